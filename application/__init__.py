@@ -1,0 +1,1 @@
+"""Relais use cases, ports and read models (no framework, driver or SDK)."""

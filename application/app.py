@@ -1,0 +1,88 @@
+"""The Relais application: one event store, one notification log, use cases by feature."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from application.accounts import AccountCommands
+from application.candidates import CandidateCommands
+from application.errors import NotFoundError, StaleEditError
+from application.offers import OfferCommands
+from application.ports import Clock, Directory, Gazetteer, PasswordHasher, PersonalKeyVault
+from application.transcodings import VALUE_TRANSCODINGS
+from application.workflows import WorkflowCommands
+
+APPLICATION_NAME = "Relais"
+
+
+class Relais(CandidateCommands, OfferCommands, AccountCommands, WorkflowCommands, Application[UUID]):
+    """All aggregates share one log, so that projections, audit and export see one order."""
+
+    name = APPLICATION_NAME
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        passwords: PasswordHasher,
+        key_vault: PersonalKeyVault,
+        personal_data_transcoding: Transcoding,
+        gazetteer: Gazetteer,
+        directory: Directory,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.passwords = passwords
+        self.key_vault = key_vault
+        self.gazetteer = gazetteer
+        self.directory = directory
+        self._personal_data_transcoding = personal_data_transcoding
+        #: Called after each save; the composition root updates the read models here so
+        #: that a page shown right after a command already reflects it.
+        self.after_save: Callable[[], object] | None = None
+        super().__init__(env=env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in VALUE_TRANSCODINGS:
+            transcoder.register(transcoding)
+        transcoder.register(self._personal_data_transcoding)
+
+    # Helpers shared by the use-case mixins -------------------------------------------
+
+    def _get(self, aggregate_id: UUID, kind: type[Aggregate]) -> Any:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(str(aggregate_id)) from None
+        if not isinstance(aggregate, kind):
+            raise NotFoundError(str(aggregate_id))
+        return aggregate
+
+    def _get_at_version(self, aggregate_id: UUID, kind: type[Aggregate], expected_version: int | None) -> Any:
+        """Load for an edit made on `expected_version`; a newer version means a stale form."""
+        aggregate = self._get(aggregate_id, kind)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleEditError(str(aggregate_id))
+        return aggregate
+
+    def _save(self, *aggregates: Aggregate | Iterable[Aggregate]) -> None:
+        """Save atomically; a concurrent change of the same aggregate is a stale edit."""
+        try:
+            self.save(*aggregates)  # type: ignore[arg-type]
+        except IntegrityError:
+            raise StaleEditError("concurrent change") from None
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        if self.after_save is not None:
+            self.after_save()
+        return recordings
+
+    def _now(self):  # noqa: ANN202 - a datetime, from the clock port
+        return self.clock.now()

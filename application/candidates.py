@@ -1,0 +1,118 @@
+"""Use cases of job seekers: register, change, consent, erase."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
+
+from application.caller import Caller
+from application.errors import DuplicateError
+from application.phone import normalise_phone
+from domain.candidate import Candidate, CandidateProfile
+from domain.errors import InvalidValueError
+from domain.personal_data import PersonalData
+from domain.provenance import Reason
+
+if TYPE_CHECKING:
+    from application.app import Relais
+
+
+@dataclass(frozen=True)
+class CandidateDetails:
+    """What an advisor types in the job seeker form, in clear."""
+
+    first_name: str
+    last_name: str
+    phone: str
+    commune: str
+    rome_codes: tuple[str, ...]
+    skills: tuple[str, ...]
+    available_from: date
+    mobility_km: int
+    notes: str = ""
+
+    def to_profile(self, subject_id: UUID) -> CandidateProfile:
+        errors: dict[str, str] = {}
+        try:
+            phone = normalise_phone(self.phone)
+        except InvalidValueError as error:
+            errors.update(error.errors)
+            phone = self.phone
+        subject = str(subject_id)
+        profile = CandidateProfile(
+            first_name=PersonalData(subject, self.first_name),
+            last_name=PersonalData(subject, self.last_name),
+            phone=PersonalData(subject, phone),
+            commune=self.commune,
+            rome_codes=self.rome_codes,
+            skills=self.skills,
+            available_from=self.available_from,
+            mobility_km=self.mobility_km,
+            notes=PersonalData(subject, self.notes),
+        )
+        try:
+            profile = profile.validated()
+        except InvalidValueError as error:
+            errors.update(error.errors)
+        if errors:
+            raise InvalidValueError(errors)
+        return profile
+
+
+class CandidateCommands:
+    def register_candidate(
+        self: Relais, details: CandidateDetails, sms_consent: bool, caller: Caller, agency_id: str | None = None
+    ) -> UUID:
+        caller.require_role("advisor", "admin")
+        agency = agency_id if caller.role == "admin" and agency_id else caller.agency_id
+        candidate_id = uuid4()
+        profile = details.to_profile(candidate_id)
+        profile = self._check_commune_and_phone(profile, agency)
+        # The id is drawn before the profile so that the personal data names its subject.
+        candidate = Candidate.register(agency, profile, sms_consent, caller.provenance, self._now(), id=candidate_id)
+        self._save(candidate)
+        return candidate.id
+
+    def change_candidate_profile(
+        self: Relais, candidate_id: UUID, expected_version: int, details: CandidateDetails, caller: Caller
+    ) -> int:
+        caller.require_role("advisor")
+        candidate: Candidate = self._get_at_version(candidate_id, Candidate, expected_version)
+        caller.require_agency(candidate.agency_id)
+        profile = self._check_commune_and_phone(details.to_profile(candidate.id), candidate.agency_id, candidate.id)
+        candidate.change_profile(profile, caller.provenance, self._now())
+        self._save(candidate)
+        return candidate.version
+
+    def set_sms_consent(self: Relais, candidate_id: UUID, given: bool, reason: Reason | None, caller: Caller) -> None:
+        caller.require_role("advisor")
+        candidate: Candidate = self._get(candidate_id, Candidate)
+        caller.require_agency(candidate.agency_id)
+        if given:
+            candidate.give_consent(caller.provenance, self._now())
+        else:
+            candidate.withdraw_consent(reason or Reason("demande_personne"), caller.provenance, self._now())
+        self._save(candidate)
+
+    def _check_commune_and_phone(
+        self: Relais, profile: CandidateProfile, agency_id: str, candidate_id: UUID | None = None
+    ) -> CandidateProfile:
+        commune = self.gazetteer.canonical_commune(profile.commune)
+        if commune is None:
+            raise InvalidValueError({"commune": "Commune inconnue."})
+        holder = self.directory.candidate_with_phone(profile.phone.value, agency_id)
+        if holder is not None and holder != candidate_id:
+            raise DuplicateError("phone", "Une personne inscrite dans l'agence a déjà ce numéro.")
+        return replace(profile, commune=commune)
+
+    def erase_candidate(self: Relais, candidate_id: UUID, reason: Reason, requested_by: str, caller: Caller) -> None:
+        """Crypto-shredding: delete the person's key, then record that it was done."""
+        caller.require_role("compliance", "admin")
+        candidate: Candidate = self._get(candidate_id, Candidate)
+        candidate.record_erasure(reason, requested_by, caller.provenance, self._now())
+        # Key first: if the save then fails, the data is already unreadable and a retry records it.
+        self.key_vault.destroy(str(candidate.id))
+        self._save(candidate)
+        # The read models are scrubbed by now (after_save); leave no stale page behind.
+        self.key_vault.purge_residues()

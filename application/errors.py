@@ -1,0 +1,45 @@
+"""Errors the use cases raise; the web layer maps each to a status code and a French message."""
+from __future__ import annotations
+
+from domain.errors import (  # re-exported: the web layer never imports the domain
+    AlreadyErasedError,
+    ConsentAlreadyInStateError,
+    DomainError,
+    InvalidReasonError,
+    InvalidValueError,
+    OfferClosedError,
+)
+
+
+class NotFoundError(Exception):
+    """The requested record does not exist (or is not visible to the caller)."""
+
+
+class AccessDeniedError(Exception):
+    """The caller's role or agency does not allow this."""
+
+
+class StaleEditError(Exception):
+    """Someone else changed the record since the form was opened."""
+
+
+class DuplicateError(Exception):
+    """The record already exists."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.errors = {field: message}
+        super().__init__(message)
+
+
+__all__ = [
+    "AccessDeniedError",
+    "AlreadyErasedError",
+    "ConsentAlreadyInStateError",
+    "DomainError",
+    "DuplicateError",
+    "InvalidReasonError",
+    "InvalidValueError",
+    "NotFoundError",
+    "OfferClosedError",
+    "StaleEditError",
+]

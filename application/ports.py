@@ -1,0 +1,74 @@
+"""Ports: what the use cases need from the outside world, as protocols."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """True when the password matches; never raises for a mismatch."""
+
+    def dummy_verify(self) -> None:
+        """Spend the time of a verification, so unknown users answer like wrong passwords."""
+
+
+class PersonalKeyVault(Protocol):
+    def destroy(self, subject_id: str) -> bool:
+        """Delete the person's key for good; True if a key existed."""
+
+    def purge_residues(self) -> None:
+        """Make sure no deleted copy survives in the storage files (journal, free pages)."""
+
+
+Row = dict[str, Any]
+
+
+class Transaction(Protocol):
+    """One database transaction; SQL uses `?` placeholders and portable types."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement and return the number of rows it changed."""
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+
+class Database(Protocol):
+    """The read-model database (the same server or file as the event store)."""
+
+    dialect: str
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """Commit on success, roll back on error."""
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        """A read-only unit of work."""
+
+
+class Gazetteer(Protocol):
+    def canonical_commune(self, name: str) -> str | None:
+        """The commune's official name, or None if it is unknown."""
+
+    def names(self) -> list[str]: ...
+
+
+class Directory(Protocol):
+    """Look-ups the commands need to refuse duplicates (answered from read models)."""
+
+    def candidate_with_phone(self, phone: str, agency_id: str) -> UUID | None: ...
+
+    def account_exists(self, username: str) -> bool: ...

@@ -1,0 +1,1 @@
+"""Read models: tracked, exactly-once, resumable and rebuildable projections of the log."""

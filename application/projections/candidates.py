@@ -1,0 +1,68 @@
+"""The job-seeker list and detail read model (`rm_candidates`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from application.ports import Transaction
+from application.projections.rows import insert_row, update_row
+from application.projections.text import search_key
+from domain.candidate import Candidate, CandidateProfile
+from domain.personal_data import ERASED_PLACEHOLDER
+
+
+def _profile_columns(profile: CandidateProfile) -> dict[str, Any]:
+    return {
+        "first_name": profile.first_name.value,
+        "last_name": profile.last_name.value,
+        "phone": profile.phone.value,
+        "commune": profile.commune,
+        "rome_codes": " ".join(profile.rome_codes),
+        "skills": "|".join(profile.skills),
+        "available_from": profile.available_from.isoformat(),
+        "mobility_km": profile.mobility_km,
+        "notes": profile.notes.value,
+        "search_text": search_key(
+            profile.first_name.value, profile.last_name.value, profile.commune, " ".join(profile.skills),
+            " ".join(profile.rome_codes),
+        ),
+    }
+
+
+class CandidateListProjection:
+    name = "candidates"
+
+    def reset(self, tx: Transaction) -> None:
+        tx.execute("DELETE FROM rm_candidates")
+
+    def apply(self, event: Any, tx: Transaction) -> None:
+        if isinstance(event, Candidate.Registered):
+            columns = _profile_columns(event.profile)
+            columns.update(
+                agency_id=event.agency_id,
+                sms_consent=int(event.sms_consent),
+                erased=0,
+                registered_at=event.timestamp.isoformat(),
+            )
+            insert_row(tx, "rm_candidates", event, columns)
+        elif isinstance(event, Candidate.ProfileChanged):
+            update_row(tx, "rm_candidates", event, _profile_columns(event.profile))
+        elif isinstance(event, Candidate.ConsentGiven):
+            update_row(tx, "rm_candidates", event, {"sms_consent": 1})
+        elif isinstance(event, Candidate.ConsentWithdrawn):
+            update_row(tx, "rm_candidates", event, {"sms_consent": 0})
+        elif isinstance(event, Candidate.PersonalDataErased):
+            # The read model holds clear copies: erase them here too.
+            update_row(
+                tx,
+                "rm_candidates",
+                event,
+                {
+                    "first_name": ERASED_PLACEHOLDER,
+                    "last_name": ERASED_PLACEHOLDER,
+                    "phone": ERASED_PLACEHOLDER,
+                    "notes": ERASED_PLACEHOLDER,
+                    "search_text": "",
+                    "sms_consent": 0,
+                    "erased": 1,
+                },
+            )

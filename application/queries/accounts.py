@@ -1,0 +1,87 @@
+"""Staff accounts: sign-in look-up, admin list, and the duplicate checks of commands."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.caller import Caller
+from application.errors import NotFoundError
+from application.ports import Database, Row
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: str
+    username: str
+    role: str
+    agency_id: str
+    active: bool
+    version: int
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> AccountView:
+        return cls(
+            id=row["id"],
+            username=row["username"],
+            role=row["role"],
+            agency_id=row["agency_id"],
+            active=bool(row["active"]),
+            version=int(row["version"]),
+            created_at=row["created_at"],
+        )
+
+
+@dataclass(frozen=True)
+class Credentials:
+    account: AccountView
+    password_hash: str
+
+
+class AccountQueries:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def credentials(self, username: str) -> Credentials | None:
+        """For sign-in only: the account and its password hash."""
+        with self.database.read() as tx:
+            row = tx.fetchone("SELECT * FROM rm_accounts WHERE username = ?", (username.strip().lower(),))
+        if row is None:
+            return None
+        return Credentials(AccountView.from_row(row), row["password_hash"])
+
+    def by_id(self, account_id: str) -> AccountView | None:
+        with self.database.read() as tx:
+            row = tx.fetchone("SELECT * FROM rm_accounts WHERE id = ?", (account_id,))
+        return AccountView.from_row(row) if row else None
+
+    def list(self, caller: Caller) -> list[AccountView]:
+        caller.require_role("admin")
+        with self.database.read() as tx:
+            rows = tx.fetchall("SELECT * FROM rm_accounts ORDER BY role, username")
+        return [AccountView.from_row(r) for r in rows]
+
+    def get(self, caller: Caller, account_id: UUID) -> AccountView:
+        caller.require_role("admin")
+        account = self.by_id(str(account_id))
+        if account is None:
+            raise NotFoundError(str(account_id))
+        return account
+
+
+class ReadModelDirectory:
+    """Duplicate checks answered from the read models (see docs/adr/0004 on races)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def candidate_with_phone(self, phone: str, agency_id: str) -> UUID | None:
+        with self.database.read() as tx:
+            row = tx.fetchone(
+                "SELECT id FROM rm_candidates WHERE agency_id = ? AND phone = ? AND erased = 0", (agency_id, phone)
+            )
+        return UUID(row["id"]) if row else None
+
+    def account_exists(self, username: str) -> bool:
+        with self.database.read() as tx:
+            return tx.fetchone("SELECT 1 AS x FROM rm_accounts WHERE username = ?", (username,)) is not None

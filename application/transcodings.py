@@ -1,0 +1,68 @@
+"""How the domain's value objects are written into stored events.
+
+Stored topics and names are part of the log format: never rename them.
+"""
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from eventsourcing.persistence import Transcoding
+
+from domain.candidate import CandidateProfile
+from domain.offer import OfferTerms
+from domain.provenance import Provenance, Reason
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class _DataclassAsDict(Transcoding):
+    """A frozen dataclass written as a dict of its fields (tuples come back as tuples)."""
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        # Shallow on purpose: nested value objects keep their own transcoding.
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        known = {f.name: f for f in fields(self.type)}
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+        return self.type(**values)
+
+
+class ProvenanceAsDict(_DataclassAsDict):
+    type = Provenance
+    name = "provenance"
+
+
+class ReasonAsDict(_DataclassAsDict):
+    type = Reason
+    name = "reason"
+
+
+class CandidateProfileAsDict(_DataclassAsDict):
+    type = CandidateProfile
+    name = "candidate_profile"
+
+
+class OfferTermsAsDict(_DataclassAsDict):
+    type = OfferTerms
+    name = "offer_terms"
+
+
+VALUE_TRANSCODINGS: tuple[Transcoding, ...] = (
+    DateAsISO(),
+    ProvenanceAsDict(),
+    ReasonAsDict(),
+    CandidateProfileAsDict(),
+    OfferTermsAsDict(),
+)

@@ -1,0 +1,1 @@
+"""Relais domain: aggregates, value objects and domain errors (no I/O, no clock)."""

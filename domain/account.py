@@ -1,0 +1,70 @@
+"""Account: a member of staff who signs in (advisor, auditor, compliance, admin)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidValueError
+from domain.provenance import ROLES, Provenance
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+#: Roles whose pages are scoped to one agency.
+AGENCY_SCOPED_ROLES = ("advisor",)
+
+
+def validate_role_and_agency(role: str, agency_id: str) -> None:
+    if role not in ROLES:
+        raise InvalidValueError({"role": "Rôle inconnu."})
+    if role in AGENCY_SCOPED_ROLES and not agency_id:
+        raise InvalidValueError({"agency_id": "Un conseiller est rattaché à une agence."})
+
+
+class Account(Aggregate):
+    """An account is an aggregate so that granting and changing rights is itself audited."""
+
+    @staticmethod
+    def create_id(username: str) -> UUID:
+        # One account per user name: a second creation collides on the id.
+        return uuid5(NAMESPACE_URL, f"relais:account:{username.lower()}")
+
+    @staticmethod
+    def check_opening(username: str, role: str, agency_id: str) -> str:
+        """The normalised user name, once the name, role and agency are acceptable."""
+        username = username.strip().lower()
+        errors: dict[str, str] = {}
+        if not USERNAME.match(username):
+            errors["username"] = "Identifiant de 3 à 40 caractères : lettres minuscules, chiffres, . _ -"
+        try:
+            validate_role_and_agency(role, agency_id)
+        except InvalidValueError as error:
+            errors.update(error.errors)
+        if errors:
+            raise InvalidValueError(errors)
+        return username
+
+    @event("Opened")
+    def __init__(
+        self, username: str, role: str, agency_id: str, password_hash: str, provenance: Provenance, timestamp: datetime
+    ) -> None:
+        self.username = username
+        self.role = role
+        self.agency_id = agency_id
+        self.password_hash = password_hash
+        self.active = True
+
+    def assign_role(self, role: str, agency_id: str, provenance: Provenance, timestamp: datetime) -> None:
+        validate_role_and_agency(role, agency_id)
+        if (role, agency_id) != (self.role, self.agency_id):
+            self._assign_role(role, agency_id, provenance, timestamp)
+
+    @event("RoleAssigned")
+    def _assign_role(self, role: str, agency_id: str, provenance: Provenance, timestamp: datetime) -> None:
+        self.role = role
+        self.agency_id = agency_id
+
+    @event("PasswordChanged")
+    def change_password(self, password_hash: str, provenance: Provenance, timestamp: datetime) -> None:
+        self.password_hash = password_hash

@@ -1,0 +1,154 @@
+"""Candidate: a job seeker followed by an agency."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import AlreadyErasedError, ConsentAlreadyInStateError, InvalidValueError
+from domain.personal_data import PersonalData
+from domain.provenance import Provenance, Reason
+from domain.values import bounded_int, required_text, rome_code, skills
+
+CONSENT_WITHDRAWAL_REASONS = ("demande_personne", "stop_sms", "autre")
+ERASURE_REASONS = ("demande_rgpd", "retention", "autre")
+
+
+@dataclass(frozen=True)
+class CandidateProfile:
+    """What an advisor records about a job seeker; personal fields are encrypted."""
+
+    first_name: PersonalData
+    last_name: PersonalData
+    phone: PersonalData
+    commune: str
+    rome_codes: tuple[str, ...]
+    skills: tuple[str, ...]
+    available_from: date
+    mobility_km: int
+    notes: PersonalData
+
+    def __post_init__(self) -> None:
+        for field in ("first_name", "last_name", "phone", "notes"):
+            if not isinstance(getattr(self, field), PersonalData):
+                # A bare str would be stored in clear: refuse it loudly.
+                raise TypeError(f"{field} must be PersonalData")
+
+    def validated(self) -> CandidateProfile:
+        """The same profile, normalised, or InvalidValueError naming each bad field.
+
+        Kept out of __post_init__ so that old events still load if rules tighten.
+        """
+        errors: dict[str, str] = {}
+        checks = {
+            "first_name": lambda: required_text(self.first_name.value, "first_name", "Le prénom", 80),
+            "last_name": lambda: required_text(self.last_name.value, "last_name", "Le nom", 80),
+            "commune": lambda: required_text(self.commune, "commune", "La commune"),
+            "rome_codes": lambda: [rome_code(c, "rome_codes") for c in self.rome_codes] or _no_rome(),
+            "skills": lambda: skills(self.skills),
+            "mobility_km": lambda: bounded_int(
+                self.mobility_km, "mobility_km", 0, 500, "Le rayon de mobilité va de 0 à 500 km."
+            ),
+        }
+        for field, check in checks.items():
+            try:
+                check()
+            except InvalidValueError as error:
+                errors.update(error.errors)
+        if len(self.notes.value) > 2000:
+            errors["notes"] = "Les notes font au plus 2000 caractères."
+        if errors:
+            raise InvalidValueError(errors)
+        return replace(self, rome_codes=tuple(rome_code(c) for c in self.rome_codes), skills=skills(self.skills))
+
+
+def _no_rome() -> None:
+    raise InvalidValueError({"rome_codes": "Indiquez au moins un métier recherché (code ROME)."})
+
+
+class Candidate(Aggregate):
+    """A job seeker: profile, agency, and consent to be contacted by SMS."""
+
+    @classmethod
+    def register(
+        cls,
+        agency_id: str,
+        profile: CandidateProfile,
+        sms_consent: bool,
+        provenance: Provenance,
+        timestamp: datetime,
+        *,
+        id: UUID,  # noqa: A002 - the personal data already names this subject id
+    ) -> Candidate:
+        if any(getattr(profile, f).subject_id != str(id) for f in ("first_name", "last_name", "phone", "notes")):
+            raise ValueError("personal data must belong to the registered candidate")
+        return cls._create(
+            cls.Registered,
+            id=id,
+            agency_id=agency_id,
+            profile=profile.validated(),
+            sms_consent=sms_consent,
+            provenance=provenance,
+            timestamp=timestamp,
+        )
+
+    @event("Registered")
+    def __init__(
+        self,
+        agency_id: str,
+        profile: CandidateProfile,
+        sms_consent: bool,
+        provenance: Provenance,
+        timestamp: datetime,
+    ) -> None:
+        self.agency_id = agency_id
+        self.profile = profile
+        self.sms_consent = sms_consent
+        self.erased = False
+
+    def change_profile(self, profile: CandidateProfile, provenance: Provenance, timestamp: datetime) -> None:
+        self._require_not_erased()
+        profile = profile.validated()
+        if profile != self.profile:
+            self._change_profile(profile, provenance, timestamp)
+
+    @event("ProfileChanged")
+    def _change_profile(self, profile: CandidateProfile, provenance: Provenance, timestamp: datetime) -> None:
+        self.profile = profile
+
+    def give_consent(self, provenance: Provenance, timestamp: datetime) -> None:
+        self._require_not_erased()
+        if self.sms_consent:
+            raise ConsentAlreadyInStateError("Le consentement SMS est déjà donné.")
+        self._give_consent(provenance, timestamp)
+
+    @event("ConsentGiven")
+    def _give_consent(self, provenance: Provenance, timestamp: datetime) -> None:
+        self.sms_consent = True
+
+    def withdraw_consent(self, reason: Reason, provenance: Provenance, timestamp: datetime) -> None:
+        reason.require_in(CONSENT_WITHDRAWAL_REASONS)
+        if not self.sms_consent:
+            raise ConsentAlreadyInStateError("Le consentement SMS est déjà retiré.")
+        self._withdraw_consent(reason, provenance, timestamp)
+
+    @event("ConsentWithdrawn")
+    def _withdraw_consent(self, reason: Reason, provenance: Provenance, timestamp: datetime) -> None:
+        self.sms_consent = False
+
+    def record_erasure(self, reason: Reason, requested_by: str, provenance: Provenance, timestamp: datetime) -> None:
+        """Record that the person's key was deleted; the event itself holds no personal data."""
+        reason.require_in(ERASURE_REASONS)
+        self._require_not_erased()
+        self._record_erasure(reason, requested_by, provenance, timestamp)
+
+    @event("PersonalDataErased")
+    def _record_erasure(self, reason: Reason, requested_by: str, provenance: Provenance, timestamp: datetime) -> None:
+        self.erased = True
+        self.sms_consent = False
+
+    def _require_not_erased(self) -> None:
+        if self.erased:
+            raise AlreadyErasedError("Les données de cette personne ont été effacées.")

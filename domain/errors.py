@@ -1,0 +1,30 @@
+"""Domain errors: each names the rule that was broken, in French for the advisor."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command broke a rule of the domain."""
+
+
+class InvalidValueError(DomainError):
+    """One or more values of a command are not acceptable."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+class InvalidReasonError(DomainError):
+    """A decision was recorded without a reason from its closed list."""
+
+
+class OfferClosedError(DomainError):
+    """The offer is closed and can no longer change."""
+
+
+class ConsentAlreadyInStateError(DomainError):
+    """The consent is already in the requested state."""
+
+
+class AlreadyErasedError(DomainError):
+    """The person's personal data has already been erased."""

@@ -1,0 +1,101 @@
+"""Offer: a job offer published by an agency."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidValueError, OfferClosedError
+from domain.provenance import Provenance, Reason
+from domain.values import CONTRACT_TYPES, bounded_int, required_text, rome_code, skills
+
+CLOSING_REASONS = ("pourvue", "annulee_employeur", "expiree", "autre")
+
+
+@dataclass(frozen=True)
+class OfferTerms:
+    """What the employer asks for and offers. Holds no personal data."""
+
+    title: str
+    rome_code: str
+    skills: tuple[str, ...]
+    commune: str
+    contract_type: str
+    hours_per_week: int
+    salary_min: int
+    salary_max: int
+    description: str = ""
+
+    def validated(self) -> OfferTerms:
+        """The same terms, normalised, or InvalidValueError naming each bad field."""
+        errors: dict[str, str] = {}
+        checks = {
+            "title": lambda: required_text(self.title, "title", "L'intitulé", 120),
+            "rome_code": lambda: rome_code(self.rome_code),
+            "skills": lambda: skills(self.skills),
+            "commune": lambda: required_text(self.commune, "commune", "La commune"),
+            "hours_per_week": lambda: bounded_int(
+                self.hours_per_week, "hours_per_week", 1, 48, "La durée hebdomadaire va de 1 à 48 heures."
+            ),
+            "salary_min": lambda: bounded_int(
+                self.salary_min, "salary_min", 0, 1_000_000, "Le salaire minimum doit être positif."
+            ),
+        }
+        for check in checks.values():
+            try:
+                check()
+            except InvalidValueError as error:
+                errors.update(error.errors)
+        if self.contract_type not in CONTRACT_TYPES:
+            errors["contract_type"] = "Type de contrat inconnu."
+        if self.salary_max < self.salary_min:
+            errors["salary_max"] = "Le salaire maximum doit être supérieur ou égal au minimum."
+        if len(self.description) > 4000:
+            errors["description"] = "La description fait au plus 4000 caractères."
+        if errors:
+            raise InvalidValueError(errors)
+        return replace(
+            self,
+            title=" ".join(self.title.split()),
+            rome_code=rome_code(self.rome_code),
+            skills=skills(self.skills),
+            commune=" ".join(self.commune.split()),
+        )
+
+
+class Offer(Aggregate):
+    """A job offer; later issues add matching requests, suggestions and decisions."""
+
+    @classmethod
+    def publish(cls, agency_id: str, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> Offer:
+        return cls(agency_id, terms.validated(), provenance, timestamp)
+
+    @event("Published")
+    def __init__(self, agency_id: str, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> None:
+        self.agency_id = agency_id
+        self.terms = terms
+        self.closed = False
+
+    def change(self, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> None:
+        self._require_open()
+        terms = terms.validated()
+        if terms != self.terms:
+            self._change(terms, provenance, timestamp)
+
+    @event("Changed")
+    def _change(self, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> None:
+        self.terms = terms
+
+    def close(self, reason: Reason, provenance: Provenance, timestamp: datetime) -> None:
+        self._require_open()
+        reason.require_in(CLOSING_REASONS)
+        self._close(reason, provenance, timestamp)
+
+    @event("Closed")
+    def _close(self, reason: Reason, provenance: Provenance, timestamp: datetime) -> None:
+        self.closed = True
+
+    def _require_open(self) -> None:
+        if self.closed:
+            raise OfferClosedError("Cette offre est clôturée.")

@@ -1,0 +1,46 @@
+"""Small value rules shared by job seekers and offers."""
+from __future__ import annotations
+
+import re
+
+from domain.errors import InvalidValueError
+
+ROME_CODE = re.compile(r"^[A-N][0-9]{4}$")
+CONTRACT_TYPES = ("CDI", "CDD", "interim", "alternance", "saisonnier")
+MAX_SKILLS = 30
+
+
+def rome_code(value: str, field: str = "rome_code") -> str:
+    code = value.strip().upper()
+    if not ROME_CODE.match(code):
+        raise InvalidValueError({field: "Code ROME invalide (une lettre A à N puis 4 chiffres, ex. K2204)."})
+    return code
+
+
+def skills(values: tuple[str, ...] | list[str], field: str = "skills") -> tuple[str, ...]:
+    """Skills are compared case-insensitively; duplicates are dropped, order kept."""
+    seen: dict[str, None] = {}
+    for raw in values:
+        label = " ".join(raw.split()).lower()
+        if label:
+            if len(label) > 80:
+                raise InvalidValueError({field: "Une compétence fait au plus 80 caractères."})
+            seen.setdefault(label, None)
+    if len(seen) > MAX_SKILLS:
+        raise InvalidValueError({field: f"Au plus {MAX_SKILLS} compétences."})
+    return tuple(seen)
+
+
+def required_text(value: str, field: str, label: str, max_length: int = 120) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise InvalidValueError({field: f"{label} est obligatoire."})
+    if len(text) > max_length:
+        raise InvalidValueError({field: f"{label} fait au plus {max_length} caractères."})
+    return text
+
+
+def bounded_int(value: int, field: str, low: int, high: int, message: str) -> int:
+    if not low <= value <= high:
+        raise InvalidValueError({field: message})
+    return value

@@ -1,0 +1,1 @@
+"""Adapters, settings and the composition root of Relais."""

@@ -1,0 +1,9 @@
+"""The system clock (tests use a fixed or advanceable clock instead)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(tz=UTC)

@@ -1,0 +1,150 @@
+"""The read-model database: SQLite (a file beside the event store) or PostgreSQL (a pool)."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from application.ports import Row
+from infrastructure.database_url import DatabaseUrl
+
+
+class SQLiteTransaction:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.connection.execute(sql, tuple(params)).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.connection.executemany(sql, rows)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return [dict(row) for row in self.connection.execute(sql, tuple(params)).fetchall()]
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row = self.connection.execute(sql, tuple(params)).fetchone()
+        return dict(row) if row is not None else None
+
+
+class SQLiteDatabase:
+    """One connection per thread; writes start with BEGIN IMMEDIATE so they queue, not fail."""
+
+    dialect = "sqlite"
+
+    def __init__(self, url: DatabaseUrl) -> None:
+        assert url.path is not None
+        self.path = url.path
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+
+    def connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA busy_timeout=30000")
+            # Erased keys and scrubbed read-model rows must not linger in free pages.
+            connection.execute("PRAGMA secure_delete=ON")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[SQLiteTransaction]:
+        connection = self.connection()
+        if connection.in_transaction:
+            # Nested use on this thread (e.g. a key read while a projection writes): join it.
+            yield SQLiteTransaction(connection)
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield SQLiteTransaction(connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[SQLiteTransaction]:
+        connection = self.connection()
+        if connection.in_transaction:
+            yield SQLiteTransaction(connection)
+            return
+        connection.execute("BEGIN")
+        try:
+            yield SQLiteTransaction(connection)
+        finally:
+            connection.execute("ROLLBACK")
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file and truncate it (after an erasure)."""
+        self.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+class PostgresTransaction:
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        # Portable SQL uses qmark placeholders; psycopg wants %s (and literal % doubled).
+        return sql.replace("%", "%%").replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        return self.cursor.rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.cursor.executemany(self._sql(sql), rows)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        return list(self.cursor.fetchall())
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        return self.cursor.fetchone()
+
+
+class PostgresDatabase:
+    dialect = "postgresql"
+
+    def __init__(self, url: DatabaseUrl, min_size: int = 1, max_size: int = 10) -> None:
+        self.url = url
+        self.pool = ConnectionPool(
+            url.conninfo(), min_size=min_size, max_size=max_size, kwargs={"row_factory": dict_row}, open=True
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresTransaction]:
+        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            yield PostgresTransaction(cursor)
+
+    @contextmanager
+    def read(self) -> Iterator[PostgresTransaction]:
+        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            yield PostgresTransaction(cursor)
+
+    def checkpoint(self) -> None:
+        """Nothing to fold: PostgreSQL's dumps never carry deleted rows."""
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def open_database(url: DatabaseUrl) -> SQLiteDatabase | PostgresDatabase:
+    if url.dialect == "sqlite":
+        return SQLiteDatabase(url)
+    return PostgresDatabase(url)

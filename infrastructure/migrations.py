@@ -1,0 +1,62 @@
+"""`relais migrate`: create the event store tables, then apply migrations/NNNN_*.sql once each.
+
+One runner for SQLite and PostgreSQL; on PostgreSQL an advisory lock keeps two
+processes from migrating at once ("tuple concurrently updated").
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from application.ports import Database
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+ADVISORY_LOCK_ID = 7_346_001
+
+
+def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:
+    files = []
+    for path in sorted(directory.glob("*.sql")):
+        match = MIGRATION_FILE.match(path.name)
+        if not match:
+            raise ValueError(f"migration file name {path.name!r} is not NNNN_name.sql")
+        files.append((path.stem, path))
+    return files
+
+
+def _statements(sql: str) -> list[str]:
+    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in body.split(";") if s.strip()]
+
+
+def migrate(database: Database, create_event_store: Callable[[], None], directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply what is missing; return the names applied now."""
+    applied_now: list[str] = []
+    if database.dialect == "sqlite":
+        # The library writes through its own connection: it must not wait on our write lock.
+        create_event_store()
+    with database.transaction() as tx:
+        if database.dialect == "postgresql":
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (ADVISORY_LOCK_ID,))
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {row["name"] for row in tx.fetchall("SELECT name FROM schema_migrations")}
+        if "0000_event_store" not in done:
+            if database.dialect == "postgresql":
+                create_event_store()
+            tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, CURRENT_TIMESTAMP)", ("0000_event_store",))
+            applied_now.append("0000_event_store")
+        for name, path in migration_files(directory):
+            if name in done:
+                continue
+            for statement in _statements(path.read_text(encoding="utf-8")):
+                tx.execute(statement)
+            tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, CURRENT_TIMESTAMP)", (name,))
+            applied_now.append(name)
+            log.info("migration applied: %s", name)
+    return applied_now

@@ -1,0 +1,106 @@
+"""Per-person encryption of personal data (crypto-shredding).
+
+Each person has a random AES-256 key, stored wrapped by the server's master key in
+`personal_keys`. Every `PersonalData` value in an event is encrypted with its
+subject's key (AES-GCM, the subject id as associated data). Erasing a person deletes
+the key: their values then read back as "[effacé]" while the log stays intact.
+"""
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import Transcoding
+
+from application.ports import Database
+from domain.personal_data import PersonalData
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class DatabaseKeyVault:
+    """Per-person keys in the `personal_keys` table, wrapped by the master key.
+
+    No cross-request cache: a key erased by one process must be gone for all of them.
+    """
+
+    def __init__(self, database: Database, master_key: bytes, clock: Any) -> None:
+        if len(master_key) != 32:
+            raise ValueError("the master key must be 32 bytes")
+        self.database = database
+        self._master = AESGCM(master_key)
+        self.clock = clock
+
+    def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
+        with self.database.read() as tx:
+            row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
+        if row is None and create:
+            self._create(subject_id)
+            with self.database.read() as tx:
+                row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
+        if row is None:
+            return None
+        return self._unwrap(subject_id, row["wrapped_key"])
+
+    def destroy(self, subject_id: str) -> bool:
+        with self.database.transaction() as tx:
+            deleted = tx.execute("DELETE FROM personal_keys WHERE subject_id = ?", (subject_id,))
+        self.database.checkpoint()
+        return deleted > 0
+
+    def purge_residues(self) -> None:
+        self.database.checkpoint()
+
+    def _create(self, subject_id: str) -> None:
+        key = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(12)
+        wrapped = _b64(nonce + self._master.encrypt(nonce, key, subject_id.encode()))
+        with self.database.transaction() as tx:
+            # Two writers may race on a new person: the first key wins, both then read it.
+            tx.execute(
+                "INSERT INTO personal_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (subject_id) DO NOTHING",
+                (subject_id, wrapped, self.clock.now().isoformat()),
+            )
+
+    def _unwrap(self, subject_id: str, wrapped: str) -> bytes:
+        raw = base64.b64decode(wrapped)
+        return self._master.decrypt(raw[:12], raw[12:], subject_id.encode())
+
+
+class EncryptedPersonalData(Transcoding):
+    """Writes `PersonalData` as {"s": subject, "c": nonce+ciphertext}; never in clear."""
+
+    type = PersonalData
+    name = "personal_data"
+
+    def __init__(self, vault: DatabaseKeyVault) -> None:
+        self.vault = vault
+
+    def encode(self, obj: PersonalData) -> dict[str, Any]:
+        if obj.erased:
+            return {"s": obj.subject_id, "e": 1}
+        key = self.vault.key_for(obj.subject_id, create=True)
+        assert key is not None
+        nonce = os.urandom(12)
+        sealed = AESGCM(key).encrypt(nonce, obj.value.encode("utf-8"), obj.subject_id.encode())
+        return {"s": obj.subject_id, "c": _b64(nonce + sealed)}
+
+    def decode(self, data: dict[str, Any]) -> PersonalData:
+        subject_id = data["s"]
+        if data.get("e"):
+            return PersonalData.erased_for(subject_id)
+        key = self.vault.key_for(subject_id, create=False)
+        if key is None:
+            return PersonalData.erased_for(subject_id)
+        raw = base64.b64decode(data["c"])
+        try:
+            value = AESGCM(key).decrypt(raw[:12], raw[12:], subject_id.encode()).decode("utf-8")
+        except InvalidTag:
+            raise ValueError(f"personal data of {subject_id} does not decrypt: altered record?") from None
+        return PersonalData(subject_id, value)
