@@ -1,7 +1,7 @@
 """Use cases of job seekers: register, change, consent, erase."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from application.caller import Caller
 from application.errors import DuplicateError
 from application.phone import normalise_phone
+from application.ports import Gazetteer
 from domain.candidate import Candidate, CandidateProfile
 from domain.errors import InvalidValueError
 from domain.personal_data import PersonalData
@@ -32,8 +33,12 @@ class CandidateDetails:
     mobility_km: int
     notes: str = ""
 
-    def to_profile(self, subject_id: UUID) -> CandidateProfile:
+    def to_profile(self, subject_id: UUID, gazetteer: Gazetteer) -> CandidateProfile:
+        """The encrypted-to-be profile of `subject_id`, or every problem of the form at once."""
         errors: dict[str, str] = {}
+        commune = gazetteer.canonical_commune(self.commune)
+        if commune is None and self.commune.strip():
+            errors["commune"] = "Commune inconnue."
         try:
             phone = normalise_phone(self.phone)
         except InvalidValueError as error:
@@ -44,7 +49,7 @@ class CandidateDetails:
             first_name=PersonalData(subject, self.first_name),
             last_name=PersonalData(subject, self.last_name),
             phone=PersonalData(subject, phone),
-            commune=self.commune,
+            commune=commune or self.commune,
             rome_codes=self.rome_codes,
             skills=self.skills,
             available_from=self.available_from,
@@ -54,7 +59,7 @@ class CandidateDetails:
         try:
             profile = profile.validated()
         except InvalidValueError as error:
-            errors.update(error.errors)
+            errors = {**error.errors, **errors}
         if errors:
             raise InvalidValueError(errors)
         return profile
@@ -67,8 +72,8 @@ class CandidateCommands:
         caller.require_role("advisor", "admin")
         agency = agency_id if caller.role == "admin" and agency_id else caller.agency_id
         candidate_id = uuid4()
-        profile = details.to_profile(candidate_id)
-        profile = self._check_commune_and_phone(profile, agency)
+        profile = details.to_profile(candidate_id, self.gazetteer)
+        self._refuse_duplicate_phone(profile, agency)
         # The id is drawn before the profile so that the personal data names its subject.
         candidate = Candidate.register(agency, profile, sms_consent, caller.provenance, self._now(), id=candidate_id)
         self._save(candidate)
@@ -80,7 +85,8 @@ class CandidateCommands:
         caller.require_role("advisor")
         candidate: Candidate = self._get_at_version(candidate_id, Candidate, expected_version)
         caller.require_agency(candidate.agency_id)
-        profile = self._check_commune_and_phone(details.to_profile(candidate.id), candidate.agency_id, candidate.id)
+        profile = details.to_profile(candidate.id, self.gazetteer)
+        self._refuse_duplicate_phone(profile, candidate.agency_id, candidate.id)
         candidate.change_profile(profile, caller.provenance, self._now())
         self._save(candidate)
         return candidate.version
@@ -95,16 +101,12 @@ class CandidateCommands:
             candidate.withdraw_consent(reason or Reason("demande_personne"), caller.provenance, self._now())
         self._save(candidate)
 
-    def _check_commune_and_phone(
+    def _refuse_duplicate_phone(
         self: Relais, profile: CandidateProfile, agency_id: str, candidate_id: UUID | None = None
-    ) -> CandidateProfile:
-        commune = self.gazetteer.canonical_commune(profile.commune)
-        if commune is None:
-            raise InvalidValueError({"commune": "Commune inconnue."})
+    ) -> None:
         holder = self.directory.candidate_with_phone(profile.phone.value, agency_id)
         if holder is not None and holder != candidate_id:
             raise DuplicateError("phone", "Une personne inscrite dans l'agence a déjà ce numéro.")
-        return replace(profile, commune=commune)
 
     def erase_candidate(self: Relais, candidate_id: UUID, reason: Reason, requested_by: str, caller: Caller) -> None:
         """Crypto-shredding: delete the person's key, then record that it was done."""

@@ -1,0 +1,19 @@
+"""Value types and closed lists that callers of the use cases need (the web never imports the domain)."""
+from __future__ import annotations
+
+from domain.candidate import CONSENT_WITHDRAWAL_REASONS, ERASURE_REASONS
+from domain.offer import CLOSING_REASONS, OfferTerms
+from domain.personal_data import ERASED_PLACEHOLDER
+from domain.provenance import ROLES, Reason
+from domain.values import CONTRACT_TYPES
+
+__all__ = [
+    "CLOSING_REASONS",
+    "CONSENT_WITHDRAWAL_REASONS",
+    "CONTRACT_TYPES",
+    "ERASED_PLACEHOLDER",
+    "ERASURE_REASONS",
+    "ROLES",
+    "OfferTerms",
+    "Reason",
+]

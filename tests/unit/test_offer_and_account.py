@@ -1,0 +1,80 @@
+"""Rules of job offers, staff accounts and provenance."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.account import Account
+from domain.errors import InvalidReasonError, InvalidValueError, OfferClosedError
+from domain.offer import Offer, OfferTerms
+from domain.provenance import Provenance, Reason
+from domain.training_session import TrainingSession
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+ADVISOR = Provenance("advisor-1", "advisor", "req-1")
+
+
+def terms(**changes) -> OfferTerms:
+    values = dict(
+        title="  Agent de   propreté ",
+        rome_code="k2204",
+        skills=("Nettoyage",),
+        commune="Lyon",
+        contract_type="CDI",
+        hours_per_week=35,
+        salary_min=22000,
+        salary_max=24000,
+    )
+    values.update(changes)
+    return OfferTerms(**values)
+
+
+def test_publishing_normalises_the_terms():
+    offer = Offer.publish("lyon-est", terms(), ADVISOR, NOW)
+    assert offer.terms.title == "Agent de propreté"
+    assert offer.terms.rome_code == "K2204"
+
+
+def test_salary_range_hours_and_contract_are_checked_together():
+    with pytest.raises(InvalidValueError) as caught:
+        Offer.publish("lyon-est", terms(salary_min=30000, salary_max=20000, hours_per_week=0, contract_type="x"), ADVISOR, NOW)
+    assert set(caught.value.errors) == {"salary_max", "hours_per_week", "contract_type"}
+
+
+def test_a_closed_offer_cannot_change_and_closing_needs_a_known_reason():
+    offer = Offer.publish("lyon-est", terms(), ADVISOR, NOW)
+    with pytest.raises(InvalidReasonError):
+        offer.close(Reason("vacances"), ADVISOR, NOW)
+    offer.close(Reason("pourvue"), ADVISOR, NOW)
+    with pytest.raises(OfferClosedError):
+        offer.change(terms(title="Autre"), ADVISOR, NOW)
+
+
+def test_account_ids_follow_the_user_name_so_two_accounts_cannot_share_it():
+    first = Account("Conseil.Lyon".lower(), "advisor", "lyon-est", "h", ADVISOR, NOW)
+    second = Account("conseil.lyon", "admin", "", "h", ADVISOR, NOW)
+    assert first.id == second.id
+
+
+def test_an_advisor_account_needs_an_agency_and_a_known_role():
+    with pytest.raises(InvalidValueError) as caught:
+        Account.check_opening("A", "chef", "")
+    assert set(caught.value.errors) == {"username", "role"}
+    with pytest.raises(InvalidValueError):
+        Account.check_opening("conseil.lyon", "advisor", "")
+    assert Account.check_opening(" Conseil.Lyon ", "advisor", "lyon-est") == "conseil.lyon"
+
+
+def test_provenance_refuses_unknown_roles_and_names_jobs_as_actors():
+    with pytest.raises(ValueError):
+        Provenance("x", "superuser", "r")
+    job = Provenance.job("follow-ups", "tick-1")
+    assert (job.actor_id, job.actor_role) == ("job:follow-ups", "job")
+
+
+def test_training_sessions_need_a_timezone_and_a_sensible_duration():
+    with pytest.raises(InvalidValueError):
+        TrainingSession.schedule("IA et biais", datetime(2026, 12, 1, 9), 30, ADVISOR, NOW)
+    with pytest.raises(InvalidValueError):
+        TrainingSession.schedule("IA et biais", datetime(2026, 12, 1, 9, tzinfo=UTC), 2, ADVISOR, NOW)

@@ -1,0 +1,1 @@
+"""Relais web layer: Litestar app, controllers, forms, templates and static assets."""

@@ -1,0 +1,176 @@
+"""The `relais` command: serve, migrate, seed-demo, create-user, rebuild-projections, erase-candidate."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+from application.caller import Caller
+from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
+from infrastructure.bootstrap import Services, bootstrap
+from infrastructure.settings import Settings, SettingsError
+
+log = logging.getLogger("relais")
+ROLES = ("advisor", "auditor", "compliance", "admin")
+
+
+class CommandError(Exception):
+    """A command line mistake: printed as one English line, exit status 2."""
+
+
+def _services(migrate: bool = True) -> Services:
+    return bootstrap(Settings.from_env(), run_migrations=migrate)
+
+
+def _operator(args: argparse.Namespace) -> Caller:
+    return Caller.cli(correlation_id=str(uuid.uuid4()), actor=getattr(args, "operator", None) or "cli")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from infrastructure.demo import seed_demo
+    from infrastructure.poller import ProjectionPoller
+    from web.app import create_app
+
+    services = _services()
+    settings = services.settings
+    if settings.seed_demo:
+        logins = seed_demo(services, settings.data_dir / "demo-logins.txt")
+        if logins:
+            print("Démo initialisée. Comptes (aussi dans", settings.data_dir / "demo-logins.txt", "):")
+            for role, username, password in logins:
+                print(f"  {role:<11} {username:<22} {password}")
+    poller = ProjectionPoller(services.projections, settings.projection_poll_seconds)
+    poller.start()
+    print(f"Relais écoute sur http://{settings.host}:{settings.port} ({settings.database.describe()})", flush=True)
+    try:
+        uvicorn.run(
+            create_app(services), host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+            proxy_headers=False, server_header=False,
+        )
+    finally:
+        poller.stop()
+        services.close()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    services = _services()
+    print("database is up to date:", services.settings.database.describe())
+    services.close()
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from infrastructure.demo import seed_demo
+
+    services = _services()
+    try:
+        logins = seed_demo(services, services.settings.data_dir / "demo-logins.txt")
+    finally:
+        services.close()
+    if logins is None:
+        print("demo data already seeded: nothing done")
+        return 0
+    for role, username, password in logins:
+        print(f"{role:<11} {username:<22} {password}")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    if not args.password_stdin:
+        raise CommandError("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    services = _services()
+    try:
+        account_id = services.app.open_account(args.username, args.role, args.agency or "", password, _operator(args))
+    finally:
+        services.close()
+    print(f"account {args.username} created ({args.role}), id {account_id}")
+    return 0
+
+
+def cmd_rebuild_projections(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        applied = services.projections.rebuild()
+    finally:
+        services.close()
+    print(f"read models rebuilt from the log ({applied} event applications)")
+    return 0
+
+
+def cmd_erase_candidate(args: argparse.Namespace) -> int:
+    from application.values import Reason
+
+    try:
+        candidate_id = UUID(args.candidate_id)
+    except ValueError:
+        raise CommandError(f"not a job seeker id: {args.candidate_id!r}") from None
+    services = _services()
+    try:
+        services.app.erase_candidate(
+            candidate_id, Reason(args.reason_code, args.reason), args.requested_by, _operator(args)
+        )
+    finally:
+        services.close()
+    print(f"personal data of {candidate_id} erased (key deleted; the log is intact)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="relais", description="Relais, the advisors' AI workbench.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="migrate, seed the demo if asked, and serve the web app").set_defaults(func=cmd_serve)
+    commands.add_parser("migrate", help="create or update the database schema").set_defaults(func=cmd_migrate)
+    commands.add_parser("seed-demo", help="seed the synthetic demo once").set_defaults(func=cmd_seed_demo)
+    create = commands.add_parser("create-user", help="create a staff account")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--agency", default="")
+    create.add_argument("--password-stdin", action="store_true")
+    create.set_defaults(func=cmd_create_user)
+    rebuild = commands.add_parser("rebuild-projections", help="rebuild every read model from the event log")
+    rebuild.set_defaults(func=cmd_rebuild_projections)
+    erase = commands.add_parser("erase-candidate", help="erase a job seeker's personal data (delete their key)")
+    erase.add_argument("candidate_id")
+    erase.add_argument("--reason", required=True, help="why (free text, recorded)")
+    erase.add_argument("--reason-code", default="demande_rgpd", choices=("demande_rgpd", "retention", "autre"))
+    erase.add_argument("--requested-by", default="la personne concernée", help="who asked for the erasure")
+    erase.set_defaults(func=cmd_erase_candidate)
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"relais: error: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (CommandError, SettingsError) as error:
+        return _fail(str(error))
+    except InvalidValueError as error:
+        return _fail("; ".join(f"{field}: {message}" for field, message in error.errors.items()))
+    except DuplicateError as error:
+        return _fail(str(error))
+    except NotFoundError as error:
+        return _fail(f"not found: {error}")
+    except AlreadyErasedError:
+        return _fail("this person's data was already erased")
+    except DomainError as error:
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
