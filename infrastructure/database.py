@@ -1,8 +1,10 @@
 """The read-model database: SQLite (a file beside the event store) or PostgreSQL (a pool)."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +14,8 @@ from psycopg_pool import ConnectionPool
 
 from application.ports import Row
 from infrastructure.database_url import DatabaseUrl
+
+log = logging.getLogger(__name__)
 
 
 class SQLiteTransaction:
@@ -82,9 +86,19 @@ class SQLiteDatabase:
         finally:
             connection.execute("ROLLBACK")
 
-    def checkpoint(self) -> None:
-        """Fold the WAL into the main file and truncate it (after an erasure)."""
-        self.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    def checkpoint(self, attempts: int = 50) -> bool:
+        """Fold the WAL into the main file and truncate it (after an erasure).
+
+        A reader in another process can hold the checkpoint back: retry for a few
+        seconds, then say so in the log rather than pretend it was done.
+        """
+        for _ in range(attempts):
+            busy, _, _ = self.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return True
+            time.sleep(0.1)
+        log.warning("WAL checkpoint after erasure could not complete: a reader held it back; it will run later")
+        return False
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
@@ -137,8 +151,9 @@ class PostgresDatabase:
         with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
             yield PostgresTransaction(cursor)
 
-    def checkpoint(self) -> None:
-        """Nothing to fold: PostgreSQL's dumps never carry deleted rows."""
+    def checkpoint(self) -> bool:
+        """Nothing to fold: PostgreSQL's dumps never carry deleted rows (VACUUM reclaims pages)."""
+        return True
 
     def close(self) -> None:
         self.pool.close()

@@ -64,7 +64,8 @@ def _register_candidate(services: Services, advisor: Caller, rng: random.Random,
     details = CandidateDetails(
         first_name=rng.choice(FIRST_NAMES),
         last_name=rng.choice(LAST_NAMES),
-        phone=f"0{rng.choice('67')}{rng.randint(10_000_000, 99_999_999)}",
+        # 06 40..-06 89.. and 07 40..-07 89..: all valid (06 39, 06 90-97 and 07 00-07 29 are not).
+        phone=f"0{rng.choice('67')}{rng.randint(40_000_000, 89_999_999)}",
         commune=rng.choice(communes),
         rome_codes=tuple(codes),
         skills=tuple(skills),

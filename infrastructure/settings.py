@@ -52,8 +52,6 @@ class Settings:
     login_max_failures: int
     login_window_minutes: int
     secure_cookies: bool | None  # None: decided by the request's scheme
-    ai_provider: str
-    sms_provider: str
     projection_poll_seconds: float
     log_level: str
 
@@ -66,12 +64,6 @@ class Settings:
             database = DatabaseUrl.parse(url)
         except ValueError as error:
             raise SettingsError(f"RELAIS_DATABASE_URL: {error}") from None
-        ai_provider = env.get("RELAIS_AI_PROVIDER", "offline").strip() or "offline"
-        if ai_provider not in ("offline", "mistral"):
-            raise SettingsError("RELAIS_AI_PROVIDER must be offline or mistral")
-        sms_provider = env.get("RELAIS_SMS_PROVIDER", "simulator").strip() or "simulator"
-        if sms_provider not in ("simulator", "twilio"):
-            raise SettingsError("RELAIS_SMS_PROVIDER must be simulator or twilio")
         secure = env.get("RELAIS_SECURE_COOKIES", "").strip()
         return cls(
             host=env.get("RELAIS_HOST", "127.0.0.1"),
@@ -85,8 +77,6 @@ class Settings:
             login_max_failures=_int(env, "RELAIS_LOGIN_MAX_FAILURES", 5, 1, 1000),
             login_window_minutes=_int(env, "RELAIS_LOGIN_WINDOW_MINUTES", 15, 1, 24 * 60),
             secure_cookies=None if not secure else _bool(env, "RELAIS_SECURE_COOKIES", False),
-            ai_provider=ai_provider,
-            sms_provider=sms_provider,
             projection_poll_seconds=_int(env, "RELAIS_PROJECTION_POLL_MS", 500, 50, 60_000) / 1000,
             log_level=env.get("RELAIS_LOG_LEVEL", "INFO").upper(),
         )

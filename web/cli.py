@@ -88,6 +88,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     services = _services()
     try:
         account_id = services.app.open_account(args.username, args.role, args.agency or "", password, _operator(args))
+    except DuplicateError:
+        raise CommandError(f"an account named {args.username.strip().lower()!r} already exists") from None
     finally:
         services.close()
     print(f"account {args.username} created ({args.role}), id {account_id}")

@@ -55,7 +55,11 @@ class ProjectionRunner:
     def catch_up(self) -> int:
         """Apply every event recorded so far; return how many event applications were made."""
         with self._lock:
-            return sum(self._catch_up(projection) for projection in self.projections)
+            # Look before locking: an idle catch-up must not queue behind writers.
+            head = self.recorder.max_notification_id() or 0
+            positions = self.positions()
+            behind = [p for p in self.projections if positions.get(p.name, -1) < head]
+            return sum(self._catch_up(projection) for projection in behind)
 
     def rebuild(self) -> int:
         """Empty every read model and replay the whole log into it."""

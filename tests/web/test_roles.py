@@ -1,0 +1,97 @@
+"""Each role reaches only its own pages; advisors see only their agency."""
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from application.caller import Caller
+
+from tests.web.conftest import HTMX, OTHER_AGENCY, candidate_form, created_id, offer_form, post
+
+PAGES = {
+    "advisor": ["/conseiller", "/conseiller/demandeurs", "/conseiller/demandeurs/nouveau", "/conseiller/offres",
+                "/conseiller/offres/nouvelle"],
+    "auditor": ["/audit"],
+    "compliance": ["/conformite"],
+    "admin": ["/admin/comptes", "/admin/comptes/nouveau"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_each_role_reaches_its_pages_and_gets_a_french_403_elsewhere(signed_in, role) -> None:
+    client = signed_in(role)
+    for page in PAGES[role]:
+        assert client.get(page).status_code == 200, page
+    for other, pages in PAGES.items():
+        if other == role:
+            continue
+        for page in pages:
+            response = client.get(page)
+            assert response.status_code == 403, (role, page)
+            assert response.headers["content-type"].startswith("text/html")
+            assert "Accès refusé" in response.text
+            assert '<html lang="fr">' in response.text
+
+
+@pytest.mark.parametrize("role", ["auditor", "compliance", "admin"])
+def test_other_roles_cannot_post_advisor_commands(signed_in, services, role) -> None:
+    client = signed_in(role)
+    before = services.app.recorder.max_notification_id()
+    response = post(client, "/conseiller/demandeurs/nouveau", candidate_form())
+    assert response.status_code == 403
+    assert services.app.recorder.max_notification_id() == before
+
+
+def test_a_forbidden_htmx_request_gets_the_403_fragment_alone(signed_in) -> None:
+    response = signed_in("auditor").get("/conseiller/demandeurs", headers=HTMX)
+    assert response.status_code == 403
+    assert "<html" not in response.text and "Accès refusé" in response.text
+
+
+def test_the_audit_and_compliance_homes_say_honestly_that_their_pages_come_later(signed_in) -> None:
+    for role, url in (("auditor", "/audit"), ("compliance", "/conformite")):
+        text = signed_in(role).get(url).text
+        assert "pas encore disponibles" in text
+        assert "<table" not in text
+
+
+def test_an_advisor_cannot_open_another_agencys_job_seeker_nor_see_them_listed(signed_in) -> None:
+    theirs = signed_in("advisor", OTHER_AGENCY)
+    created = post(theirs, "/conseiller/demandeurs/nouveau", candidate_form(last_name="Lointain"))
+    candidate_id = created_id(created)
+    mine = signed_in("advisor")
+    assert mine.get(f"/conseiller/demandeurs/{candidate_id}").status_code == 403
+    assert mine.get(f"/conseiller/demandeurs/{candidate_id}/modifier").status_code == 403
+    listing = mine.get("/conseiller/demandeurs?q=Lointain")
+    assert candidate_id not in listing.text and "Aucun demandeur" in listing.text
+    assert candidate_id not in mine.get("/conseiller/demandeurs").text
+    refused = post(mine, f"/conseiller/demandeurs/{candidate_id}/consentement", {"action": "withdraw", "reason": "stop_sms"})
+    assert refused.status_code == 403
+    assert "Lointain" in theirs.get(f"/conseiller/demandeurs/{candidate_id}").text
+
+
+def test_an_advisor_cannot_open_another_agencys_offer_nor_see_it_listed(signed_in) -> None:
+    theirs = signed_in("advisor", OTHER_AGENCY)
+    offer_id = created_id(post(theirs, "/conseiller/offres/nouvelle", offer_form(title="Poste lointain")))
+    mine = signed_in("advisor")
+    assert mine.get(f"/conseiller/offres/{offer_id}").status_code == 403
+    assert post(mine, f"/conseiller/offres/{offer_id}/cloturer", {"reason": "pourvue"}).status_code == 403
+    assert offer_id not in mine.get("/conseiller/offres").text
+    assert "Poste lointain" not in mine.get("/conseiller/offres").text
+
+
+def test_an_administrator_cannot_see_job_seekers(signed_in) -> None:
+    advisor = signed_in("advisor")
+    candidate_id = created_id(post(advisor, "/conseiller/demandeurs/nouveau", candidate_form()))
+    admin = signed_in("admin")
+    assert admin.get("/conseiller/demandeurs").status_code == 403
+    assert admin.get(f"/conseiller/demandeurs/{candidate_id}").status_code == 403
+
+
+def test_a_role_change_applies_to_the_open_session_at_once(signed_in, services) -> None:
+    client = signed_in("advisor", username="bruno")
+    account = services.accounts.credentials("bruno").account
+    services.app.assign_role(UUID(account.id), account.version, "auditor", "", Caller.cli("t"))
+    assert client.get("/conseiller").status_code == 403
+    assert client.get("/audit").status_code == 200

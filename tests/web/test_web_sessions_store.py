@@ -1,0 +1,75 @@
+"""The session store and the sign-in throttle, on SQLite and on PostgreSQL (same SQL)."""
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+from application.caller import Caller
+from infrastructure.web_sessions import LoginThrottle, WebSessionStore
+from tests.web.conftest import PASSWORD, candidate_form, login, post
+from web.app import create_app
+
+
+def test_sessions_open_expire_and_close_on_both_stores(make_services, clock) -> None:
+    services = make_services()
+    store = WebSessionStore(services.database, clock, idle_seconds=600, absolute_seconds=3600)
+    token = store.open("account-1")
+    session = store.get(token)
+    assert session is not None and session.account_id == "account-1"
+    assert store.get("not-a-token") is None and store.get("x" * 500) is None
+    renewed = store.open("account-1", replacing=token)
+    assert store.get(token) is None and store.get(renewed) is not None
+    clock.advance(seconds=599)
+    assert store.get(renewed) is not None  # and this touch restarts the idle time
+    clock.advance(seconds=599)
+    assert store.get(renewed) is not None
+    clock.advance(seconds=601)
+    assert store.get(renewed) is None
+    other = store.open("account-2")
+    store.close(other)
+    assert store.get(other) is None
+    third, fourth = store.open("account-3"), store.open("account-3")
+    assert store.close_all("account-3") == 2
+    assert store.get(third) is None and store.get(fourth) is None
+
+
+def test_a_short_idle_timeout_is_kept_alive_by_activity(make_services, clock) -> None:
+    services = make_services()
+    store = WebSessionStore(services.database, clock, idle_seconds=60, absolute_seconds=3600)
+    token = store.open("account-1")
+    for _ in range(10):
+        clock.advance(seconds=40)
+        assert store.get(token) is not None
+    clock.advance(seconds=61)
+    assert store.get(token) is None
+
+
+def test_the_throttle_counts_in_a_window_on_both_stores(make_services, clock) -> None:
+    services = make_services()
+    throttle = LoginThrottle(services.database, clock, max_failures=2, window_seconds=300)
+    keys = [LoginThrottle.key("account", "marie"), LoginThrottle.key("address", "192.0.2.1")]
+    throttle.record_failure(keys)
+    assert throttle.retry_after(keys) == 0
+    throttle.record_failure(keys)
+    assert 0 < throttle.retry_after(keys) <= 300
+    assert throttle.retry_after([keys[1]]) > 0
+    throttle.clear(keys[0])
+    assert throttle.retry_after([keys[0]]) == 0 and throttle.retry_after(keys) > 0
+    clock.advance(seconds=301)
+    assert throttle.retry_after(keys) == 0
+    throttle.record_failure(keys)  # a new window starts from one failure
+    assert throttle.retry_after(keys) == 0
+    with services.database.read() as tx:
+        stored = {row["throttle_key"] for row in tx.fetchall("SELECT throttle_key FROM login_failures")}
+    assert "marie" not in " ".join(stored) and "192.0.2.1" not in " ".join(stored)
+
+
+def test_sign_in_register_and_search_work_on_both_stores(make_services) -> None:
+    services = make_services()
+    services.app.open_account("alice", "advisor", "lyon-est", PASSWORD, Caller.cli("test"))
+    with TestClient(create_app(services)) as client:
+        assert login(client, "alice").status_code == 303
+        created = post(client, "/conseiller/demandeurs/nouveau", candidate_form(last_name="Portable"))
+        assert created.status_code == 303
+        assert "Portable" in client.get("/conseiller/demandeurs?q=portable").text
+        assert post(client, "/deconnexion").status_code == 303
+        assert client.get("/conseiller", follow_redirects=False).status_code == 303

@@ -1,0 +1,110 @@
+"""The Litestar application factory: `create_app(services)`; `relais serve` runs it with uvicorn."""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from infrastructure.bootstrap import Services
+from infrastructure.web_sessions import LoginThrottle, WebSessionStore
+from web import labels
+from web.auth.csrf import CSRF_COOKIE
+from web.auth.sessions import PUBLIC_OPT_KEY, Authenticator, SessionMiddleware
+from web.auth.signin import SignIn
+from web.controllers.accounts import AccountController
+from web.controllers.auth import AuthController
+from web.controllers.candidates import CandidateController
+from web.controllers.health import health
+from web.controllers.homes import advisor_home, auditor_home, compliance_home
+from web.controllers.offers import OfferController
+from web.errors import EXCEPTION_HANDLERS
+from web.security import add_security_headers
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+
+def template_environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package; no stat() per render
+    )
+    environment.filters.update(
+        french_date=labels.french_date,
+        euros=labels.euros,
+        contract=lambda code: labels.label(labels.CONTRACT_LABELS, code),
+        closing_reason=lambda code: labels.label(labels.CLOSING_REASON_LABELS, code),
+        role=lambda code: labels.label(labels.ROLE_LABELS, code),
+    )
+    return environment
+
+
+def csrf_secret(services: Services) -> str:
+    # Derived from, not equal to, the master key: the CSRF HMAC never sees the key itself.
+    return base64.b64encode(b"relais-csrf:" + services.settings.secret_key).decode("ascii")
+
+
+def create_app(services: Services) -> Litestar:
+    settings = services.settings
+    sessions = WebSessionStore(
+        services.database,
+        services.clock,
+        idle_seconds=settings.session_idle_minutes * 60,
+        absolute_seconds=settings.session_absolute_hours * 3600,
+    )
+    throttle = LoginThrottle(
+        services.database,
+        services.clock,
+        max_failures=settings.login_max_failures,
+        window_seconds=settings.login_window_minutes * 60,
+    )
+    sign_in = SignIn(services.accounts, services.passwords, sessions, throttle)
+    static_files = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        opt={PUBLIC_OPT_KEY: True, "exclude_from_csrf": True},
+        cache_control=CacheControlHeader(max_age=3600, public=True),
+    )
+    return Litestar(
+        route_handlers=[
+            health,
+            static_files,
+            AuthController,
+            advisor_home,
+            auditor_home,
+            compliance_home,
+            CandidateController,
+            OfferController,
+            AccountController,
+        ],
+        state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(template_environment()),
+        ),
+        plugins=[HTMXPlugin()],
+        middleware=[SessionMiddleware(Authenticator(sessions, services.accounts))],
+        csrf_config=CSRFConfig(
+            secret=csrf_secret(services),
+            cookie_name=CSRF_COOKIE,
+            cookie_httponly=True,  # templates put the token in forms and in hx-headers; no script reads it
+            cookie_samesite="lax",
+            cookie_secure=settings.secure_cookies is True,
+            header_name="x-csrftoken",
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_security_headers],
+        openapi_config=None,
+        debug=False,
+    )

@@ -1,0 +1,1 @@
+"""Sign-in: server-side sessions, the per-request caller, and role guards."""

@@ -1,0 +1,1 @@
+"""One controller per feature; each calls application use cases and queries only."""

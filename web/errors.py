@@ -1,0 +1,164 @@
+"""Exception handlers: every error answers a French page (or fragment) with the right status."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from application.errors import (
+    AccessDeniedError,
+    DomainError,
+    DuplicateError,
+    InvalidValueError,
+    NotFoundError,
+    StaleEditError,
+)
+from web.auth.identity import request_id
+from web.rendering import render
+
+log = logging.getLogger(__name__)
+
+
+class BadRequestError(Exception):
+    """Malformed input in the address (a page number, a parameter); the message is French."""
+
+
+STALE_EDIT = "Cette fiche a été modifiée entre-temps : rechargez la page."
+CSRF_FAILED = (
+    "Le jeton de sécurité du formulaire est absent ou périmé. "
+    "Rechargez la page, puis recommencez."
+)
+TITLES = {
+    400: "Requête incorrecte",
+    401: "Connexion requise",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Action non permise",
+    409: "Conflit",
+    413: "Requête trop volumineuse",
+    422: "Données invalides",
+    429: "Trop de tentatives",
+    500: "Erreur interne",
+}
+MESSAGES = {
+    400: "La requête est mal formée.",
+    403: "Cette page n'est pas accessible avec votre rôle.",
+    404: "Cette page ou cette fiche n'existe pas, ou vous n'y avez pas accès.",
+    405: "Cette action n'est pas permise à cette adresse.",
+    413: "La requête est trop volumineuse.",
+}
+
+
+def error_page(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str | None = None,
+    details: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    context = {
+        "status": status,
+        "title": TITLES.get(status, "Erreur"),
+        "message": message or MESSAGES.get(status, "La demande n'a pas pu aboutir."),
+        "details": details or [],
+        "request_id": request_id(request.scope),
+    }
+    return render(request, "errors/error.html", context, partial="errors/_error.html", status=status, headers=headers)
+
+
+def sign_in_required(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
+    if request.headers.get("hx-request") == "true":
+        return Response(content=b"", status_code=401, headers={"HX-Redirect": "/connexion"})
+    target = "/connexion"
+    if request.method == "GET" and request.url.path not in ("/", "/connexion"):
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target += "?suivant=" + quote(wanted, safe="")
+    return Redirect(path=target, status_code=303)
+
+
+def forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
+        return error_page(request, 403, CSRF_FAILED)
+    return error_page(request, 403)
+
+
+def not_found(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
+    return error_page(request, 404)
+
+
+def stale(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
+    return error_page(request, 409, STALE_EDIT)
+
+
+def duplicate(request: Request[Any, Any, Any], exc: DuplicateError) -> Response[Any]:
+    return error_page(request, 409, str(exc))
+
+
+def invalid(request: Request[Any, Any, Any], exc: InvalidValueError) -> Response[Any]:
+    return error_page(request, 422, "Certaines valeurs ne sont pas acceptables.", list(exc.errors.values()))
+
+
+def domain_rule(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return error_page(request, 409, sentence(str(exc)))
+
+
+def bad_request(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return error_page(request, 400, str(exc) if isinstance(exc, BadRequestError) else None)
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("HTTP %s on %s %s", status, request.method, request.url.path, exc_info=exc)
+    return error_page(request, status, headers=exc.headers or None)
+
+
+def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error(
+        "unexpected error on %s %s (request %s)", request.method, request.url.path, request_id(request.scope),
+        exc_info=exc,
+    )
+    return error_page(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Une erreur inattendue s'est produite. Si elle se répète, donnez cette référence à l'assistance : "
+        + request_id(request.scope),
+    )
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    NotAuthorizedException: sign_in_required,
+    PermissionDeniedException: forbidden,
+    AccessDeniedError: forbidden,
+    NotFoundException: not_found,
+    NotFoundError: not_found,
+    StaleEditError: stale,
+    DuplicateError: duplicate,
+    InvalidValueError: invalid,
+    DomainError: domain_rule,
+    ValidationException: bad_request,
+    BadRequestError: bad_request,
+    HTTPException: http_error,
+    Exception: unexpected,
+}
+
+__all__ = ["CSRF_FAILED", "EXCEPTION_HANDLERS", "STALE_EDIT", "BadRequestError", "error_page", "sentence"]
