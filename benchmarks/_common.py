@@ -307,8 +307,10 @@ _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("duplicate-phone check", r"from\s+rm_candidates\s+where\s+agency_id.*phone"),
         # The library names the event table after the application ("relais_events").
         ("event insert", r"insert\s+into\s+\S*events\b|lock\s+table|set\s+local\s+lock_timeout|^notify\b"),
+        ("log head", r"select\s+max\((notification_id|rowid)\)"),
         ("log read", r"from\s+\S*events\b"),
         ("projection claim", r"update\s+projection_tracking"),
+        ("projection positions", r"select\s+name,\s*position\s+from\s+projection_tracking"),
         ("projection tracking", r"projection_tracking"),
         ("read-model write", r"^(insert\s+into|update)\s+rm_"),
         ("begin", r"^begin\b"),
@@ -337,6 +339,8 @@ def transaction_label(categories: list[str]) -> str:
         return "projection batch (claims events)"
     if "projection tracking" in body:
         return "projection batch (nothing new)"
+    if body == ["projection positions"]:
+        return "projection positions read"
     if not body:
         return "empty"
     return body[0]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
+import time
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -19,6 +21,9 @@ from application.ports import Database
 from domain.personal_data import PersonalData
 
 
+MAX_CACHED_KEYS = 10_000
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -26,47 +31,77 @@ def _b64(data: bytes) -> str:
 class DatabaseKeyVault:
     """Per-person keys in the `personal_keys` table, wrapped by the master key.
 
-    No cross-request cache: a key erased by one process must be gone for all of them.
+    Keys read are kept in memory for `cache_seconds` (5 s by default): an event is
+    decoded by several readers in a row, and a registration writes four personal
+    fields. A key erased by another process can thus still be used here for those few
+    seconds; what it could decode then is scrubbed again by the erasure event in the
+    read models, and pages read only read models (docs/adr/0006). Missing keys are
+    never cached: another process may create one at any time.
     """
 
-    def __init__(self, database: Database, master_key: bytes, clock: Any) -> None:
+    def __init__(self, database: Database, master_key: bytes, clock: Any, cache_seconds: float = 5.0) -> None:
         if len(master_key) != 32:
             raise ValueError("the master key must be 32 bytes")
         self.database = database
         self._master = AESGCM(master_key)
         self.clock = clock
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
 
     def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
+        cached = self._cached(subject_id)
+        if cached is not None:
+            return cached
         with self.database.read() as tx:
             row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
-        if row is None and create:
-            self._create(subject_id)
-            with self.database.read() as tx:
-                row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
-        if row is None:
+        if row is not None:
+            return self._remember(subject_id, self._unwrap(subject_id, row["wrapped_key"]))
+        if not create:
             return None
-        return self._unwrap(subject_id, row["wrapped_key"])
+        return self._remember(subject_id, self._create(subject_id))
 
     def destroy(self, subject_id: str) -> bool:
+        with self._lock:
+            self._cache.pop(subject_id, None)
         with self.database.transaction() as tx:
             deleted = tx.execute("DELETE FROM personal_keys WHERE subject_id = ?", (subject_id,))
         self.database.checkpoint()
         return deleted > 0
 
+    def _cached(self, subject_id: str) -> bytes | None:
+        with self._lock:
+            entry = self._cache.get(subject_id)
+        if entry is None or time.monotonic() - entry[1] > self.cache_seconds:
+            return None
+        return entry[0]
+
+    def _remember(self, subject_id: str, key: bytes) -> bytes:
+        with self._lock:
+            if len(self._cache) >= MAX_CACHED_KEYS:
+                self._cache.clear()
+            self._cache[subject_id] = (key, time.monotonic())
+        return key
+
     def purge_residues(self) -> None:
         self.database.checkpoint()
 
-    def _create(self, subject_id: str) -> None:
+    def _create(self, subject_id: str) -> bytes:
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
         wrapped = _b64(nonce + self._master.encrypt(nonce, key, subject_id.encode()))
         with self.database.transaction() as tx:
-            # Two writers may race on a new person: the first key wins, both then read it.
-            tx.execute(
+            inserted = tx.execute(
                 "INSERT INTO personal_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (subject_id) DO NOTHING",
                 (subject_id, wrapped, self.clock.now().isoformat()),
             )
+            if inserted == 1:
+                return key
+            # Two writers raced on a new person: the first key wins, and both use it.
+            row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
+        assert row is not None
+        return self._unwrap(subject_id, row["wrapped_key"])
 
     def _unwrap(self, subject_id: str, wrapped: str) -> bytes:
         raw = base64.b64decode(wrapped)

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,18 @@ def _secret_key(configured: str, data_dir: Path) -> bytes:
     path = data_dir / "secret.key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside then linked into place: two processes starting at once on a new
+        # data folder must end up with the same, complete key.
+        fd, draft = tempfile.mkstemp(dir=data_dir, prefix=".secret-")
         with os.fdopen(fd, "w") as file:
             file.write(base64.b64encode(secrets.token_bytes(32)).decode())
-    return base64.b64decode(path.read_text().strip())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    key = base64.b64decode(path.read_text().strip())
+    if len(key) != 32:
+        raise SettingsError(f"{path} does not hold a 32-byte key in base64")
+    return key

@@ -10,6 +10,7 @@ from domain.account import Account
 
 class AccountProjection:
     name = "accounts"
+    topics = ("domain.account:",)
 
     def reset(self, tx: Transaction) -> None:
         tx.execute("DELETE FROM rm_accounts")

@@ -30,6 +30,7 @@ def _profile_columns(profile: CandidateProfile) -> dict[str, Any]:
 
 class CandidateListProjection:
     name = "candidates"
+    topics = ("domain.candidate:",)
 
     def reset(self, tx: Transaction) -> None:
         tx.execute("DELETE FROM rm_candidates")

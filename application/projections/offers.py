@@ -26,6 +26,7 @@ def _terms_columns(terms: OfferTerms) -> dict[str, Any]:
 
 class OfferListProjection:
     name = "offers"
+    topics = ("domain.offer:",)
 
     def reset(self, tx: Transaction) -> None:
         tx.execute("DELETE FROM rm_offers")

@@ -1,0 +1,206 @@
+"""The advisor's job-seeker list under concurrent load, against a bare ASGI app serving the same bytes.
+
+Both servers run as `uvicorn` subprocesses with the same settings on 127.0.0.1; the
+same load generator (a separate process, keep-alive connections, C concurrent
+clients) drives each for the same bounded time. Prints requests/s of each, their
+ratio (target ≥ 0.15), and the p50/p99 latency of the Relais page (target p99 ≤ 10 ms).
+
+    .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 8] [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import http.client
+import multiprocessing
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "/conseiller/demandeurs"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(port: int, path: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            if connection.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not come up")
+
+
+def start_relais(data_dir: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "RELAIS_DATA_DIR": str(data_dir),
+        "RELAIS_PORT": str(port),
+        "RELAIS_HOST": "127.0.0.1",
+        "RELAIS_SEED_DEMO": "1",
+        "RELAIS_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "serve"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_until_up(port, "/health")
+    return process
+
+
+def sign_in(port: int, username: str, password: str) -> str:
+    """The Cookie header of a signed-in advisor."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/connexion")
+    response = connection.getresponse()
+    body = response.read().decode()
+    cookies = {c.split("=", 1)[0]: c.split(";", 1)[0].split("=", 1)[1] for c in response.headers.get_all("set-cookie")}
+    token = html.unescape(re.search(r'name="_csrf_token" value="([^"]+)"', body).group(1))
+    form = urllib.parse.urlencode({"_csrf_token": token, "username": username, "password": password, "suivant": ""})
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    connection.request("POST", "/connexion", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    for header in response.headers.get_all("set-cookie") or []:
+        name, value = header.split(";", 1)[0].split("=", 1)
+        cookies[name] = value
+    if "relais_session" not in cookies:
+        raise RuntimeError(f"sign-in failed: HTTP {response.status}")
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+BARE_APP = textwrap.dedent('''
+    import os
+    BODY = open(os.environ["BENCH_BODY"], "rb").read()
+    HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(BODY)).encode()),
+               (b"cache-control", b"no-store")]
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+        await send({"type": "http.response.body", "body": BODY})
+''')
+
+
+def start_bare(body_file: Path, port: int, work: Path) -> subprocess.Popen:
+    (work / "bare_app.py").write_text(BARE_APP)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--no-server-header"],
+        cwd=work, env={**os.environ, "BENCH_BODY": str(body_file)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_until_up(port, "/")
+    return process
+
+
+def _client(port: int, path: str, cookie: str, deadline: float, latencies: list[float], errors: list[int]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Cookie": cookie} if cookie else {}
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        latencies.append(time.perf_counter() - started)
+        if response.status != 200:
+            errors.append(response.status)
+
+
+def _load(port: int, path: str, cookie: str, seconds: float, concurrency: int, queue) -> None:
+    latencies: list[float] = []
+    errors: list[int] = []
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=_client, args=(port, path, cookie, deadline, latencies, errors))
+               for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queue.put((latencies, errors))
+
+
+def measure(port: int, path: str, cookie: str, seconds: float, concurrency: int) -> tuple[float, list[float], list[int]]:
+    """Requests per second, latencies and non-200 statuses, from a separate load process."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_load, args=(port, path, cookie, seconds, concurrency, queue))
+    process.start()
+    latencies, errors = queue.get(timeout=seconds + 60)
+    process.join(timeout=10)
+    return len(latencies) / seconds, latencies, errors
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="2 s per measurement")
+    args = parser.parse_args()
+    seconds = 2.0 if args.quick else args.seconds
+    with tempfile.TemporaryDirectory(prefix="relais-bench-pages-") as tmp:
+        work = Path(tmp)
+        relais_port, bare_port = free_port(), free_port()
+        relais = start_relais(work / "data", relais_port)
+        bare = None
+        try:
+            logins = dict(
+                (line.split()[0], line.split()[1:]) for line in (work / "data" / "demo-logins.txt").read_text().splitlines()
+            )
+            username, password = logins["advisor"]
+            cookie = sign_in(relais_port, username, password)
+            connection = http.client.HTTPConnection("127.0.0.1", relais_port)
+            connection.request("GET", PAGE, headers={"Cookie": cookie})
+            response = connection.getresponse()
+            body = response.read()
+            assert response.status == 200 and b"Demandeurs" in body, response.status
+            (work / "page.html").write_bytes(body)
+            bare = start_bare(work / "page.html", bare_port, work)
+            measure(relais_port, PAGE, cookie, 1.0, args.concurrency)  # warm-up
+            measure(bare_port, "/", "", 1.0, args.concurrency)
+            relais_rate, latencies, errors = measure(relais_port, PAGE, cookie, seconds, args.concurrency)
+            bare_rate, bare_latencies, _ = measure(bare_port, "/", "", seconds, args.concurrency)
+            single_rate, single_latencies, _ = measure(relais_port, PAGE, cookie, seconds, 1)
+        finally:
+            relais.terminate()
+            relais.wait(10)
+            if bare:
+                bare.terminate()
+                bare.wait(10)
+    ms = 1000
+    print(f"page {PAGE} ({len(body):,} bytes, 20 rows, advisor signed in), {args.concurrency} concurrent clients, {seconds:.0f} s each")
+    print(f"  bare ASGI app, same bytes : {bare_rate:8.0f} req/s   p99 {percentile(bare_latencies, .99) * ms:6.2f} ms")
+    print(f"  Relais                    : {relais_rate:8.0f} req/s   p50 {statistics.median(latencies) * ms:6.2f} ms"
+          f"   p99 {percentile(latencies, .99) * ms:6.2f} ms   non-200: {len(errors)}")
+    print(f"  Relais, one client        : {single_rate:8.0f} req/s   p50 {statistics.median(single_latencies) * ms:6.2f} ms"
+          f"   p99 {percentile(single_latencies, .99) * ms:6.2f} ms")
+    print(f"  ratio Relais / bare       : {relais_rate / bare_rate:8.3f}   (target >= 0.15)")
+    print("  latencies are seen by the client (loopback included): an upper bound of the server's")
+
+
+if __name__ == "__main__":
+    main()
