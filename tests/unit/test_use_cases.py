@@ -140,3 +140,25 @@ def test_opening_an_account_hashes_the_password_and_refuses_short_ones(app):
 def test_only_admins_open_accounts(app):
     with pytest.raises(AccessDeniedError):
         app.open_account("x.y.z", "admin", "", "un mot de passe long", ADVISOR)
+
+
+def test_an_outreach_is_created_for_an_offer_of_the_advisors_agency_only(app):
+    from application.values import OfferTerms
+
+    offer_id = app.publish_offer(
+        OfferTerms("Agent de propreté", "K2204", ("nettoyage",), "Lyon", "CDI", 35, 22000, 24000), ADVISOR
+    )
+    outreach = app.repository.get(app.create_outreach(offer_id, ADVISOR))
+    assert outreach.offer_id == offer_id and outreach.agency_id == "lyon-est"
+    with pytest.raises(AccessDeniedError):
+        app.create_outreach(offer_id, OTHER_AGENCY)
+
+
+def test_training_sessions_are_scheduled_by_administrators(app):
+    from datetime import UTC, datetime
+
+    starts = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
+    with pytest.raises(AccessDeniedError):
+        app.schedule_training_session("IA : biais et décisions", starts, 30, ADVISOR)
+    session = app.repository.get(app.schedule_training_session("IA : biais et décisions", starts, 30, Caller.cli("r")))
+    assert (session.title, session.duration_minutes) == ("IA : biais et décisions", 30)
