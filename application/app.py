@@ -12,15 +12,33 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from application.accounts import AccountCommands
 from application.candidates import CandidateCommands
 from application.errors import NotFoundError, StaleEditError
+from application.imports import ImportCommands
+from application.matching import MatchingCommands
 from application.offers import OfferCommands
-from application.ports import Clock, Directory, Gazetteer, PasswordHasher, PersonalKeyVault
+from application.ports import (
+    CandidatePoolSource,
+    CandidateRanker,
+    Clock,
+    Directory,
+    Gazetteer,
+    PasswordHasher,
+    PersonalKeyVault,
+)
 from application.transcodings import VALUE_TRANSCODINGS
 from application.workflows import WorkflowCommands
 
 APPLICATION_NAME = "Relais"
 
 
-class Relais(CandidateCommands, OfferCommands, AccountCommands, WorkflowCommands, Application[UUID]):
+class Relais(
+    CandidateCommands,
+    OfferCommands,
+    MatchingCommands,
+    AccountCommands,
+    WorkflowCommands,
+    ImportCommands,
+    Application[UUID],
+):
     """All aggregates share one log, so that projections, audit and export see one order."""
 
     name = APPLICATION_NAME
@@ -35,12 +53,19 @@ class Relais(CandidateCommands, OfferCommands, AccountCommands, WorkflowCommands
         gazetteer: Gazetteer,
         directory: Directory,
         env: dict[str, str] | None = None,
+        candidate_pool: CandidatePoolSource | None = None,
+        ranker: CandidateRanker | None = None,
+        fallback_ranker: CandidateRanker | None = None,
     ) -> None:
         self.clock = clock
         self.passwords = passwords
         self.key_vault = key_vault
         self.gazetteer = gazetteer
         self.directory = directory
+        #: Matching: who may be considered, who ranks them, and who ranks when that model fails.
+        self.candidate_pool = candidate_pool
+        self.ranker = ranker
+        self.fallback_ranker = fallback_ranker
         self._personal_data_transcoding = personal_data_transcoding
         #: Called after each save; the composition root updates the read models here so
         #: that a page shown right after a command already reflects it.

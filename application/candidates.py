@@ -32,6 +32,9 @@ class CandidateDetails:
     available_from: date
     mobility_km: int
     notes: str = ""
+    contract_types: tuple[str, ...] = ()  # accepted contracts; empty: any
+    max_hours_per_week: int = 0  # 0: no limit
+    salary_min_expected: int = 0  # 0: not stated
 
     def to_profile(self, subject_id: UUID, gazetteer: Gazetteer) -> CandidateProfile:
         """The encrypted-to-be profile of `subject_id`, or every problem of the form at once."""
@@ -55,6 +58,9 @@ class CandidateDetails:
             available_from=self.available_from,
             mobility_km=self.mobility_km,
             notes=PersonalData(subject, self.notes),
+            contract_types=self.contract_types,
+            max_hours_per_week=self.max_hours_per_week,
+            salary_min_expected=self.salary_min_expected,
         )
         try:
             profile = profile.validated()

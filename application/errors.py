@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from domain.errors import (  # re-exported: the web layer never imports the domain
     AlreadyErasedError,
+    AlreadyShortlistedError,
     ConsentAlreadyInStateError,
     DomainError,
     InvalidReasonError,
     InvalidValueError,
     OfferClosedError,
+    SuggestionAlreadyDecidedError,
+    SuggestionSupersededError,
+    UnknownSuggestionError,
 )
 
 
@@ -34,6 +38,7 @@ class DuplicateError(Exception):
 __all__ = [
     "AccessDeniedError",
     "AlreadyErasedError",
+    "AlreadyShortlistedError",
     "ConsentAlreadyInStateError",
     "DomainError",
     "DuplicateError",
@@ -42,4 +47,7 @@ __all__ = [
     "NotFoundError",
     "OfferClosedError",
     "StaleEditError",
+    "SuggestionAlreadyDecidedError",
+    "SuggestionSupersededError",
+    "UnknownSuggestionError",
 ]

@@ -4,8 +4,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
+
+if TYPE_CHECKING:
+    from application.ranking import CandidatePool, RankingQuery, RankingResult
+    from application.screening import PoolCandidate
 
 
 class Clock(Protocol):
@@ -65,6 +69,9 @@ class Gazetteer(Protocol):
 
     def names(self) -> list[str]: ...
 
+    def coordinates(self, name: str) -> tuple[float, float] | None:
+        """(latitude, longitude) in degrees of the commune, or None if it is unknown."""
+
 
 class Directory(Protocol):
     """Look-ups the commands need to refuse duplicates (answered from read models)."""
@@ -72,3 +79,21 @@ class Directory(Protocol):
     def candidate_with_phone(self, phone: str, agency_id: str) -> UUID | None: ...
 
     def account_exists(self, username: str) -> bool: ...
+
+
+class CandidatePoolSource(Protocol):
+    """The job seekers matching may consider (answered from the read model)."""
+
+    def people(self, agency_id: str) -> list[PoolCandidate]:
+        """The agency's job seekers who are not erased, without names, phones or notes."""
+
+
+class CandidateRanker(Protocol):
+    """Orders the people who passed the hard filters, best first (application/ranking.py).
+
+    Implementations: the offline `Bm25CandidateRanker` (infrastructure/offline_ranker.py), and
+    a Mistral adapter. Raise `RankingFailedError(reason)` on a timeout, an error or an output
+    that fails validation: the application then ranks offline and records the reason.
+    """
+
+    def rank(self, query: RankingQuery, pool: CandidatePool, limit: int) -> RankingResult: ...

@@ -11,6 +11,7 @@ from typing import Any
 from eventsourcing.persistence import Transcoding
 
 from domain.candidate import CandidateProfile
+from domain.matching import AiOutput, CriterionCheck, MatchCriteria
 from domain.offer import OfferTerms
 from domain.provenance import Provenance, Reason
 
@@ -59,10 +60,28 @@ class OfferTermsAsDict(_DataclassAsDict):
     name = "offer_terms"
 
 
+class MatchCriteriaAsDict(_DataclassAsDict):
+    type = MatchCriteria
+    name = "match_criteria"
+
+
+class CriterionCheckAsDict(_DataclassAsDict):
+    type = CriterionCheck
+    name = "criterion_check"
+
+
+class AiOutputAsDict(_DataclassAsDict):
+    type = AiOutput
+    name = "ai_output"
+
+
 VALUE_TRANSCODINGS: tuple[Transcoding, ...] = (
     DateAsISO(),
     ProvenanceAsDict(),
     ReasonAsDict(),
     CandidateProfileAsDict(),
     OfferTermsAsDict(),
+    MatchCriteriaAsDict(),
+    CriterionCheckAsDict(),
+    AiOutputAsDict(),
 )

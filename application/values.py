@@ -2,12 +2,26 @@
 from __future__ import annotations
 
 from domain.candidate import CONSENT_WITHDRAWAL_REASONS, ERASURE_REASONS
+from domain.matching import (
+    ACCEPTANCE_REASONS,
+    DEFAULT_LIMIT,
+    MANUAL_ADDITION_REASONS,
+    MAX_LIMIT,
+    REJECTION_REASONS,
+    MatchCriteria,
+)
 from domain.offer import CLOSING_REASONS, OfferTerms
 from domain.personal_data import ERASED_PLACEHOLDER
 from domain.provenance import ROLES, Reason
 from domain.values import CONTRACT_TYPES
 
 __all__ = [
+    "ACCEPTANCE_REASONS",
+    "DEFAULT_LIMIT",
+    "MANUAL_ADDITION_REASONS",
+    "MAX_LIMIT",
+    "REJECTION_REASONS",
+    "MatchCriteria",
     "CLOSING_REASONS",
     "CONSENT_WITHDRAWAL_REASONS",
     "CONTRACT_TYPES",

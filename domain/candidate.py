@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import AlreadyErasedError, ConsentAlreadyInStateError, InvalidValueError
 from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
-from domain.values import bounded_int, required_text, rome_code, skills
+from domain.values import bounded_int, contract_types, required_text, rome_code, skills
 
 CONSENT_WITHDRAWAL_REASONS = ("demande_personne", "stop_sms", "autre")
 ERASURE_REASONS = ("demande_rgpd", "retention", "autre")
@@ -29,6 +29,10 @@ class CandidateProfile:
     available_from: date
     mobility_km: int
     notes: PersonalData
+    # Added with matching; the defaults keep older events decodable (they mean "no constraint").
+    contract_types: tuple[str, ...] = ()  # contracts the person accepts; empty: any
+    max_hours_per_week: int = 0  # 0: no limit
+    salary_min_expected: int = 0  # yearly gross, euros; 0: not stated
 
     def __post_init__(self) -> None:
         for field in ("first_name", "last_name", "phone", "notes"):
@@ -51,6 +55,14 @@ class CandidateProfile:
             "mobility_km": lambda: bounded_int(
                 self.mobility_km, "mobility_km", 0, 500, "Le rayon de mobilité va de 0 à 500 km."
             ),
+            "contract_types": lambda: contract_types(self.contract_types),
+            "max_hours_per_week": lambda: bounded_int(
+                self.max_hours_per_week, "max_hours_per_week", 0, 48,
+                "La durée hebdomadaire maximale va de 0 (sans limite) à 48 heures.",
+            ),
+            "salary_min_expected": lambda: bounded_int(
+                self.salary_min_expected, "salary_min_expected", 0, 1_000_000, "Le salaire attendu doit être positif."
+            ),
         }
         for field, check in checks.items():
             try:
@@ -61,7 +73,12 @@ class CandidateProfile:
             errors["notes"] = "Les notes font au plus 2000 caractères."
         if errors:
             raise InvalidValueError(errors)
-        return replace(self, rome_codes=tuple(rome_code(c) for c in self.rome_codes), skills=skills(self.skills))
+        return replace(
+            self,
+            rome_codes=tuple(rome_code(c) for c in self.rome_codes),
+            skills=skills(self.skills),
+            contract_types=contract_types(self.contract_types),
+        )
 
 
 def _no_rome() -> None:

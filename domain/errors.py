@@ -28,3 +28,19 @@ class ConsentAlreadyInStateError(DomainError):
 
 class AlreadyErasedError(DomainError):
     """The person's personal data has already been erased."""
+
+
+class UnknownSuggestionError(DomainError):
+    """No suggestion of this offer has this id."""
+
+
+class SuggestionSupersededError(DomainError):
+    """The suggestion belongs to a shortlist that a newer request replaced."""
+
+
+class SuggestionAlreadyDecidedError(DomainError):
+    """The suggestion was already accepted or rejected."""
+
+
+class AlreadyShortlistedError(DomainError):
+    """The person is already suggested or on the offer's shortlist."""

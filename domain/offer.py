@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValueError, OfferClosedError
+from domain.matching import AiOutput, CriterionCheck, MatchCriteria
+from domain.offer_matching import OfferMatching
+from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
+from domain.shortlist import ACCEPTED, REJECTED, Shortlist
 from domain.values import CONTRACT_TYPES, bounded_int, required_text, rome_code, skills
 
 CLOSING_REASONS = ("pourvue", "annulee_employeur", "expiree", "autre")
@@ -64,8 +69,8 @@ class OfferTerms:
         )
 
 
-class Offer(Aggregate):
-    """A job offer; later issues add matching requests, suggestions and decisions."""
+class Offer(OfferMatching, Aggregate):
+    """A job offer, its matching rounds and the advisor's decisions (rules in OfferMatching)."""
 
     @classmethod
     def publish(cls, agency_id: str, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> Offer:
@@ -76,6 +81,7 @@ class Offer(Aggregate):
         self.agency_id = agency_id
         self.terms = terms
         self.closed = False
+        self.shortlist = Shortlist()
 
     def change(self, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> None:
         self._require_open()
@@ -95,6 +101,44 @@ class Offer(Aggregate):
     @event("Closed")
     def _close(self, reason: Reason, provenance: Provenance, timestamp: datetime) -> None:
         self.closed = True
+
+    # Matching events (commands and rules: domain/offer_matching.py) ---------------------
+
+    @event("MatchRequested")
+    def _match_requested(
+        self, request_id: UUID, criteria: MatchCriteria, pool_size: int, eligible_count: int,
+        exclusions: dict[str, int], provenance: Provenance, timestamp: datetime,
+    ) -> None:
+        self.shortlist.start_round(request_id)
+
+    @event("MatchSuggested")
+    def _match_suggested(
+        self, request_id: UUID, suggestion_id: UUID, candidate_id: UUID, rank: int, score: float,
+        criteria_met: tuple[CriterionCheck, ...], criteria_missed: tuple[CriterionCheck, ...], rationale: str,
+        ai: AiOutput, rationale_ai: AiOutput | None, provenance: Provenance, timestamp: datetime,
+    ) -> None:
+        self.shortlist.suggest(suggestion_id, candidate_id)
+
+    @event("SuggestionAccepted")
+    def _suggestion_accepted(
+        self, suggestion_id: UUID, candidate_id: UUID, reason: Reason | None, reason_text: PersonalData | None,
+        provenance: Provenance, timestamp: datetime,
+    ) -> None:
+        self.shortlist.decide(suggestion_id, ACCEPTED)
+
+    @event("SuggestionRejected")
+    def _suggestion_rejected(
+        self, suggestion_id: UUID, candidate_id: UUID, reason: Reason, reason_text: PersonalData | None,
+        provenance: Provenance, timestamp: datetime,
+    ) -> None:
+        self.shortlist.decide(suggestion_id, REJECTED)
+
+    @event("CandidateAddedManually")
+    def _candidate_added_manually(
+        self, candidate_id: UUID, request_id: UUID | None, reason: Reason, reason_text: PersonalData | None,
+        provenance: Provenance, timestamp: datetime,
+    ) -> None:
+        self.shortlist.add_manually(candidate_id)
 
     def _require_open(self) -> None:
         if self.closed:

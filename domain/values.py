@@ -44,3 +44,11 @@ def bounded_int(value: int, field: str, low: int, high: int, message: str) -> in
     if not low <= value <= high:
         raise InvalidValueError({field: message})
     return value
+
+
+def contract_types(values: tuple[str, ...] | list[str], field: str = "contract_types") -> tuple[str, ...]:
+    """Accepted contract types, in the order of CONTRACT_TYPES, without duplicates."""
+    unknown = [value for value in values if value not in CONTRACT_TYPES]
+    if unknown:
+        raise InvalidValueError({field: "Type de contrat inconnu."})
+    return tuple(kind for kind in CONTRACT_TYPES if kind in values)

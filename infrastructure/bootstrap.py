@@ -10,13 +10,18 @@ from application.projections.accounts import AccountProjection
 from application.projections.candidates import CandidateListProjection
 from application.projections.offers import OfferListProjection
 from application.projections.runner import ProjectionRunner
+from application.projections.shortlists import ShortlistProjection
 from application.queries.accounts import AccountQueries, ReadModelDirectory
 from application.queries.candidates import CandidateQueries
 from application.queries.offers import OfferQueries
+from application.queries.pool import ReadModelCandidatePool
+from application.queries.shortlists import ShortlistQueries
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.gazetteer import GeonamesGazetteer
 from infrastructure.migrations import migrate
+from infrastructure.mistral_ranker import MistralCandidateRanker
+from infrastructure.offline_ranker import Bm25CandidateRanker
 from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.personal_data import DatabaseKeyVault, EncryptedPersonalData
 from infrastructure.settings import Settings
@@ -25,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def projections() -> list[Any]:
-    return [CandidateListProjection(), OfferListProjection(), AccountProjection()]
+    return [CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection()]
 
 
 @dataclass
@@ -39,12 +44,15 @@ class Services:
     candidates: CandidateQueries
     offers: OfferQueries
     accounts: AccountQueries
+    shortlists: ShortlistQueries
     gazetteer: GeonamesGazetteer
     clock: Any
     passwords: Argon2PasswordHasher
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
+        for owned in self.extras.get("closing", ()):
+            owned.close()  # e.g. the Mistral ranker's HTTP client
         self.app.close()
         self.database.close()
 
@@ -56,8 +64,11 @@ def build_app(
     passwords: Argon2PasswordHasher,
     gazetteer: GeonamesGazetteer,
     create_table: bool = False,
+    ranker: Any = None,
 ) -> Relais:
+    """`ranker`: a CandidateRanker; by default the offline one. Another ranker falls back on it."""
     vault = DatabaseKeyVault(database, settings.secret_key, clock)
+    offline = Bm25CandidateRanker()
     return Relais(
         clock=clock,
         passwords=passwords,
@@ -66,6 +77,9 @@ def build_app(
         gazetteer=gazetteer,
         directory=ReadModelDirectory(database),
         env=settings.database.eventsourcing_env(create_table=create_table),
+        candidate_pool=ReadModelCandidatePool(database),
+        ranker=ranker or offline,
+        fallback_ranker=offline if ranker is not None else None,
     )
 
 
@@ -76,6 +90,7 @@ def bootstrap(
     passwords: Argon2PasswordHasher | None = None,
     run_migrations: bool = True,
     synchronous_projections: bool = True,
+    ranker: Any = None,
 ) -> Services:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
@@ -88,7 +103,14 @@ def bootstrap(
         )
         if applied:
             log.info("migrations applied: %s", ", ".join(applied))
-    app = build_app(settings, database, clock, passwords, gazetteer)
+    closing: list[Any] = []
+    if ranker is None and settings.mistral is not None:
+        # MISTRAL_API_KEY is set: rank with Mistral, offline when it fails (docs/adr/0010-mistral.md).
+        ranker = MistralCandidateRanker.from_settings(settings.mistral, database)
+        closing.append(ranker)
+        log.info("AI: Mistral (%s, %s) at %s", settings.mistral.embed_model, settings.mistral.chat_model,
+                 settings.mistral.server_url or "the SDK's default server")
+    app = build_app(settings, database, clock, passwords, gazetteer, ranker=ranker)
     runner = ProjectionRunner(app.recorder, app.mapper, database, projections())
     if synchronous_projections:
         app.after_save = runner.catch_up
@@ -100,7 +122,9 @@ def bootstrap(
         candidates=CandidateQueries(database),
         offers=OfferQueries(database),
         accounts=AccountQueries(database),
+        shortlists=ShortlistQueries(database),
         gazetteer=gazetteer,
         clock=clock,
         passwords=passwords,
+        extras={"closing": closing},
     )

@@ -72,6 +72,10 @@ def _register_candidate(services: Services, advisor: Caller, rng: random.Random,
         available_from=today + timedelta(days=rng.randint(-60, 90)),
         mobility_km=rng.choice((5, 10, 15, 20, 30, 50)),
         notes="",
+        # About half say which contracts they accept; some work part time; some state a salary.
+        contract_types=tuple(rng.sample(CONTRACTS, k=rng.randint(1, 3))) if rng.random() < 0.5 else (),
+        max_hours_per_week=rng.choice((0, 0, 0, 20, 24, 28, 35)),
+        salary_min_expected=rng.choice((0, 0, 20_000, 22_000, 24_000, 26_000)),
     )
     try:
         services.app.register_candidate(details, sms_consent=rng.random() < 0.85, caller=advisor)

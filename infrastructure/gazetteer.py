@@ -51,5 +51,9 @@ class GeonamesGazetteer:
     def commune(self, name: str) -> Commune | None:
         return self._communes.get(_key(name))
 
+    def coordinates(self, name: str) -> tuple[float, float] | None:
+        commune = self._communes.get(_key(name))
+        return (commune.latitude, commune.longitude) if commune else None
+
     def names(self) -> list[str]:
         return sorted(c.name for c in self._communes.values())

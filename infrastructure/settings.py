@@ -4,10 +4,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import secrets
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from infrastructure.database_url import DatabaseUrl
 
@@ -40,6 +42,22 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True)
+class MistralSettings:
+    """The Mistral adapter's settings, present only when MISTRAL_API_KEY is set (docs/adr/0010-mistral.md)."""
+
+    api_key: str = field(repr=False)  # never printed, never logged
+    server_url: str | None  # None: the SDK's default (https://api.mistral.ai)
+    embed_model: str
+    chat_model: str
+    timeout_ms: int  # per HTTP attempt
+    retries: int  # extra attempts after a 429, a 5xx or a refused connection
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -55,6 +73,7 @@ class Settings:
     secure_cookies: bool | None  # None: decided by the request's scheme
     projection_poll_seconds: float
     log_level: str
+    mistral: MistralSettings | None = None  # None: the offline AI
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -80,7 +99,39 @@ class Settings:
             secure_cookies=None if not secure else _bool(env, "RELAIS_SECURE_COOKIES", False),
             projection_poll_seconds=_int(env, "RELAIS_PROJECTION_POLL_MS", 500, 50, 60_000) / 1000,
             log_level=env.get("RELAIS_LOG_LEVEL", "INFO").upper(),
+            mistral=_mistral(env),
         )
+
+
+def _model(env: dict[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if not MODEL_NAME.match(value):
+        raise SettingsError(f"{name} is not a model name: {value!r}")
+    return value
+
+
+def _mistral(env: dict[str, str]) -> MistralSettings | None:
+    api_key = env.get("MISTRAL_API_KEY", "").strip()
+    if not api_key:
+        return None
+    server_url = env.get("MISTRAL_SERVER_URL", "").strip().rstrip("/") or None
+    if server_url is not None:
+        parts = urlsplit(server_url)
+        # The key travels in a header: only https, or plain http to this machine (tests, a local proxy).
+        if not parts.hostname or parts.username or parts.password or not (
+            parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS)
+        ):
+            raise SettingsError(
+                "MISTRAL_SERVER_URL must be an https:// URL without credentials (http:// only to 127.0.0.1 or localhost)"
+            )
+    return MistralSettings(
+        api_key=api_key,
+        server_url=server_url,
+        embed_model=_model(env, "RELAIS_MISTRAL_EMBED_MODEL", "mistral-embed"),
+        chat_model=_model(env, "RELAIS_MISTRAL_CHAT_MODEL", "mistral-small-latest"),
+        timeout_ms=_int(env, "RELAIS_MISTRAL_TIMEOUT_MS", 8000, 100, 120_000),
+        retries=_int(env, "RELAIS_MISTRAL_RETRIES", 2, 0, 5),
+    )
 
 
 def _secret_key(configured: str, data_dir: Path) -> bytes:

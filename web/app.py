@@ -24,6 +24,7 @@ from web.controllers.auth import AuthController
 from web.controllers.candidates import CandidateController
 from web.controllers.health import health
 from web.controllers.homes import advisor_home, auditor_home, compliance_home
+from web.controllers.imports import ImportController
 from web.controllers.offers import OfferController
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
@@ -87,6 +88,7 @@ def create_app(services: Services) -> Litestar:
             compliance_home,
             CandidateController,
             OfferController,
+            ImportController,
             AccountController,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),

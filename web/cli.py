@@ -13,6 +13,7 @@ from application.caller import Caller
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.settings import Settings, SettingsError
+from web.cli_imports import add_import_commands
 
 log = logging.getLogger("relais")
 ROLES = ("advisor", "auditor", "compliance", "admin")
@@ -103,7 +104,7 @@ def cmd_rebuild_projections(args: argparse.Namespace) -> int:
         applied = services.projections.rebuild()
     finally:
         services.close()
-    print(f"read models rebuilt from the log ({applied} event applications)")
+    print(f"read models rebuilt from the log ({applied} events replayed)")
     return 0
 
 
@@ -145,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--reason-code", default="demande_rgpd", choices=("demande_rgpd", "retention", "autre"))
     erase.add_argument("--requested-by", default="la personne concernée", help="who asked for the erasure")
     erase.set_defaults(func=cmd_erase_candidate)
+    add_import_commands(commands)
     return parser
 
 

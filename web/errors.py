@@ -35,6 +35,8 @@ class BadRequestError(Exception):
 
 
 STALE_EDIT = "Cette fiche a été modifiée entre-temps : rechargez la page."
+#: A route's own message for a 413 (e.g. the import page names its file size limit).
+TOO_LARGE_MESSAGE_OPT = "too_large_message"
 CSRF_FAILED = (
     "Le jeton de sécurité du formulaire est absent ou périmé. "
     "Rechargez la page, puis recommencez."
@@ -121,7 +123,10 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     status = exc.status_code
     if status >= 500:
         log.error("HTTP %s on %s %s", status, request.method, request.url.path, exc_info=exc)
-    return error_page(request, status, headers=exc.headers or None)
+    message = None
+    if status == 413 and "route_handler" in request.scope:
+        message = request.route_handler.opt.get(TOO_LARGE_MESSAGE_OPT)
+    return error_page(request, status, message, headers=exc.headers or None)
 
 
 def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -161,4 +166,12 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     Exception: unexpected,
 }
 
-__all__ = ["CSRF_FAILED", "EXCEPTION_HANDLERS", "STALE_EDIT", "BadRequestError", "error_page", "sentence"]
+__all__ = [
+    "CSRF_FAILED",
+    "EXCEPTION_HANDLERS",
+    "STALE_EDIT",
+    "TOO_LARGE_MESSAGE_OPT",
+    "BadRequestError",
+    "error_page",
+    "sentence",
+]

@@ -21,6 +21,9 @@ def _profile_columns(profile: CandidateProfile) -> dict[str, Any]:
         "available_from": profile.available_from.isoformat(),
         "mobility_km": profile.mobility_km,
         "notes": profile.notes.value,
+        "contract_types": " ".join(profile.contract_types),
+        "max_hours_per_week": profile.max_hours_per_week,
+        "salary_min_expected": profile.salary_min_expected,
         "search_text": search_key(
             profile.first_name.value, profile.last_name.value, profile.commune, " ".join(profile.skills),
             " ".join(profile.rome_codes),

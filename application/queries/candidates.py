@@ -27,6 +27,9 @@ class CandidateView:
     erased: bool
     version: int
     registered_at: str
+    contract_types: list[str]
+    max_hours_per_week: int
+    salary_min_expected: int
 
     @classmethod
     def from_row(cls, row: Row) -> CandidateView:
@@ -46,6 +49,9 @@ class CandidateView:
             erased=bool(row["erased"]),
             version=int(row["version"]),
             registered_at=row["registered_at"],
+            contract_types=row["contract_types"].split(),
+            max_hours_per_week=int(row["max_hours_per_week"]),
+            salary_min_expected=int(row["salary_min_expected"]),
         )
 
 

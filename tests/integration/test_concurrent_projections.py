@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from domain.account import Account
-from infrastructure.bootstrap import bootstrap
+from infrastructure.bootstrap import bootstrap, projections
 from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.settings import Settings
 from tests.integration.helpers import admin, advisor, domain_events, max_id, table_rows, terms
@@ -94,14 +94,14 @@ def test_concurrent_writers_and_runners_never_skip_or_repeat_an_event(
             assert len(registered) == len(set(registered)) == (round_no + 1) * WRITERS * PER_WRITER
             rows = table_rows(services, "rm_candidates")
             assert sorted(row["id"] for row in rows) == sorted(registered)
-            assert services.projections.positions() == dict.fromkeys(("candidates", "offers", "accounts"),
+            assert services.projections.positions() == dict.fromkeys((p.name for p in projections()),
                                                                       max_id(services))
         # Each event applied exactly once by each projection, whichever process applied it.
         events = domain_events(services)
         assert len(events) == len(registered)
         applied = applied_counts(services.database)
         expected = {(p, f"{e.originator_id}:{e.originator_version}"): 1 for e in events
-                    for p in ("candidates", "offers", "accounts")}
+                    for p in (p.name for p in projections())}
         assert applied == expected
         # The runners really ran while the writers wrote (else this test proves nothing).
         assert applied_while_writing >= len(registered), applied_while_writing

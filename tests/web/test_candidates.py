@@ -218,3 +218,32 @@ def test_an_unknown_consent_action_is_a_400(advisor) -> None:
     candidate_id = register(advisor)
     response = post(advisor, f"/conseiller/demandeurs/{candidate_id}/consentement", {"action": "effacer"})
     assert response.status_code == 400 and "Action inconnue" in response.text
+
+
+def test_contracts_hours_and_salary_the_person_accepts_are_recorded_shown_and_editable(advisor) -> None:
+    candidate_id = register(advisor, contract_types=["CDD", "interim"], max_hours_per_week="24",
+                            salary_min_expected="21 000")
+    page = advisor.get(f"/conseiller/demandeurs/{candidate_id}").text
+    assert "CDD, Intérim" in page and "au plus 24 h" in page and "21\u202f000\u00a0€" in page
+    form = advisor.get(f"/conseiller/demandeurs/{candidate_id}/modifier").text
+    assert re.search(r'id="f-contract_types-CDD"[^>]*checked', form)
+    assert not re.search(r'id="f-contract_types-CDI"[^>]*checked', form)
+    assert input_value(form, "max_hours_per_week") == "24"
+
+
+def test_left_empty_the_conditions_mean_no_constraint(advisor) -> None:
+    candidate_id = register(advisor, max_hours_per_week="", salary_min_expected="")
+    page = advisor.get(f"/conseiller/demandeurs/{candidate_id}").text
+    assert "Tous" in page and "sans limite" in page and "non précisé" in page
+
+
+def test_impossible_conditions_are_refused_beside_their_fields(advisor, services) -> None:
+    before = services.app.recorder.max_notification_id()
+    response = post(advisor, NEW, candidate_form(contract_types=["CDI", "stage"], max_hours_per_week="60",
+                                                 salary_min_expected="beaucoup"))
+    assert response.status_code == 422
+    assert "Type de contrat inconnu" in response.text
+    assert 'id="f-contract_types-error"' in response.text
+    assert "48 heures" in field_error(response.text, "max_hours_per_week")
+    assert "nombre entier" in field_error(response.text, "salary_min_expected")
+    assert services.app.recorder.max_notification_id() == before

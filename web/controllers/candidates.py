@@ -7,7 +7,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 
 from application.queries.candidates import CandidateView
-from application.values import CONSENT_WITHDRAWAL_REASONS
+from application.values import CONSENT_WITHDRAWAL_REASONS, CONTRACT_TYPES
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
 from web.controllers.support import attempt, page_number, parse_id, query_text
@@ -149,6 +149,7 @@ class CandidateController(Controller):
             "show_consent": new,
             "stale": status == 409 and "form" in form.errors,
             "communes": services_of(request).gazetteer.names(),
+            "contract_types": CONTRACT_TYPES,
             "c": candidate,
         }
         return render(request, template, context, partial="candidates/_form.html", status=status)

@@ -1,7 +1,7 @@
 """The job seeker form (registration and profile change)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,8 +11,27 @@ from application.candidates import CandidateDetails
 from application.errors import InvalidValueError
 from application.ports import Gazetteer
 from application.queries.candidates import CandidateView
-from application.values import CONSENT_WITHDRAWAL_REASONS, Reason
-from web.forms.fields import Form, codes, french_or_iso_date, integer, items
+from application.values import CONSENT_WITHDRAWAL_REASONS, CONTRACT_TYPES, Reason
+from web.forms.fields import FieldError, Form, codes, french_or_iso_date, integer, items
+
+
+def optional_integer(label: str, unit: str = "") -> Callable[[str], int]:
+    """An integer field that may be left empty (0: no constraint)."""
+    parse = integer(label, unit)
+
+    def read(text: str) -> int:
+        return parse(text) if text else 0
+
+    return read
+
+
+def checked_values(data: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """The boxes ticked in a group of checkboxes sharing `name` (unknown values are an error)."""
+    raw = data.get(name, [])
+    values = [str(v).strip() for v in (raw if isinstance(raw, list) else [raw]) if str(v).strip()]
+    if any(v not in allowed for v in values):
+        raise FieldError("Type de contrat inconnu.")
+    return tuple(values)
 
 
 @dataclass
@@ -38,6 +57,9 @@ class CandidateForm(Form):
                 "mobility_km": str(view.mobility_km),
                 "notes": view.notes,
                 "sms_consent": "on" if view.sms_consent else "",
+                "contract_types": " ".join(view.contract_types),
+                "max_hours_per_week": str(view.max_hours_per_week or ""),
+                "salary_min_expected": str(view.salary_min_expected or ""),
                 "version": str(view.version),
             }
         )
@@ -57,6 +79,13 @@ class CandidateForm(Form):
             ),
             mobility_km=form.read(data, "mobility_km", integer("Le rayon de mobilité", " de kilomètres"), 0),
             notes=form.text(data, "notes"),
+            contract_types=form.contract_types(data),
+            max_hours_per_week=form.read(
+                data, "max_hours_per_week", optional_integer("La durée hebdomadaire maximale", " d'heures"), 0
+            ),
+            salary_min_expected=form.read(
+                data, "salary_min_expected", optional_integer("Le salaire attendu", " d'euros"), 0
+            ),
         )
         form.sms_consent = form.checkbox(data, "sms_consent")
         if "version" in data:
@@ -70,6 +99,16 @@ class CandidateForm(Form):
         else:
             form.details = details
         return form
+
+
+    def contract_types(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        try:
+            chosen = checked_values(data, "contract_types", CONTRACT_TYPES)
+        except FieldError as error:
+            self.errors["contract_types"] = str(error)
+            chosen = ()
+        self.values["contract_types"] = " ".join(chosen)
+        return chosen
 
 
 @dataclass

@@ -1,0 +1,122 @@
+"""Hard filters of matching, in plain code: who may be suggested at all, and how each fits.
+
+Hard filters exclude (consent, erasure, agency, availability, distance, contract, hours);
+the other criteria (ROME code, skills, salary) are reported as met or missed and left to
+the ranker's score. Each excluded person is counted once, under the first filter failed.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from application.geo import distance_km
+from application.assessment import Assessor, folded
+from application.ranking import Assessment, CandidatePool, RankerProfile
+from domain.matching import MatchCriteria
+
+#: Hard filters, in the order they are tried.
+EXCLUSION_KEYS = ("agency", "erased", "consent", "availability", "location_unknown", "distance", "contract_type", "hours")
+
+
+@dataclass(frozen=True, slots=True)
+class PoolCandidate:
+    """What matching reads about a job seeker: no name, phone number or note."""
+
+    candidate_id: str
+    agency_id: str
+    version: int
+    commune: str
+    rome_codes: tuple[str, ...]
+    skills: tuple[str, ...]
+    available_from: date
+    mobility_km: int
+    contract_types: tuple[str, ...]
+    max_hours_per_week: int
+    salary_min_expected: int
+    sms_consent: bool
+    erased: bool
+
+
+@dataclass(frozen=True)
+class Screening:
+    pool: CandidatePool
+    pool_size: int  # everyone considered
+    exclusions: dict[str, int]  # filter -> how many people it excluded
+
+
+def screen(
+    criteria: MatchCriteria,
+    agency_id: str,
+    people: Iterable[PoolCandidate],
+    coordinates: Callable[[str], tuple[float, float] | None],
+) -> Screening:
+    work = coordinates(criteria.commune)
+    distances: dict[str, float | None] = {}  # per commune: people share few of them
+
+    def distance_from(home: str) -> float | None:
+        if home not in distances:
+            here = coordinates(home)
+            same = folded(home) == folded(criteria.commune)
+            distances[home] = 0.0 if same else None if here is None or work is None else distance_km(here, work)
+        return distances[home]
+
+    assessor = Assessor(criteria)
+    exclusions = dict.fromkeys(EXCLUSION_KEYS, 0)
+    contactable: list[PoolCandidate] = []
+    eligible: list[Assessment] = []
+    positions: list[int] = []
+    considered = sorted(people, key=lambda p: p.candidate_id)
+    for person in considered:
+        reason = _contact_filter(person, agency_id)
+        if reason is None:
+            contactable.append(person)
+            distance = distance_from(person.commune)
+            reason = _criteria_filter(person, criteria, distance)
+            if reason is None and distance is not None:
+                eligible.append(assessor.assess(person, distance))
+                positions.append(len(contactable) - 1)
+                continue
+        exclusions[reason or "location_unknown"] += 1
+    profiles = tuple(map(ranker_profile, contactable))
+    pool = CandidatePool(pool_version(contactable), profiles, tuple(eligible), tuple(positions))
+    return Screening(pool, len(considered), {k: n for k, n in exclusions.items() if n})
+
+
+def _contact_filter(person: PoolCandidate, agency_id: str) -> str | None:
+    """Filters that do not depend on the criteria (who may be contacted at all)."""
+    if person.agency_id != agency_id:
+        return "agency"
+    if person.erased:
+        return "erased"
+    if not person.sms_consent:
+        return "consent"
+    return None
+
+
+def _criteria_filter(person: PoolCandidate, criteria: MatchCriteria, distance: float | None) -> str | None:
+    if person.available_from > criteria.available_by:
+        return "availability"
+    if distance is None:
+        return "location_unknown"
+    if distance > min(person.mobility_km, criteria.max_distance_km):
+        return "distance"
+    if criteria.contract_type and person.contract_types and criteria.contract_type not in person.contract_types:
+        return "contract_type"
+    if criteria.hours_per_week and person.max_hours_per_week and criteria.hours_per_week > person.max_hours_per_week:
+        return "hours"
+    return None
+
+
+def ranker_profile(person: PoolCandidate) -> RankerProfile:
+    return RankerProfile(
+        person.candidate_id, person.version, person.rome_codes, person.skills, person.commune, person.available_from
+    )
+
+
+def pool_version(people: list[PoolCandidate]) -> str:
+    """Digest of who is in the pool and at which version: equal digests, equal profiles."""
+    digest = hashlib.sha256()
+    digest.update("\n".join(f"{p.candidate_id}:{p.version}" for p in people).encode("ascii"))
+    return digest.hexdigest()
