@@ -149,10 +149,14 @@ class Candidate(Aggregate):
         reason.require_in(CONSENT_WITHDRAWAL_REASONS)
         if not self.sms_consent:
             raise ConsentAlreadyInStateError("Le consentement SMS est déjà retiré.")
-        self._withdraw_consent(reason, provenance, timestamp)
+        # What the person said is about them: it is kept apart from the code, encrypted.
+        text = PersonalData(str(self.id), reason.text) if reason.text.strip() else None
+        self._withdraw_consent(Reason(reason.code), text, provenance, timestamp)
 
     @event("ConsentWithdrawn")
-    def _withdraw_consent(self, reason: Reason, provenance: Provenance, timestamp: datetime) -> None:
+    def _withdraw_consent(
+        self, reason: Reason, reason_text: PersonalData | None, provenance: Provenance, timestamp: datetime
+    ) -> None:
         self.sms_consent = False
 
     def record_erasure(self, reason: Reason, requested_by: str, provenance: Provenance, timestamp: datetime) -> None:

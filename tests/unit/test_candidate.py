@@ -85,6 +85,9 @@ def test_withdrawing_consent_needs_a_reason_from_the_closed_list():
         candidate.withdraw_consent(Reason("autre", "  "), ADVISOR, NOW)
     candidate.withdraw_consent(Reason("autre", "ne souhaite plus de SMS"), ADVISOR, NOW)
     assert candidate.sms_consent is False
+    withdrawn = candidate.collect_events()[-1]
+    # The person's words are personal data: encrypted apart, never in the reason in clear.
+    assert withdrawn.reason == Reason("autre") and withdrawn.reason_text == PersonalData(str(candidate.id), "ne souhaite plus de SMS")
 
 
 def test_consent_cannot_be_given_twice():
