@@ -26,6 +26,7 @@ from web.controllers.health import health
 from web.controllers.homes import advisor_home, auditor_home, compliance_home
 from web.controllers.imports import ImportController
 from web.controllers.offers import OfferController
+from web.controllers.shortlists import ShortlistController
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
 
@@ -48,6 +49,14 @@ def template_environment() -> Environment:
         contract=lambda code: labels.label(labels.CONTRACT_LABELS, code),
         closing_reason=lambda code: labels.label(labels.CLOSING_REASON_LABELS, code),
         role=lambda code: labels.label(labels.ROLE_LABELS, code),
+        rejection_reason=lambda code: labels.label(labels.REJECTION_REASON_LABELS, code),
+        acceptance_reason=lambda code: labels.label(labels.ACCEPTANCE_REASON_LABELS, code),
+        addition_reason=lambda code: labels.label(labels.MANUAL_ADDITION_REASON_LABELS, code),
+        decision=lambda code: labels.label(labels.DECISION_LABELS, code),
+        criterion=lambda code: labels.label(labels.CRITERION_LABELS, code),
+        exclusion=lambda code: labels.label(labels.EXCLUSION_LABELS, code),
+        fallback_reason=labels.fallback_reason,
+        french_datetime=labels.french_datetime,
     )
     return environment
 
@@ -88,6 +97,7 @@ def create_app(services: Services) -> Litestar:
             compliance_home,
             CandidateController,
             OfferController,
+            ShortlistController,
             ImportController,
             AccountController,
         ],

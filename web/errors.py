@@ -23,6 +23,8 @@ from application.errors import (
     InvalidValueError,
     NotFoundError,
     StaleEditError,
+    SuggestionAlreadyDecidedError,
+    UnknownSuggestionError,
 )
 from web.auth.identity import request_id
 from web.rendering import render
@@ -34,6 +36,8 @@ class BadRequestError(Exception):
     """Malformed input in the address (a page number, a parameter); the message is French."""
 
 
+#: A second decision on the same suggestion (e.g. a double click on "Accepter"): nothing is recorded.
+ALREADY_DECIDED = "Cette suggestion a déjà été traitée."
 STALE_EDIT = "Cette fiche a été modifiée entre-temps : rechargez la page."
 #: A route's own message for a 413 (e.g. the import page names its file size limit).
 TOO_LARGE_MESSAGE_OPT = "too_large_message"
@@ -103,6 +107,10 @@ def stale(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
     return error_page(request, 409, STALE_EDIT)
 
 
+def already_decided(request: Request[Any, Any, Any], exc: SuggestionAlreadyDecidedError) -> Response[Any]:
+    return error_page(request, 409, ALREADY_DECIDED, [sentence(str(exc))])
+
+
 def duplicate(request: Request[Any, Any, Any], exc: DuplicateError) -> Response[Any]:
     return error_page(request, 409, str(exc))
 
@@ -157,6 +165,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     NotFoundException: not_found,
     NotFoundError: not_found,
     StaleEditError: stale,
+    SuggestionAlreadyDecidedError: already_decided,
+    UnknownSuggestionError: not_found,
     DuplicateError: duplicate,
     InvalidValueError: invalid,
     DomainError: domain_rule,
@@ -167,6 +177,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 }
 
 __all__ = [
+    "ALREADY_DECIDED",
     "CSRF_FAILED",
     "EXCEPTION_HANDLERS",
     "STALE_EDIT",

@@ -1,7 +1,7 @@
 """French labels of the codes the application uses (roles, contracts, reasons)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 ROLE_LABELS = {
     "advisor": "conseiller",
@@ -65,3 +65,77 @@ ROLE_AREAS = {
     "compliance": "/conformite",
     "admin": "/admin",
 }
+
+#: Matching (issue 3): the closed lists of reasons of a decision on a suggestion.
+REJECTION_REASON_LABELS = {
+    "competence_manquante": "Compétence manquante",
+    "mobilite": "Mobilité",
+    "disponibilite": "Disponibilité",
+    "deja_en_formation": "Déjà en formation",
+    "autre": "Autre motif (à préciser)",
+}
+
+ACCEPTANCE_REASON_LABELS = {
+    "profil_adapte": "Profil adapté",
+    "demande_personne": "À la demande de la personne",
+    "autre": "Autre motif (à préciser)",
+}
+
+MANUAL_ADDITION_REASON_LABELS = {
+    "connu_du_conseiller": "Personne connue du conseiller",
+    "demande_personne": "À la demande de la personne",
+    "profil_proche": "Profil proche de l'offre",
+    "autre": "Autre motif (à préciser)",
+}
+
+DECISION_LABELS = {
+    "": "À décider",
+    "accepted": "Acceptée",
+    "rejected": "Rejetée",
+}
+
+#: What a criterion check is about (the read model's criteria met / missed).
+CRITERION_LABELS = {
+    "rome_code": "Métier",
+    "skill": "Compétence requise",
+    "optional_skill": "Compétence souhaitée",
+    "distance": "Distance",
+    "availability": "Disponibilité",
+    "contract_type": "Type de contrat",
+    "hours": "Durée hebdomadaire",
+    "salary": "Salaire",
+}
+
+#: Hard filters of a shortlist request: why people of the agency were not considered.
+EXCLUSION_LABELS = {
+    "agency": "suivis par une autre agence",
+    "erased": "données effacées",
+    "consent": "sans accord pour être contactés",
+    "availability": "pas disponibles à temps",
+    "location_unknown": "commune inconnue",
+    "distance": "trop loin (distance ou rayon de mobilité)",
+    "contract_type": "type de contrat non souhaité",
+    "hours": "durée hebdomadaire trop élevée",
+}
+
+#: Why the offline ranking replaced the configured model (`fallback_reason`; "error:…" for an exception).
+FALLBACK_REASON_LABELS = {
+    "timeout": "délai de réponse dépassé",
+    "invalid_output": "réponse non conforme au format attendu",
+    "unavailable": "service indisponible",
+    "http_error": "erreur du service",
+}
+
+
+def fallback_reason(code: str) -> str:
+    if code.startswith("error:"):
+        return "erreur inattendue (" + code.removeprefix("error:") + ")"
+    return label(FALLBACK_REASON_LABELS, code)
+
+
+def french_datetime(iso: str) -> str:
+    """2026-12-01T09:30:00+00:00 -> 01/12/2026 à 09:30; anything else is shown as it is."""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d/%m/%Y à %H:%M")
+    except (TypeError, ValueError):
+        return iso

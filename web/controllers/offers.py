@@ -10,11 +10,12 @@ from application.queries.offers import OfferView
 from application.values import CLOSING_REASONS, CONTRACT_TYPES
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
+from web.controllers.shortlists import shortlist_context
 from web.controllers.support import attempt, page_number, parse_id, query_text
 from web.forms.fields import Form
 from web.forms.offer import CloseOfferForm, OfferForm
 from web.labels import CLOSING_REASON_LABELS, CONTRACT_LABELS
-from web.rendering import render, see_other, services_of
+from web.rendering import is_htmx, render, see_other, services_of
 
 BASE = "/conseiller/offres"
 
@@ -95,16 +96,17 @@ class OfferController(Controller):
             _, status = attempt(form, lambda: services.app.close_offer(identifier, reason, caller))
             if not status:
                 return see_other(request, f"{BASE}/{offer.id}")
-        return render(
-            request,
-            "offers/detail.html",
-            {"o": offer, "close_form": form, "closing_reasons": closing_options()},
-            partial="offers/_close_form.html",
-            status=status,
-        )
+        context = {"close_form": form, "closing_reasons": closing_options()}
+        if not is_htmx(request):  # the whole page again, its shortlist included
+            context.update(shortlist_context(request, offer))
+        else:
+            context["o"] = offer
+        return render(request, "offers/detail.html", context, partial="offers/_close_form.html", status=status)
 
     def _detail(self, request: Request[Any, Any, Any], offer: OfferView, close_form: Form) -> Response[Any]:
-        return render(request, "offers/detail.html", {"o": offer, "close_form": close_form, "closing_reasons": closing_options()})
+        context = shortlist_context(request, offer)
+        context.update(close_form=close_form, closing_reasons=closing_options())
+        return render(request, "offers/detail.html", context)
 
     def _form_page(
         self,
