@@ -109,7 +109,8 @@ class MatchingCommands:
             assessment = assessments[ranked.candidate_id]
             ai = AiOutput(MATCH_KIND, call.model, call.prompt_id, call.prompt_version, call.input_sha256,
                           ranked.output, call.latency_ms, call.tokens_in, call.tokens_out, call.fallback_reason)
-            rationale_ai = None if text_call is None else AiOutput(
+            # Only people the rationale call wrote about carry its provenance; the others' rationale is ours.
+            rationale_ai = None if text_call is None or not ranked.rationale_output else AiOutput(
                 "match_rationale", text_call.model, text_call.prompt_id, text_call.prompt_version,
                 text_call.input_sha256, ranked.rationale_output, text_call.latency_ms, text_call.tokens_in,
                 text_call.tokens_out, text_call.fallback_reason,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from application.geo import distance_km
@@ -37,6 +37,9 @@ class PoolCandidate:
     salary_min_expected: int
     sms_consent: bool
     erased: bool
+    #: What rankers see of this person, if already built (a pool source that keeps people between
+    #: requests builds it once per profile version rather than once per request).
+    profile: RankerProfile | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ def _criteria_filter(person: PoolCandidate, criteria: MatchCriteria, distance: f
 
 
 def ranker_profile(person: PoolCandidate) -> RankerProfile:
+    if person.profile is not None:
+        return person.profile
     return RankerProfile(
         person.candidate_id, person.version, person.rome_codes, person.skills, person.commune, person.available_from
     )

@@ -276,3 +276,24 @@ def test_a_refused_command_writes_no_event_and_changes_no_read_model(services: S
     with pytest.raises(error):
         rejected(services, offer_id, who, ids)
     assert state() == before
+
+
+def test_a_later_request_sees_every_change_to_the_pool_made_since_the_last_one(services: Services) -> None:
+    """The pool source keeps people between requests: a change of profile, of consent, an erasure
+    and a new registration must all show in the next request (and in a new process's)."""
+    who = people(services)
+    offer_id = services.app.publish_offer(terms(), advisor())
+    services.app.request_shortlist(offer_id, CRITERIA, advisor())
+    assert services.shortlists.current(advisor(), offer_id).eligible_count == 4
+
+    version = services.app.repository.get(who["part_time"]).version
+    services.app.change_candidate_profile(who["part_time"], version, details(
+        first_name="Prénom5", last_name="Canari5", phone=mobile(5), commune="Lyon", max_hours_per_week=35), advisor())
+    services.app.set_sms_consent(who["good"], False, None, advisor())
+    services.app.erase_candidate(who["far"], Reason("demande_rgpd"), "la personne", compliance())
+    newcomer = services.app.register_candidate(details(phone=mobile(7), commune="Lyon"), sms_consent=True,
+                                               caller=advisor())
+    services.app.request_shortlist(offer_id, CRITERIA, advisor())
+    view = services.shortlists.current(advisor(), offer_id)
+    assert (view.pool_size, view.eligible_count, view.exclusions) == (5, 4, {"consent": 1})
+    assert {UUID(s.candidate_id) for s in view.suggestions} == {who["best"], who["fair"], who["part_time"], newcomer}

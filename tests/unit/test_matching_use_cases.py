@@ -178,3 +178,26 @@ def test_an_erased_person_cannot_be_accepted_or_added(app) -> None:
     with pytest.raises(AlreadyErasedError):
         app.add_candidate_manually(offer_id, other, Reason("connu_du_conseiller"), ADVISOR)
     assert app.repository.get(offer_id).version == version
+
+
+def test_only_suggestions_with_a_written_rationale_carry_the_rationale_call(clock) -> None:
+    class Explaining:
+        """Ranks like the offline ranker; a rationale model wrote about the first person only."""
+
+        def rank(self, query, pool, limit):
+            result = Bm25CandidateRanker().rank(query, pool, limit)
+            first, *others = result.ranked
+            written = replace(first, rationale="Profil proche.", rationale_output='{"rationale": "Profil proche."}')
+            text_call = replace(result.ranking_call, model="rationale-model", prompt_id="match-rationale")
+            return replace(result, ranked=(written, *others), rationale_call=text_call)
+
+    app = in_memory_relais(clock, ranker=Explaining())
+    best = register(app, 1, skills=("nettoyage de locaux", "tri des déchets"))
+    register(app, 2)
+    offer_id = publish(app)
+    app.request_shortlist(offer_id, CRITERIA, ADVISOR)
+    first, second = offer_events(app, offer_id)[2:]
+    assert first.candidate_id == best
+    assert first.rationale_ai is not None and first.rationale_ai.model == "rationale-model"
+    assert first.rationale_ai.output == '{"rationale": "Profil proche."}'
+    assert second.rationale_ai is None
