@@ -40,6 +40,15 @@ CONSENT_WITHDRAWAL_LABELS = {
 }
 
 
+REASON_PLACEHOLDER = "— Choisir un motif —"
+
+
+def options(codes: tuple[str, ...], labels: dict[str, str], placeholder: str | None = None) -> list[tuple[str, str]]:
+    """(value, French label) pairs for a <select>, with an empty first choice if a placeholder is given."""
+    first = [("", placeholder)] if placeholder is not None else []
+    return first + [(code, labels.get(code, code)) for code in codes]
+
+
 def label(labels: dict[str, str], code: str) -> str:
     """The French label of a code, or the code itself if it has none (never a 500)."""
     return labels.get(code, code)

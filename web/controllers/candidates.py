@@ -13,14 +13,14 @@ from web.auth.identity import caller_of
 from web.controllers.support import attempt, page_number, parse_id, query_text
 from web.forms.candidate import CandidateForm, ConsentForm
 from web.forms.fields import Form
-from web.labels import CONSENT_WITHDRAWAL_LABELS
+from web.labels import CONSENT_WITHDRAWAL_LABELS, REASON_PLACEHOLDER, options
 from web.rendering import is_htmx, render, see_other, services_of
 
 BASE = "/conseiller/demandeurs"
 
 
 def withdrawal_options() -> list[tuple[str, str]]:
-    return [("", "— Choisir un motif —")] + [(c, CONSENT_WITHDRAWAL_LABELS.get(c, c)) for c in CONSENT_WITHDRAWAL_REASONS]
+    return options(CONSENT_WITHDRAWAL_REASONS, CONSENT_WITHDRAWAL_LABELS, REASON_PLACEHOLDER)
 
 
 class CandidateController(Controller):

@@ -14,18 +14,18 @@ from web.controllers.shortlists import shortlist_context
 from web.controllers.support import attempt, page_number, parse_id, query_text
 from web.forms.fields import Form
 from web.forms.offer import CloseOfferForm, OfferForm
-from web.labels import CLOSING_REASON_LABELS, CONTRACT_LABELS
+from web.labels import CLOSING_REASON_LABELS, CONTRACT_LABELS, REASON_PLACEHOLDER, options
 from web.rendering import is_htmx, render, see_other, services_of
 
 BASE = "/conseiller/offres"
 
 
 def contract_options() -> list[tuple[str, str]]:
-    return [(c, CONTRACT_LABELS.get(c, c)) for c in CONTRACT_TYPES]
+    return options(CONTRACT_TYPES, CONTRACT_LABELS)
 
 
 def closing_options() -> list[tuple[str, str]]:
-    return [("", "— Choisir un motif —")] + [(c, CLOSING_REASON_LABELS.get(c, c)) for c in CLOSING_REASONS]
+    return options(CLOSING_REASONS, CLOSING_REASON_LABELS, REASON_PLACEHOLDER)
 
 
 class OfferController(Controller):

@@ -30,7 +30,13 @@ from web.controllers.support import attempt, parse_id
 from web.errors import ALREADY_DECIDED, STALE_EDIT, sentence
 from web.forms.fields import Form
 from web.forms.shortlist import CriteriaForm, ManualAdditionForm, RejectForm
-from web.labels import CONTRACT_LABELS, MANUAL_ADDITION_REASON_LABELS, REJECTION_REASON_LABELS
+from web.labels import (
+    CONTRACT_LABELS,
+    MANUAL_ADDITION_REASON_LABELS,
+    REASON_PLACEHOLDER,
+    REJECTION_REASON_LABELS,
+    options,
+)
 from web.rendering import is_htmx, render, services_of
 
 OFFERS = "/conseiller/offres"
@@ -43,17 +49,15 @@ def offer_url(offer_id: str) -> str:
 
 
 def rejection_options() -> list[tuple[str, str]]:
-    return [("", "— Choisir un motif —")] + [(c, REJECTION_REASON_LABELS.get(c, c)) for c in REJECTION_REASONS]
+    return options(REJECTION_REASONS, REJECTION_REASON_LABELS, REASON_PLACEHOLDER)
 
 
 def addition_options() -> list[tuple[str, str]]:
-    return [("", "— Choisir un motif —")] + [
-        (c, MANUAL_ADDITION_REASON_LABELS.get(c, c)) for c in MANUAL_ADDITION_REASONS
-    ]
+    return options(MANUAL_ADDITION_REASONS, MANUAL_ADDITION_REASON_LABELS, REASON_PLACEHOLDER)
 
 
 def criteria_contract_options() -> list[tuple[str, str]]:
-    return [("", "Tous contrats")] + [(c, CONTRACT_LABELS.get(c, c)) for c in CONTRACT_TYPES]
+    return options(CONTRACT_TYPES, CONTRACT_LABELS, "Tous contrats")
 
 
 def _actors(request: Request[Any, Any, Any], view: ShortlistView) -> dict[str, str]:
