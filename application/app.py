@@ -15,6 +15,7 @@ from application.errors import NotFoundError, StaleEditError
 from application.imports import ImportCommands
 from application.matching import MatchingCommands
 from application.offers import OfferCommands
+from application.oversight import OversightCommands
 from application.ports import (
     CandidatePoolSource,
     CandidateRanker,
@@ -34,6 +35,7 @@ class Relais(
     CandidateCommands,
     OfferCommands,
     MatchingCommands,
+    OversightCommands,
     AccountCommands,
     WorkflowCommands,
     ImportCommands,

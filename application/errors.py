@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from domain.errors import (  # re-exported: the web layer never imports the domain
+    AiAlreadyInStateError,
+    AiSwitchedOffError,
     AlreadyErasedError,
     AlreadyShortlistedError,
     ConsentAlreadyInStateError,
@@ -36,6 +38,8 @@ class DuplicateError(Exception):
 
 
 __all__ = [
+    "AiAlreadyInStateError",
+    "AiSwitchedOffError",
     "AccessDeniedError",
     "AlreadyErasedError",
     "AlreadyShortlistedError",

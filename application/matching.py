@@ -33,6 +33,7 @@ class MatchingCommands:
         offer: Offer = self._get(offer_id, Offer)
         caller.require_agency(offer.agency_id)
         offer.ensure_open()
+        self.require_ai_enabled()
         criteria = self._canonical_criteria(criteria)
         screening = screen(criteria, offer.agency_id, self._pool_source().people(offer.agency_id),
                            self.gazetteer.coordinates)

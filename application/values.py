@@ -1,6 +1,7 @@
 """Value types and closed lists that callers of the use cases need (the web never imports the domain)."""
 from __future__ import annotations
 
+from domain.ai_oversight import SWITCH_REASONS as AI_SWITCH_REASONS
 from domain.candidate import CONSENT_WITHDRAWAL_REASONS, ERASURE_REASONS
 from domain.matching import (
     ACCEPTANCE_REASONS,
@@ -16,6 +17,7 @@ from domain.provenance import ROLES, Reason
 from domain.values import CONTRACT_TYPES
 
 __all__ = [
+    "AI_SWITCH_REASONS",
     "ACCEPTANCE_REASONS",
     "DEFAULT_LIMIT",
     "MANUAL_ADDITION_REASONS",

@@ -44,3 +44,11 @@ class SuggestionAlreadyDecidedError(DomainError):
 
 class AlreadyShortlistedError(DomainError):
     """The person is already suggested or on the offer's shortlist."""
+
+
+class AiSwitchedOffError(DomainError):
+    """An administrator has switched the AI off: no model may make suggestions."""
+
+
+class AiAlreadyInStateError(DomainError):
+    """The AI is already switched on (or off)."""

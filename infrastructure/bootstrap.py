@@ -7,6 +7,7 @@ from typing import Any
 
 from application.app import Relais
 from application.projections.accounts import AccountProjection
+from application.projections.ai_oversight import AiOversightProjection
 from application.projections.candidates import CandidateListProjection
 from application.projections.offers import OfferListProjection
 from application.projections.runner import ProjectionRunner
@@ -14,6 +15,7 @@ from application.projections.shortlists import ShortlistProjection
 from application.queries.accounts import AccountQueries, ReadModelDirectory
 from application.queries.candidates import CandidateQueries
 from application.queries.offers import OfferQueries
+from application.queries.oversight import OversightQueries
 from application.queries.pool import ReadModelCandidatePool
 from application.queries.shortlists import ShortlistQueries
 from infrastructure.clock import SystemClock
@@ -30,7 +32,10 @@ log = logging.getLogger(__name__)
 
 
 def projections() -> list[Any]:
-    return [CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection()]
+    return [
+        CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection(),
+        AiOversightProjection(),
+    ]
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Services:
     offers: OfferQueries
     accounts: AccountQueries
     shortlists: ShortlistQueries
+    oversight: OversightQueries
     gazetteer: GeonamesGazetteer
     clock: Any
     passwords: Argon2PasswordHasher
@@ -123,6 +129,7 @@ def bootstrap(
         offers=OfferQueries(database),
         accounts=AccountQueries(database),
         shortlists=ShortlistQueries(database),
+        oversight=OversightQueries(database),
         gazetteer=gazetteer,
         clock=clock,
         passwords=passwords,

@@ -26,6 +26,7 @@ from web.controllers.health import health
 from web.controllers.homes import advisor_home, auditor_home, compliance_home
 from web.controllers.imports import ImportController
 from web.controllers.offers import OfferController
+from web.controllers.oversight import OversightController
 from web.controllers.shortlists import ShortlistController
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
@@ -49,6 +50,7 @@ def template_environment() -> Environment:
         contract=lambda code: labels.label(labels.CONTRACT_LABELS, code),
         closing_reason=lambda code: labels.label(labels.CLOSING_REASON_LABELS, code),
         role=lambda code: labels.label(labels.ROLE_LABELS, code),
+        ai_switch_reason=lambda code: labels.label(labels.AI_SWITCH_REASON_LABELS, code),
         rejection_reason=lambda code: labels.label(labels.REJECTION_REASON_LABELS, code),
         acceptance_reason=lambda code: labels.label(labels.ACCEPTANCE_REASON_LABELS, code),
         addition_reason=lambda code: labels.label(labels.MANUAL_ADDITION_REASON_LABELS, code),
@@ -100,6 +102,7 @@ def create_app(services: Services) -> Litestar:
             ShortlistController,
             ImportController,
             AccountController,
+            OversightController,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(

@@ -42,6 +42,14 @@ CONSENT_WITHDRAWAL_LABELS = {
 
 REASON_PLACEHOLDER = "— Choisir un motif —"
 
+AI_SWITCH_REASON_LABELS = {
+    "incident": "Incident (résultats anormaux, panne)",
+    "audit": "Audit ou contrôle en cours",
+    "maintenance": "Maintenance",
+    "decision_direction": "Décision de la direction",
+    "autre": "Autre (préciser)",
+}
+
 
 def options(codes: tuple[str, ...], labels: dict[str, str], placeholder: str | None = None) -> list[tuple[str, str]]:
     """(value, French label) pairs for a <select>, with an empty first choice if a placeholder is given."""

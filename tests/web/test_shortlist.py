@@ -299,3 +299,25 @@ def test_every_matching_code_has_a_french_label() -> None:
     assert set(REJECTION_REASONS) <= set(REJECTION_REASON_LABELS)
     assert set(ACCEPTANCE_REASONS) <= set(ACCEPTANCE_REASON_LABELS)
     assert set(MANUAL_ADDITION_REASONS) <= set(MANUAL_ADDITION_REASON_LABELS)
+
+
+def test_an_administrator_switches_the_ai_off_and_advisors_can_no_longer_ask_for_suggestions(
+    advisor: Any, offer: str, signed_in: Any, services: Any
+) -> None:
+    admin = signed_in("admin", "")
+    page = admin.get("/admin/ia")
+    assert page.status_code == 200 and "IA activée" in page.text
+    assert post(admin, "/admin/ia", {"enabled": "off", "reason": ""}).status_code == 422  # a reason is required
+    switched = post(admin, "/admin/ia", {"enabled": "off", "reason": "incident", "reason_text": "scores aberrants"})
+    assert switched.status_code == 303
+    assert "IA désactivée" in admin.get("/admin/ia").text
+    assert advisor.get("/admin/ia").status_code == 403  # only administrators hold the switch
+
+    before = events(services, "MatchRequested")
+    refused = ask(advisor, offer, htmx=True)
+    assert refused.status_code == 409
+    assert "désactivée par un administrateur" in refused.text
+    assert events(services, "MatchRequested") == before
+
+    assert post(admin, "/admin/ia", {"enabled": "on", "reason": "incident"}).status_code == 303
+    assert ask(advisor, offer, htmx=True).status_code == 200
