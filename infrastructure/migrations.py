@@ -1,13 +1,15 @@
 """`relais migrate`: create the event store tables, then apply migrations/NNNN_*.sql once each.
 
-One runner for SQLite and PostgreSQL; on PostgreSQL an advisory lock keeps two
+One runner for SQLite and PostgreSQL; an advisory lock (PostgreSQL) or a file lock (SQLite) keeps two
 processes from migrating at once ("tuple concurrently updated").
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from application.ports import Database
@@ -33,8 +35,30 @@ def _statements(sql: str) -> list[str]:
     return [s.strip() for s in body.split(";") if s.strip()]
 
 
+@contextmanager
+def _one_migrator_at_a_time(database: Database) -> Iterator[None]:
+    """SQLite: a file lock beside the database. Switching a new file to WAL takes an
+    exclusive lock that does not wait, so two processes starting at once on a new file
+    must not race (PostgreSQL uses an advisory lock inside the transaction instead)."""
+    path = getattr(database, "path", None)
+    if database.dialect != "sqlite" or path is None:
+        yield
+        return
+    with open(path.with_name(path.name + ".migrate-lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def migrate(database: Database, create_event_store: Callable[[], None], directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply what is missing; return the names applied now."""
+    with _one_migrator_at_a_time(database):
+        return _migrate(database, create_event_store, directory)
+
+
+def _migrate(database: Database, create_event_store: Callable[[], None], directory: Path) -> list[str]:
     applied_now: list[str] = []
     if database.dialect == "sqlite":
         # The library writes through its own connection: it must not wait on our write lock.
