@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -111,5 +112,5 @@ class Relais(
             self.after_save()
         return recordings
 
-    def _now(self):  # noqa: ANN202 - a datetime, from the clock port
+    def _now(self) -> datetime:
         return self.clock.now()

@@ -54,11 +54,12 @@ class Services:
     gazetteer: GeonamesGazetteer
     clock: Any
     passwords: Argon2PasswordHasher
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: Adapters this process opened and must close (e.g. the Mistral ranker's HTTP client).
+    closing: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
-        for owned in self.extras.get("closing", ()):
-            owned.close()  # e.g. the Mistral ranker's HTTP client
+        for owned in self.closing:
+            owned.close()
         self.app.close()
         self.database.close()
 
@@ -133,5 +134,5 @@ def bootstrap(
         gazetteer=gazetteer,
         clock=clock,
         passwords=passwords,
-        extras={"closing": closing},
+        closing=closing,
     )

@@ -34,10 +34,8 @@ class OversightController(Controller):
         if not code:
             form.errors["reason"] = "Choisissez un motif."
             return self._page(request, form, 422)
-        result, status = attempt(
-            form, lambda: services.app.switch_ai(enabled, Reason(code, text), caller_of(request)) or True
-        )
-        if result:
+        _, status = attempt(form, lambda: services.app.switch_ai(enabled, Reason(code, text), caller_of(request)))
+        if status == 0:
             return see_other(request, BASE)
         return self._page(request, form, status)
 
