@@ -9,6 +9,8 @@ from uuid import UUID
 
 if TYPE_CHECKING:
     from application.ranking import CandidatePool, RankingQuery, RankingResult
+    from application.reply_reading import ReplyReading, ReplyToRead
+    from application.sms import OutgoingSms, SmsReceipt
     from application.screening import PoolCandidate
 
 
@@ -97,3 +99,30 @@ class CandidateRanker(Protocol):
     """
 
     def rank(self, query: RankingQuery, pool: CandidatePool, limit: int) -> RankingResult: ...
+
+
+class SmsGateway(Protocol):
+    """Sends SMS and answers what became of one (application/sms.py).
+
+    Implementations: `SimulatorSmsGateway` (the embedded default) and `TwilioSmsGateway`.
+    Replies and status callbacks come back through the application's inbound use cases.
+    """
+
+    name: str
+
+    def send(self, sms: OutgoingSms) -> SmsReceipt:
+        """Hand the message to the provider; raise `SmsSendError` when it cannot."""
+
+    def find(self, sms: OutgoingSms, attempted_at: datetime) -> SmsReceipt | None:
+        """Reconciliation after a crash between attempt and answer: the provider's record of
+        this message if it got it, None if it never did (then, and only then, it may be resent)."""
+
+
+class ReplyReader(Protocol):
+    """Reads a job seeker's SMS reply into the fixed schema of application/reply_reading.py.
+
+    Implementations: the offline rule-based reader and a Mistral adapter. Raise
+    `ReadingFailedError(reason)` on failure: the application reads offline and records why.
+    """
+
+    def read(self, reply: ReplyToRead) -> ReplyReading: ...
