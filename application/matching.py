@@ -103,11 +103,11 @@ class MatchingCommands:
         if not pool.eligible:
             return []  # no one to rank: no model is called
         result = self._rank(query, pool, limit)
-        assessments = {a.candidate_id: a for a in pool.eligible}
+        where = {candidate_id: i for i, candidate_id in enumerate(pool.eligible_ids)}
         call, text_call = result.ranking_call, result.rationale_call
         suggestions = []
         for rank, ranked in enumerate(result.ranked, start=1):
-            assessment = assessments[ranked.candidate_id]
+            assessment = pool.eligible[where[ranked.candidate_id]]  # only the ranked are assessed
             ai = AiOutput(MATCH_KIND, call.model, call.prompt_id, call.prompt_version, call.input_sha256,
                           ranked.output, call.latency_ms, call.tokens_in, call.tokens_out, call.fallback_reason)
             # Only people the rationale call wrote about carry its provenance; the others' rationale is ours.
@@ -141,7 +141,7 @@ class MatchingCommands:
 
 def _checked(result: RankingResult, pool: CandidatePool, limit: int) -> RankingResult:
     """What a model returned, if it only ranks eligible people, once each, with finite scores."""
-    eligible = {a.candidate_id for a in pool.eligible}
+    eligible = set(pool.eligible_ids)
     ids = [r.candidate_id for r in result.ranked]
     if (len(ids) > limit or len(set(ids)) != len(ids) or not eligible.issuperset(ids)
             or not all(math.isfinite(r.score) for r in result.ranked)):

@@ -1,7 +1,7 @@
 """Ports: what the use cases need from the outside world, as protocols."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -86,8 +86,10 @@ class Directory(Protocol):
 class CandidatePoolSource(Protocol):
     """The job seekers matching may consider (answered from the read model)."""
 
-    def people(self, agency_id: str) -> list[PoolCandidate]:
-        """The agency's job seekers who are not erased, without names, phones or notes."""
+    def people(self, agency_id: str) -> Iterable[PoolCandidate]:
+        """The agency's job seekers who are not erased, without names, phones or notes.
+
+        A source may answer a `PoolPeople` (application/screening.py), reused while unchanged."""
 
 
 class CandidateRanker(Protocol):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from domain.matching import CriterionCheck
 
@@ -38,6 +39,41 @@ class Assessment:
     missed: tuple[CriterionCheck, ...]
 
 
+class LazyAssessments(Sequence[Assessment]):
+    """The eligible people's assessments, each built the first time it is read.
+
+    A request may leave tens of thousands of people eligible, but only the few a ranker
+    returns are ever shown: assessing them all up front cost more than the ranking itself.
+    `ids` lists who is eligible without assessing anyone.
+    """
+
+    def __init__(self, ids: Sequence[str], assess: Callable[[int], Assessment]) -> None:
+        self.ids = tuple(ids)
+        self._assess = assess
+        self._built: dict[int, Assessment] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Assessment: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Assessment]: ...
+
+    def __getitem__(self, index: int | slice) -> Assessment | Sequence[Assessment]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = int(index)  # numpy integers too
+        if index < 0:
+            index += len(self.ids)
+        if not 0 <= index < len(self.ids):
+            raise IndexError(index)
+        built = self._built.get(index)
+        if built is None:
+            built = self._built[index] = self._assess(index)
+        return built
+
+
 @dataclass(frozen=True)
 class CandidatePool:
     """The people a ranker works on, for one request.
@@ -51,8 +87,15 @@ class CandidatePool:
 
     version: str
     profiles: tuple[RankerProfile, ...]
-    eligible: tuple[Assessment, ...]
+    eligible: Sequence[Assessment]  # a tuple, or LazyAssessments: read only those you use
     positions: tuple[int, ...]
+
+    @property
+    def eligible_ids(self) -> tuple[str, ...]:
+        """Who passed the hard filters (sorted by id), without assessing them."""
+        if isinstance(self.eligible, LazyAssessments):
+            return self.eligible.ids
+        return tuple(a.candidate_id for a in self.eligible)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,15 @@ the ranker's score. Each excluded person is counted once, under the first filter
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from operator import attrgetter
 
 from application.geo import distance_km
 from application.assessment import Assessor, folded
-from application.ranking import Assessment, CandidatePool, RankerProfile
+from application.ranking import CandidatePool, LazyAssessments, RankerProfile
 from domain.matching import MatchCriteria
 
 #: Hard filters, in the order they are tried.
@@ -42,6 +44,56 @@ class PoolCandidate:
     profile: RankerProfile | None = field(default=None, compare=False, repr=False)
 
 
+class PoolPeople:
+    """An agency's job seekers at one moment, sorted by id, with what every request derives from them alone.
+
+    Who may be contacted at all, their ranker profiles and the pool's version digest do not
+    depend on the criteria: a pool source that keeps people between requests returns the same
+    `PoolPeople` while nothing changed, so these are worked out once, not per request.
+    """
+
+    def __init__(self, agency_id: str, people: Iterable[PoolCandidate], *, presorted: bool = False) -> None:
+        self.agency_id = agency_id
+        self.people: tuple[PoolCandidate, ...] = (
+            tuple(people) if presorted else tuple(sorted(people, key=attrgetter("candidate_id")))
+        )
+
+    def __iter__(self) -> Iterator[PoolCandidate]:
+        return iter(self.people)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    @cached_property
+    def _contact(self) -> tuple[tuple[PoolCandidate, ...], dict[str, int]]:
+        contactable: list[PoolCandidate] = []
+        exclusions: dict[str, int] = {}
+        for person in self.people:
+            reason = _contact_filter(person, self.agency_id)
+            if reason is None:
+                contactable.append(person)
+            else:
+                exclusions[reason] = exclusions.get(reason, 0) + 1
+        return tuple(contactable), exclusions
+
+    @property
+    def contactable(self) -> tuple[PoolCandidate, ...]:
+        return self._contact[0]
+
+    @property
+    def contact_exclusions(self) -> dict[str, int]:
+        """How many people the criteria-independent filters (agency, erasure, consent) leave out, by filter."""
+        return self._contact[1]
+
+    @cached_property
+    def profiles(self) -> tuple[RankerProfile, ...]:
+        return tuple(map(ranker_profile, self.contactable))
+
+    @cached_property
+    def version(self) -> str:
+        return pool_version(self.contactable)
+
+
 @dataclass(frozen=True)
 class Screening:
     pool: CandidatePool
@@ -55,6 +107,9 @@ def screen(
     people: Iterable[PoolCandidate],
     coordinates: Callable[[str], tuple[float, float] | None],
 ) -> Screening:
+    snapshot = people if isinstance(people, PoolPeople) and people.agency_id == agency_id else PoolPeople(
+        agency_id, people
+    )
     work = coordinates(criteria.commune)
     distances: dict[str, float | None] = {}  # per commune: people share few of them
 
@@ -65,26 +120,26 @@ def screen(
             distances[home] = 0.0 if same else None if here is None or work is None else distance_km(here, work)
         return distances[home]
 
-    assessor = Assessor(criteria)
     exclusions = dict.fromkeys(EXCLUSION_KEYS, 0)
-    contactable: list[PoolCandidate] = []
-    eligible: list[Assessment] = []
+    exclusions.update(snapshot.contact_exclusions)
+    contactable = snapshot.contactable
     positions: list[int] = []
-    considered = sorted(people, key=lambda p: p.candidate_id)
-    for person in considered:
-        reason = _contact_filter(person, agency_id)
-        if reason is None:
-            contactable.append(person)
-            distance = distance_from(person.commune)
-            reason = _criteria_filter(person, criteria, distance)
-            if reason is None and distance is not None:
-                eligible.append(assessor.assess(person, distance))
-                positions.append(len(contactable) - 1)
-                continue
-        exclusions[reason or "location_unknown"] += 1
-    profiles = tuple(map(ranker_profile, contactable))
-    pool = CandidatePool(pool_version(contactable), profiles, tuple(eligible), tuple(positions))
-    return Screening(pool, len(considered), {k: n for k, n in exclusions.items() if n})
+    kept_distances: list[float] = []
+    for position, person in enumerate(contactable):
+        distance = distances[person.commune] if person.commune in distances else distance_from(person.commune)
+        reason = _criteria_filter(person, criteria, distance)
+        if reason is None and distance is not None:
+            positions.append(position)
+            kept_distances.append(distance)
+        else:
+            exclusions[reason or "location_unknown"] += 1
+    assessor = Assessor(criteria)
+    eligible = LazyAssessments(
+        [contactable[p].candidate_id for p in positions],
+        lambda k: assessor.assess(contactable[positions[k]], kept_distances[k]),
+    )
+    pool = CandidatePool(snapshot.version, snapshot.profiles, eligible, tuple(positions))
+    return Screening(pool, len(snapshot), {k: n for k, n in exclusions.items() if n})
 
 
 def _contact_filter(person: PoolCandidate, agency_id: str) -> str | None:

@@ -282,7 +282,7 @@ def shortlist_renderer() -> tuple[Any, str] | None:
     return None
 
 
-def bench_request(store: str, plan: Plan, workspace: Workspace, size: int) -> RequestRow:
+def bench_request(store: str, plan: Plan, workspace: Workspace, size: int) -> list[RequestRow]:
     from infrastructure.bootstrap import bootstrap
     from tests.integration.helpers import terms
 
@@ -302,16 +302,30 @@ def bench_request(store: str, plan: Plan, workspace: Workspace, size: int) -> Re
     offers = [services.app.publish_offer(terms(rome_code=c.rome_code, commune=c.commune), caller) for c in queries]
     phases = PhaseClock(services)
     try:
-        return _timed_requests(store, plan, services, size, seed_s, offers, queries, renderer, phases)
+        rows = [_timed_requests(store, plan, services, size, seed_s, offers, queries, renderer, phases)]
+        # The same requests again, with a job seeker registered (a real event) before each one: the pool
+        # source then re-reads the rows changed since, instead of answering from memory.
+        phases.kept.clear()
+        rows.append(_timed_requests(f"{store} (+1 person/request)", plan, services, size, seed_s, offers, queries,
+                                    renderer, phases, newcomer=lambda n: register_one(services, n)))
+        return rows
     finally:
         phases.restore()
 
 
+def register_one(services: Any, n: int) -> None:
+    from tests.integration.helpers import details, mobile
+
+    services.app.register_candidate(details(phone=mobile(n), commune="Lyon"), sms_consent=True, caller=advisor())
+
+
 def _timed_requests(store: str, plan: Plan, services: Any, size: int, seed_s: float, offers: list[Any],
-                    queries: list[Any], renderer: Any, phases: PhaseClock) -> RequestRow:
+                    queries: list[Any], renderer: Any, phases: PhaseClock, newcomer: Any = None) -> RequestRow:
     caller = advisor()
     request_times, read_times, totals = [], [], []
     for i, (offer_id, criteria) in enumerate(zip(offers, queries, strict=True)):
+        if newcomer is not None:
+            newcomer(i)  # not timed
         phases.reset()
         started = time.perf_counter()
         services.app.request_shortlist(offer_id, criteria, caller)
@@ -557,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         if "b" in parts:
             print(f"\n(b) shortlist request, {args.people:,} people", flush=True)
             for store in stores:
-                requests.append(bench_request(store, plan, workspace, args.people))
+                requests.extend(bench_request(store, plan, workspace, args.people))
         if "c" in parts:
             print("\n(c) semantic query", flush=True)
             semantic = bench_semantic(plan)

@@ -108,10 +108,13 @@ class MistralCandidateRanker:
 
     def _rank(self, query: RankingQuery, pool: CandidatePool, limit: int) -> RankingResult:
         started = time.perf_counter()
-        pairs = sorted(zip(pool.eligible, pool.positions, strict=True), key=lambda pair: pair[0].candidate_id)
-        eligible = [assessment for assessment, _ in pairs]
-        people = [pool.profiles[position] for _, position in pairs]
-        if any(p.candidate_id != a.candidate_id for p, a in zip(people, eligible, strict=True)):
+        ids = pool.eligible_ids
+        if len(ids) != len(pool.positions):
+            raise ValueError("pool.positions do not match pool.eligible")
+        order = sorted(range(len(ids)), key=ids.__getitem__)  # by id; assessed only once ranked
+        eligible = [ids[i] for i in order]
+        people = [pool.profiles[pool.positions[i]] for i in order]
+        if any(p.candidate_id != candidate_id for p, candidate_id in zip(people, eligible, strict=True)):
             raise ValueError("pool.positions do not match pool.eligible")
         texts = [query_text(query)] + [profile_text(person) for person in people]
         digest = sha256_of({"model": self.embed_model, "input": texts})  # = the request made when nothing is cached
@@ -119,7 +122,7 @@ class MistralCandidateRanker:
             return RankingResult((), ModelCall(self.embed_model, PROMPT_ID, PROMPT_VERSION, digest, 0))
         cosines, tokens_in = self._scores(texts)
         scores = np.round(cosines.astype(np.float64), 4)  # ranked on the scores recorded; equal ones by id
-        ranked = [(eligible[i], float(scores[i])) for i in top(scores, np.arange(len(eligible)), limit)]
+        ranked = [(pool.eligible[order[i]], float(scores[i])) for i in top(scores, np.arange(len(eligible)), limit)]
         call = ModelCall(self.embed_model, PROMPT_ID, PROMPT_VERSION, digest,
                          round((time.perf_counter() - started) * 1000), tokens_in)
         written, text_call = self._rationales(query, [a for a, _ in ranked[: self.rationale_top]])

@@ -36,21 +36,44 @@ PROMPT_VERSION = "1"
 K1, B = 1.2, 0.75
 
 
+class TermColumns:
+    """Column numbers of the terms in each person's document, worked out once per profile version.
+
+    A term keeps its column for good (columns only grow), so that an index rebuilt for a pool
+    where one person changed reuses everyone else's columns instead of re-reading their skills.
+    """
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self._by_person: dict[str, tuple[RankerProfile, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, profile: RankerProfile) -> np.ndarray:
+        held = self._by_person.get(profile.candidate_id)
+        if held is not None and (held[0] is profile or held[0] == profile):
+            return held[1]
+        terms = document_terms(profile.rome_codes, profile.skills)
+        with self._lock:  # two new terms must not get the same column
+            vocabulary = self.vocabulary
+            columns = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), np.int64, len(terms))
+        self._by_person[profile.candidate_id] = (profile, columns)
+        return columns
+
+
 @dataclass(frozen=True)
 class Bm25Index:
     profiles: tuple[RankerProfile, ...]
-    vocabulary: dict[str, int]
+    vocabulary: dict[str, int]  # may hold terms added after this index: columns >= weights.shape[1]
     weights: sparse.csc_matrix  # people × terms, BM25 weight of each term in each document
 
     @classmethod
-    def build(cls, profiles: tuple[RankerProfile, ...]) -> Bm25Index:
-        vocabulary: dict[str, int] = {}
-        row_of, col_of = [], []
-        for row, profile in enumerate(profiles):
-            for term in document_terms(profile.rome_codes, profile.skills):
-                row_of.append(row)
-                col_of.append(vocabulary.setdefault(term, len(vocabulary)))
-        shape = (len(profiles), max(1, len(vocabulary)))
+    def build(cls, profiles: tuple[RankerProfile, ...], columns: TermColumns | None = None) -> Bm25Index:
+        columns = columns or TermColumns()
+        per_person = [columns.of(profile) for profile in profiles]
+        terms_per_person = np.fromiter(map(len, per_person), np.int64, len(per_person))
+        col_of = np.concatenate(per_person) if per_person else np.empty(0, np.int64)
+        row_of = np.repeat(np.arange(len(profiles)), terms_per_person)
+        shape = (len(profiles), max(1, len(columns.vocabulary), int(col_of.max(initial=-1)) + 1))
         counts = sparse.csr_matrix((np.ones(len(row_of)), (row_of, col_of)), shape=shape)  # duplicates add up
         counts.sum_duplicates()
         lengths = np.asarray(counts.sum(axis=1)).ravel()
@@ -60,11 +83,13 @@ class Bm25Index:
         per_row = np.repeat(np.arange(shape[0]), np.diff(counts.indptr))
         tf = counts.data
         counts.data = idf[counts.indices] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[per_row] / (average or 1.0)))
-        return cls(profiles, vocabulary, counts.tocsc())
+        return cls(profiles, columns.vocabulary, counts.tocsc())
 
     def scores(self, query: dict[str, float]) -> np.ndarray:
         """Every person's score: the weighted sum of the query's columns."""
-        known = [(self.vocabulary[t], w) for t, w in sorted(query.items()) if t in self.vocabulary]
+        width = self.weights.shape[1]
+        known = [(column, w) for t, w in sorted(query.items())
+                 if (column := self.vocabulary.get(t, width)) < width]
         if not known:
             return np.zeros(self.weights.shape[0])
         columns, values = zip(*known, strict=True)
@@ -95,13 +120,14 @@ class Bm25CandidateRanker:
         self._indexes: OrderedDict[str, Bm25Index] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._columns = TermColumns()
 
     def index(self, pool: CandidatePool) -> Bm25Index:
         with self._lock:
             if pool.version in self._indexes:
                 self._indexes.move_to_end(pool.version)
                 return self._indexes[pool.version]
-        built = Bm25Index.build(pool.profiles)  # outside the lock: a twin build is harmless
+        built = Bm25Index.build(pool.profiles, self._columns)  # outside the lock: a twin build is harmless
         with self._lock:
             self._indexes[pool.version] = built
             while len(self._indexes) > self._cache_size:

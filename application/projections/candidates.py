@@ -39,6 +39,17 @@ class CandidateListProjection:
         tx.execute("DELETE FROM rm_candidates")
 
     def apply(self, event: Any, tx: Transaction) -> None:
+        self._write(event, tx)
+        if isinstance(event, Candidate.Event):
+            # Matching's pool source re-reads only rows stamped after what it holds (queries/pool.py).
+            # Batches commit one after another (runner.py), so stamps become visible in order.
+            tx.execute(
+                "UPDATE rm_candidates SET change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM rm_candidates)"
+                " WHERE id = ?",
+                (str(event.originator_id),),
+            )
+
+    def _write(self, event: Any, tx: Transaction) -> None:
         if isinstance(event, Candidate.Registered):
             columns = _profile_columns(event.profile)
             columns.update(

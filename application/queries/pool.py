@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import date
 
 from application.ports import Database, Row
-from application.screening import PoolCandidate, ranker_profile
+from application.screening import PoolCandidate, PoolPeople, ranker_profile
 
 COLUMNS = (
     "id, agency_id, version, commune, rome_codes, skills, available_from, mobility_km, contract_types, "
@@ -33,46 +33,44 @@ def pool_candidate(row: Row) -> PoolCandidate:
 
 
 class ReadModelCandidatePool:
-    """`CandidatePoolSource` answered from the read model.
+    """`CandidatePoolSource` answered from the read model, kept in memory per agency.
 
-    A row's `version` changes with every event of that person (profile, consent, erasure), so
-    a person read once is kept, per agency, and read again only when their version changes:
-    a request reads the (id, version) pairs through a covering index, then the full rows of
-    the people it does not hold at that version. What it holds is exactly the agency's
-    current people (those no longer listed are dropped).
+    Every write of the candidates projection stamps its row with the next `change_seq`, so a
+    request first reads the highest stamp (one index probe): unchanged, it reuses the people it
+    holds, as the same `PoolPeople` (whose contactable list, profiles and digest are already
+    worked out); changed, it reads only the rows stamped since. The stamp is read before the
+    rows, so a row committed in between is merely read again next time.
     """
-
-    #: Ids per `IN (...)` list when reading changed rows (below every driver's parameter limit).
-    CHUNK = 500
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._known: dict[str, dict[str, PoolCandidate]] = {}  # agency -> id -> person
+        self._held: dict[str, tuple[int, PoolPeople]] = {}  # agency -> (stamp read, people)
 
-    def people(self, agency_id: str) -> list[PoolCandidate]:
-        known = self._known.get(agency_id, {})
+    def people(self, agency_id: str) -> PoolPeople:
+        held = self._held.get(agency_id)
         with self.database.read() as tx:
-            if not known:
+            row = tx.fetchone("SELECT COALESCE(MAX(change_seq), 0) AS head FROM rm_candidates")
+            head = int(row["head"]) if row else 0
+            if held is not None and held[0] == head:
+                return held[1]
+            if held is None or head < held[0]:  # first request, or the read model was rebuilt
                 rows = tx.fetchall(
                     f"SELECT {COLUMNS} FROM rm_candidates WHERE agency_id = ? AND erased = 0 ORDER BY id", (agency_id,)
                 )
-                people = [pool_candidate(row) for row in rows]
+                people = PoolPeople(agency_id, map(pool_candidate, rows))
             else:
-                listed = tx.fetchall(
-                    "SELECT id, version FROM rm_candidates WHERE agency_id = ? AND erased = 0 ORDER BY id", (agency_id,)
-                )
-                stale = [r["id"] for r in listed if (p := known.get(r["id"])) is None or p.version != int(r["version"])]
-                fresh: dict[str, PoolCandidate] = {}
-                for start in range(0, len(stale), self.CHUNK):
-                    chunk = stale[start:start + self.CHUNK]
-                    marks = ", ".join("?" * len(chunk))
-                    for row in tx.fetchall(
-                        f"SELECT {COLUMNS} FROM rm_candidates WHERE agency_id = ? AND erased = 0 AND id IN ({marks})",
-                        (agency_id, *chunk),
-                    ):
-                        fresh[row["id"]] = pool_candidate(row)
-                changed = set(stale)  # one changed again or erased between the two reads: left out this time
-                people = [fresh[i] if i in changed else known[i] for i in (r["id"] for r in listed)
-                          if i in fresh or i not in changed]
-        self._known = {**self._known, agency_id: {p.candidate_id: p for p in people}}  # replaced whole: thread-safe
+                # By the stamp alone, so that the planner walks the stamp index (few rows), not the agency's.
+                changed = tx.fetchall(f"SELECT {COLUMNS} FROM rm_candidates WHERE change_seq > ?", (held[0],))
+                by_id = {p.candidate_id: p for p in held[1]}  # in id order
+                newcomers = False
+                for changed_row in changed:
+                    if changed_row["agency_id"] != agency_id:
+                        continue
+                    if changed_row["erased"]:
+                        by_id.pop(changed_row["id"], None)
+                    else:
+                        newcomers = newcomers or changed_row["id"] not in by_id
+                        by_id[changed_row["id"]] = pool_candidate(changed_row)
+                people = PoolPeople(agency_id, by_id.values(), presorted=not newcomers)
+        self._held = {**self._held, agency_id: (head, people)}  # replaced whole: thread-safe
         return people
