@@ -88,7 +88,7 @@ class CandidatePool:
     version: str
     profiles: tuple[RankerProfile, ...]
     eligible: Sequence[Assessment]  # a tuple, or LazyAssessments: read only those you use
-    positions: tuple[int, ...]
+    positions: Sequence[int]  # a tuple, or an array of machine integers
 
     @property
     def eligible_ids(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ the ranker's score. Each excluded person is counted once, under the first filter
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -123,7 +124,7 @@ def screen(
     exclusions = dict.fromkeys(EXCLUSION_KEYS, 0)
     exclusions.update(snapshot.contact_exclusions)
     contactable = snapshot.contactable
-    positions: list[int] = []
+    positions = array("q")  # machine integers: a ranker reads them as an array without a copy
     kept_distances: list[float] = []
     for position, person in enumerate(contactable):
         distance = distances[person.commune] if person.commune in distances else distance_from(person.commune)
@@ -138,7 +139,7 @@ def screen(
         [contactable[p].candidate_id for p in positions],
         lambda k: assessor.assess(contactable[positions[k]], kept_distances[k]),
     )
-    pool = CandidatePool(snapshot.version, snapshot.profiles, eligible, tuple(positions))
+    pool = CandidatePool(snapshot.version, snapshot.profiles, eligible, positions)
     return Screening(pool, len(snapshot), {k: n for k, n in exclusions.items() if n})
 
 
