@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -70,9 +71,12 @@ class Relais(
         self.ranker = ranker
         self.fallback_ranker = fallback_ranker
         self._personal_data_transcoding = personal_data_transcoding
-        #: Called after each save; the composition root updates the read models here so
-        #: that a page shown right after a command already reflects it.
+        #: Called after each save, in its transaction; the composition root updates the read
+        #: models here so that a page shown right after a command already reflects it.
         self.after_save: Callable[[], object] | None = None
+        #: Wraps each save: the composition root makes it one database transaction, so that a
+        #: command's new keys, events and read-model updates commit together or not at all.
+        self.unit_of_work: Callable[[], AbstractContextManager[object]] = nullcontext
         super().__init__(env=env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -107,9 +111,10 @@ class Relais(
             raise StaleEditError("concurrent change") from None
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        recordings = super().save(*objs, **kwargs)
-        if self.after_save is not None:
-            self.after_save()
+        with self.unit_of_work():
+            recordings = super().save(*objs, **kwargs)
+            if self.after_save is not None:
+                self.after_save()
         return recordings
 
     def _now(self) -> datetime:

@@ -20,6 +20,7 @@ from application.queries.pool import ReadModelCandidatePool
 from application.queries.shortlists import ShortlistQueries
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
+from infrastructure.event_store import share_transactions
 from infrastructure.gazetteer import GeonamesGazetteer
 from infrastructure.migrations import migrate
 from infrastructure.mistral_ranker import MistralCandidateRanker
@@ -27,6 +28,7 @@ from infrastructure.offline_ranker import Bm25CandidateRanker
 from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.personal_data import DatabaseKeyVault, EncryptedPersonalData
 from infrastructure.settings import Settings
+from infrastructure.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +121,11 @@ def bootstrap(
                  settings.mistral.server_url or "the SDK's default server")
     app = build_app(settings, database, clock, passwords, gazetteer, ranker=ranker)
     runner = ProjectionRunner(app.recorder, app.mapper, database, projections())
+    share_transactions(app.recorder, database)
+    vault = app.key_vault
+    app.unit_of_work = lambda: unit_of_work(database, vault)
     if synchronous_projections:
-        app.after_save = runner.catch_up
+        app.after_save = runner.apply_pending
     return Services(
         settings=settings,
         app=app,

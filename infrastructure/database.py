@@ -63,8 +63,21 @@ class SQLiteDatabase:
     def transaction(self) -> Iterator[SQLiteTransaction]:
         connection = self.connection()
         if connection.in_transaction:
-            # Nested use on this thread (e.g. a key read while a projection writes): join it.
-            yield SQLiteTransaction(connection)
+            # Nested on this thread (a command's key, events and read models commit together):
+            # a savepoint, so that a part that fails leaves the rest of the transaction as it was.
+            depth = getattr(self._local, "depth", 0) + 1
+            self._local.depth = depth
+            name = f"relais_{depth}"
+            connection.execute(f"SAVEPOINT {name}")
+            try:
+                yield SQLiteTransaction(connection)
+            except BaseException:
+                connection.execute(f"ROLLBACK TO {name}")
+                connection.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._local.depth = depth - 1
+            connection.execute(f"RELEASE {name}")
             return
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -73,6 +86,11 @@ class SQLiteDatabase:
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+
+    def open_connection(self) -> sqlite3.Connection | None:
+        """This thread's connection if it is inside a transaction, else None."""
+        connection = getattr(self._local, "connection", None)
+        return connection if connection is not None and connection.in_transaction else None
 
     @contextmanager
     def read(self) -> Iterator[SQLiteTransaction]:
@@ -140,16 +158,37 @@ class PostgresDatabase:
         self.pool = ConnectionPool(
             url.conninfo(), min_size=min_size, max_size=max_size, kwargs={"row_factory": dict_row}, open=True
         )
+        self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresTransaction]:
-        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
-            yield PostgresTransaction(cursor)
+        current = getattr(self._local, "connection", None)
+        if current is not None:
+            # Nested on this thread: the same connection, inside a savepoint (as on SQLite).
+            with current.transaction(), current.cursor() as cursor:
+                yield PostgresTransaction(cursor)
+            return
+        with self.pool.connection() as connection:
+            self._local.connection = connection
+            try:
+                with connection.transaction(), connection.cursor() as cursor:
+                    yield PostgresTransaction(cursor)
+            finally:
+                self._local.connection = None
 
     @contextmanager
     def read(self) -> Iterator[PostgresTransaction]:
+        current = getattr(self._local, "connection", None)
+        if current is not None:
+            with current.cursor() as cursor:  # inside this thread's transaction: sees its writes
+                yield PostgresTransaction(cursor)
+            return
         with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
             yield PostgresTransaction(cursor)
+
+    def open_connection(self) -> Any:
+        """This thread's connection if it is inside a transaction, else None."""
+        return getattr(self._local, "connection", None)
 
     def checkpoint(self) -> bool:
         """Nothing to fold: PostgreSQL's dumps never carry deleted rows (VACUUM reclaims pages)."""

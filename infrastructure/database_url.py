@@ -65,6 +65,8 @@ class DatabaseUrl:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.path),
                 "SQLITE_LOCK_TIMEOUT": "30",
+                # Inserts join the command's transaction (infrastructure/event_store.py).
+                "APPLICATION_RECORDER_TOPIC": "infrastructure.event_store:SharedSQLiteApplicationRecorder",
             }
         env = {
             **common,
@@ -80,5 +82,6 @@ class DatabaseUrl:
             "POSTGRES_LOCK_TIMEOUT": "10",
             # Not "y": the shipped insert function takes no table lock, and projections would skip events.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            "APPLICATION_RECORDER_TOPIC": "infrastructure.event_store:SharedPostgresApplicationRecorder",
         }
         return env

@@ -11,6 +11,8 @@ import base64
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -48,6 +50,7 @@ class DatabaseKeyVault:
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()  # keys created by this thread's open units of work
 
     def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
         cached = self._cached(subject_id)
@@ -60,6 +63,23 @@ class DatabaseKeyVault:
         if not create:
             return None
         return self._remember(subject_id, self._create(subject_id))
+
+    @contextmanager
+    def forgetting_on_failure(self) -> Iterator[None]:
+        """Keys created inside the block are dropped from the cache if it fails: their rows were
+        rolled back with it, and a cached key that is not stored would seal data no one can open."""
+        created: list[str] = []
+        levels = self._local.__dict__.setdefault("levels", [])
+        levels.append(created)
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                for subject_id in created:
+                    self._cache.pop(subject_id, None)
+            raise
+        finally:
+            levels.pop()
 
     def destroy(self, subject_id: str) -> bool:
         with self._lock:
@@ -97,6 +117,8 @@ class DatabaseKeyVault:
                 (subject_id, wrapped, self.clock.now().isoformat()),
             )
             if inserted == 1:
+                for level in getattr(self._local, "levels", ()):
+                    level.append(subject_id)
                 return key
             # Two writers raced on a new person: the first key wins, and both use it.
             row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))

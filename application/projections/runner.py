@@ -65,6 +65,15 @@ class ProjectionRunner:
                 return 0
             return self._catch_up()
 
+    def apply_pending(self) -> int:
+        """Catch up inside the caller's transaction (a command's unit of work).
+
+        Without the in-process lock: the caller may hold the database's write lock while
+        another thread holds this runner's lock and waits for that write lock. The
+        compare-and-set on positions keeps batches exactly-once all the same.
+        """
+        return self._catch_up()
+
     def rebuild(self) -> int:
         """Empty every read model and replay the whole log into it."""
         with self._lock:
@@ -86,9 +95,9 @@ class ProjectionRunner:
                 count = self._apply_next_batch()
             except LostRaceError:
                 continue  # re-read the positions the winner left and go on from there
-            if count == 0:
-                return read
             read += count
+            if count < self.batch_size:
+                return read  # a short batch reached the head; what arrives later, the next catch-up reads
 
     def _apply_next_batch(self) -> int:
         with self.database.transaction() as tx:
@@ -104,14 +113,18 @@ class ProjectionRunner:
             if not notifications:
                 return 0
             last = notifications[-1].id
+            by_position: dict[int, list[str]] = {}
             for name, position in behind.items():
                 if position < last:
-                    claimed = tx.execute(
-                        "UPDATE projection_tracking SET position = ? WHERE name = ? AND position = ?",
-                        (last, name, position),
-                    )
-                    if claimed != 1:
-                        raise LostRaceError(name)
+                    by_position.setdefault(position, []).append(name)
+            for position, names in by_position.items():  # usually one statement: all were at the same place
+                claimed = tx.execute(
+                    f"UPDATE projection_tracking SET position = ? WHERE position = ? AND name IN "
+                    f"({', '.join('?' * len(names))})",
+                    (last, position, *names),
+                )
+                if claimed != len(names):
+                    raise LostRaceError(", ".join(names))
             for notification in notifications:
                 readers = [
                     p for p in self.projections

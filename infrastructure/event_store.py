@@ -1,0 +1,143 @@
+"""Event-store recorders that write in the read-model database's transaction.
+
+A command writes a new person's key, its events and (with synchronous projections) the read
+models. With the library's recorders these were three transactions on two connections, so
+three durable commits. These recorders insert events through `infrastructure.database`'s
+connection of the current thread, so a command that opens a transaction around its save
+(`unit_of_work`) commits all of it at once, or nothing (docs/adr/0018-one-transaction-per-command.md).
+
+Outside such a transaction they behave exactly as the library's. The PostgreSQL insert keeps
+the library's `LOCK TABLE ... IN EXCLUSIVE MODE`, so notification ids still commit in order
+(NOTES: projections rely on it).
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
+from infrastructure.database import PostgresDatabase, SQLiteDatabase
+
+
+class SharedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    #: Set by the composition root; None: the library's own connections only.
+    shared: SQLiteDatabase | None = None
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if self.shared is None or self.shared.open_connection() is None:
+            return super().insert_events(stored_events, **kwargs)
+        try:
+            with self.shared.transaction() as tx:
+                return self._insert_events(tx.connection.cursor(), stored_events, **kwargs)  # type: ignore[arg-type]
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(error) from error
+
+    def select_notifications(
+        self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (),
+        *, inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        connection = self.shared.open_connection() if self.shared is not None else None
+        if connection is None:
+            return super().select_notifications(start, limit, stop, topics, inclusive_of_start=inclusive_of_start)
+        where, params = _notification_filter("rowid", start, stop, topics, inclusive_of_start, "?")
+        rows = connection.execute(
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name}"
+            f"{where} ORDER BY rowid LIMIT ?", (*params, limit),
+        ).fetchall()
+        return [Notification(id=r[0], originator_id=self.convert_originator_id(r[1]), originator_version=r[2],
+                             topic=r[3], state=r[4]) for r in rows]
+
+    def max_notification_id(self) -> int:
+        connection = self.shared.open_connection() if self.shared is not None else None
+        if connection is None:
+            return super().max_notification_id()
+        return connection.execute(self.select_max_notification_id_statement).fetchone()[0]
+
+
+class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
+    #: Set by the composition root; None: the library's own connections only.
+    shared: PostgresDatabase | None = None
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if self.shared is None or self.shared.open_connection() is None:
+            return super().insert_events(stored_events, **kwargs)
+        if not stored_events:
+            return []
+        table = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        id_type = SQL(self.datastore.originator_id_type)
+        try:
+            with self.shared.transaction() as tx:
+                cursor = tx.cursor
+                for statement in self.lock_table_statements:  # commits in id order, as the library does
+                    cursor.execute(statement)
+                cursor.execute(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
+                cursor.execute(
+                    SQL("INSERT INTO {0} (originator_id, originator_version, topic, state) "
+                        "SELECT * FROM unnest(%s::{1}[], %s::bigint[], %s::text[], %s::bytea[]) "
+                        "RETURNING notification_id").format(table, id_type),
+                    ([s.originator_id for s in stored_events], [s.originator_version for s in stored_events],
+                     [s.topic for s in stored_events], [s.state for s in stored_events]),
+                )
+                return [row["notification_id"] for row in cursor.fetchall()]
+        except psycopg.errors.IntegrityError as error:
+            raise IntegrityError(error) from error
+
+    def select_notifications(
+        self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (),
+        *, inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        connection = self.shared.open_connection() if self.shared is not None else None
+        if connection is None:
+            return super().select_notifications(start, limit, stop, topics, inclusive_of_start=inclusive_of_start)
+        where, params = _notification_filter("notification_id", start, stop, topics, inclusive_of_start, "%s")
+        table = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0}").format(table)
+                + SQL(where + " ORDER BY notification_id LIMIT %s"),  # type: ignore[arg-type]
+                (*params, limit),
+            )
+            rows = cursor.fetchall()
+        return [Notification(id=r["notification_id"], originator_id=r["originator_id"],
+                             originator_version=r["originator_version"], topic=r["topic"], state=bytes(r["state"]))
+                for r in rows]
+
+    def max_notification_id(self) -> int | None:
+        connection = self.shared.open_connection() if self.shared is not None else None
+        if connection is None:
+            return super().max_notification_id()
+        with connection.cursor() as cursor:
+            cursor.execute(self.max_notification_id_statement)
+            row = cursor.fetchone()
+        return row["max"] if row else None
+
+
+def _notification_filter(
+    column: str, start: int | None, stop: int | None, topics: Sequence[str], inclusive_of_start: bool, mark: str
+) -> tuple[str, list[Any]]:
+    """The WHERE clause of a notification read, as the library builds it."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if start is not None:
+        clauses.append(f"{column} {'>=' if inclusive_of_start else '>'} {mark}")
+        params.append(start)
+    if stop is not None:
+        clauses.append(f"{column} <= {mark}")
+        params.append(stop)
+    if topics:
+        clauses.append(f"topic IN ({', '.join([mark] * len(topics))})")
+        params.extend(topics)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def share_transactions(recorder: Any, database: SQLiteDatabase | PostgresDatabase) -> None:
+    """Let `recorder` write in `database`'s transaction of the current thread (if it is one of ours)."""
+    if isinstance(recorder, (SharedSQLiteApplicationRecorder, SharedPostgresApplicationRecorder)):
+        recorder.shared = database  # type: ignore[assignment]
+
