@@ -155,8 +155,11 @@ class PostgresDatabase:
 
     def __init__(self, url: DatabaseUrl, min_size: int = 1, max_size: int = 10) -> None:
         self.url = url
+        # Autocommit: a read outside a transaction is one round trip (no BEGIN/COMMIT); it would gain
+        # nothing from a transaction under READ COMMITTED. `transaction()` still issues BEGIN/COMMIT.
         self.pool = ConnectionPool(
-            url.conninfo(), min_size=min_size, max_size=max_size, kwargs={"row_factory": dict_row}, open=True
+            url.conninfo(), min_size=min_size, max_size=max_size,
+            kwargs={"row_factory": dict_row, "autocommit": True}, open=True,
         )
         self._local = threading.local()
 
@@ -183,7 +186,7 @@ class PostgresDatabase:
             with current.cursor() as cursor:  # inside this thread's transaction: sees its writes
                 yield PostgresTransaction(cursor)
             return
-        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+        with self.pool.connection() as connection, connection.cursor() as cursor:
             yield PostgresTransaction(cursor)
 
     def open_connection(self) -> Any:

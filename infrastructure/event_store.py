@@ -32,9 +32,10 @@ class SharedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if self.shared is None or self.shared.open_connection() is None:
             return super().insert_events(stored_events, **kwargs)
+        # No savepoint: a failed insert fails the whole unit of work, which rolls back.
+        connection = self.shared.open_connection()
         try:
-            with self.shared.transaction() as tx:
-                return self._insert_events(tx.connection.cursor(), stored_events, **kwargs)  # type: ignore[arg-type]
+            return self._insert_events(connection.cursor(), stored_events, **kwargs)  # type: ignore[arg-type]
         except sqlite3.IntegrityError as error:
             raise IntegrityError(error) from error
 
@@ -72,11 +73,11 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
         table = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         id_type = SQL(self.datastore.originator_id_type)
         try:
-            with self.shared.transaction() as tx:
-                cursor = tx.cursor
-                for statement in self.lock_table_statements:  # commits in id order, as the library does
-                    cursor.execute(statement)
-                cursor.execute(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
+            # No savepoint: a failed insert fails the whole unit of work, which rolls back.
+            with self.shared.open_connection().cursor() as cursor:
+                # The lock makes ids commit in order, as the library's insert does; one round trip.
+                cursor.execute(SQL("; ").join([*self.lock_table_statements,
+                                               SQL("NOTIFY {0}").format(Identifier(self.channel_name))]))
                 cursor.execute(
                     SQL("INSERT INTO {0} (originator_id, originator_version, topic, state) "
                         "SELECT * FROM unnest(%s::{1}[], %s::bigint[], %s::text[], %s::bytea[]) "
