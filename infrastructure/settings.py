@@ -103,6 +103,8 @@ class Settings:
     sms_provider: str = "simulator"
     twilio: TwilioSettings | None = None  # set when sms_provider is "twilio"
     scheduler_enabled: bool = True  # RELAIS_SCHEDULER: `relais serve` runs the scheduler in-process
+    scheduler_tick_seconds: int = 30  # how often the leader looks for due follow-ups
+    scheduler_election_seconds: int = 5  # how often a follower tries to take the lead (bounds takeover)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -132,6 +134,8 @@ class Settings:
             sms_provider=_sms_provider(env),
             twilio=_twilio(env) if _sms_provider(env) == "twilio" else None,
             scheduler_enabled=_bool(env, "RELAIS_SCHEDULER", True),
+            scheduler_tick_seconds=_int(env, "RELAIS_SCHEDULER_TICK_SECONDS", 30, 1, 3600),
+            scheduler_election_seconds=_int(env, "RELAIS_SCHEDULER_ELECTION_SECONDS", 5, 1, 300),
         )
 
 

@@ -1,0 +1,172 @@
+"""Exactly one scheduler runs the jobs, and another takes over when it dies (DESIGN.md §6)."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from infrastructure.database_url import DatabaseUrl
+from infrastructure.leadership import FileLeadership, PostgresLeadership, leadership_for
+from infrastructure.scheduler import LeaderScheduler, ScheduledJob
+from tests.conftest import PG_ADMIN
+from tests.integration.scheduler_workers import RUNS_TABLE, run_scheduler, runs
+
+TICK = 0.05
+ELECTION = 0.2
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> float:
+    """Seconds until `condition` held; fails after `timeout`."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, "condition not reached in time"
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+@pytest.fixture
+def schedulers() -> Iterator[list[LeaderScheduler]]:
+    made: list[LeaderScheduler] = []
+    yield made
+    for scheduler in made:
+        scheduler.stop()
+
+
+def counting(leadership: object, made: list[LeaderScheduler], election: float = ELECTION) -> tuple[LeaderScheduler, Counter]:
+    counter = Counter()
+    scheduler = LeaderScheduler([ScheduledJob("count", TICK, counter)], leadership, election)  # type: ignore[arg-type]
+    made.append(scheduler)
+    scheduler.start()
+    return scheduler, counter
+
+
+def test_on_sqlite_the_lock_is_a_file_beside_the_database() -> None:
+    leadership = leadership_for(DatabaseUrl.parse("sqlite:///srv/relais/relais.sqlite"), 5)
+    assert isinstance(leadership, FileLeadership)
+    assert leadership.path == Path("srv/relais/relais.sqlite.scheduler.lock")
+
+
+def test_on_sqlite_one_of_two_schedulers_runs_the_jobs_and_the_other_takes_over_when_it_stops(
+    tmp_path: Path, schedulers: list[LeaderScheduler]
+) -> None:
+    lock = tmp_path / "relais.sqlite.scheduler.lock"
+    first, first_count = counting(FileLeadership(lock), schedulers)
+    wait_for(lambda: first_count.count >= 3)
+    second, second_count = counting(FileLeadership(lock), schedulers)
+    time.sleep(10 * TICK)
+    assert first.is_leader and not second.is_leader
+    assert second_count.count == 0 and first_count.count >= 10
+
+    first.stop()
+    stopped_at = first_count.count
+    took = wait_for(lambda: second_count.count >= 3)
+    assert second.is_leader and took < 2 * ELECTION + 3 * TICK + 1
+    assert first_count.count == stopped_at
+
+
+def test_a_failing_job_does_not_stop_the_scheduler(tmp_path: Path, schedulers: list[LeaderScheduler]) -> None:
+    calls = Counter()
+
+    def failing() -> None:
+        calls()
+        raise RuntimeError("the provider is down")
+
+    scheduler = LeaderScheduler([ScheduledJob("failing", TICK, failing)], FileLeadership(tmp_path / "lock"), ELECTION)
+    schedulers.append(scheduler)
+    scheduler.start()
+    wait_for(lambda: calls.count >= 3)
+
+
+def test_job_names_must_be_unique(tmp_path: Path) -> None:
+    job = ScheduledJob("tick", 1, lambda: None)
+    with pytest.raises(ValueError):
+        LeaderScheduler([job, job], FileLeadership(tmp_path / "lock"))
+
+
+# PostgreSQL ---------------------------------------------------------------------------------
+
+
+def lock_sessions(url: str) -> list[int]:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+            "WHERE l.locktype = 'advisory' AND l.granted AND d.datname = %s", (DatabaseUrl.parse(url).dbname,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def scheduler_sessions(url: str) -> int:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = "
+                            "'relais-scheduler'", (DatabaseUrl.parse(url).dbname,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_lost_connection_is_lost_leadership_and_another_takes_the_lock(
+    postgres_url: str, schedulers: list[LeaderScheduler]
+) -> None:
+    url = DatabaseUrl.parse(postgres_url)
+    leader, leader_count = counting(PostgresLeadership(url, ELECTION), schedulers)
+    wait_for(lambda: leader_count.count >= 3)
+    follower, follower_count = counting(PostgresLeadership(url, ELECTION), schedulers)
+    time.sleep(5 * TICK)
+    assert follower_count.count == 0
+
+    (backend,) = lock_sessions(postgres_url)
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    wait_for(lambda: follower_count.count >= 3)
+    assert follower.is_leader and not leader.is_leader
+    assert lock_sessions(postgres_url) != [backend]
+
+
+@pytest.mark.postgres
+def test_two_scheduler_processes_on_postgresql_one_leads_and_the_other_takes_over_after_sigkill(
+    postgres_url: str,
+) -> None:
+    with psycopg.connect(DatabaseUrl.parse(postgres_url).conninfo(), autocommit=True) as connection:
+        connection.execute(RUNS_TABLE)
+    context = multiprocessing.get_context("spawn")
+    tick, election = 0.1, 0.5
+    first = context.Process(target=run_scheduler, args=(postgres_url, tick, election), daemon=True)
+    first.start()
+    second = context.Process(target=run_scheduler, args=(postgres_url, tick, election), daemon=True)
+    try:
+        wait_for(lambda: len(runs(postgres_url)) >= 3, timeout=30)
+        second.start()
+        wait_for(lambda: scheduler_sessions(postgres_url) == 2, timeout=30)  # the second one tries the lock
+        time.sleep(4 * election)  # ... several times
+        assert len(lock_sessions(postgres_url)) == 1
+        assert {pid for pid, _ in runs(postgres_url)} == {first.pid}
+
+        os.kill(first.pid, signal.SIGKILL)
+        killed_at = time.time()
+        took = wait_for(lambda: any(pid == second.pid for pid, _ in runs(postgres_url)), timeout=15)
+        assert took < election + tick + 2.0  # the next election after the server frees the lock
+        after = runs(postgres_url)
+        assert all(pid == second.pid for pid, at in after if at > killed_at + 0.5)
+        assert {pid for pid, _ in after} == {first.pid, second.pid}
+    finally:
+        for process in (first, second):
+            if process.is_alive():
+                process.kill()
+            if process.pid is not None:
+                process.join(10)
