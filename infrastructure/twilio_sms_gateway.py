@@ -5,14 +5,16 @@ The SDK builds every URL on https://api.twilio.com; `RebasedHttpClient` (its doc
 same wire format. The SDK's request log is silenced: it would write recipients' numbers.
 
 A send is never retried here: Twilio's Messages API has no idempotency key, so a second POST after
-a lost answer could send the SMS twice. Failures become `SmsSendError`:
+a lost answer could send the SMS twice. Failures become `SmsSendError` (`maybe_sent` says whether
+the request may have reached Twilio: then the caller reconciles with `find()` before any new
+attempt; docs/adr/0013-sms-provider-and-scheduler.md):
 - "rejected:<status>:<code>" (4xx but 401, 403, 429), not retryable: the message itself is refused
   (e.g. 21211 invalid number, 21610 the person sent STOP to Twilio);
 - "auth_error:<status>:<code>" (401, 403), retryable: our account or credentials; nothing was sent;
-- "unavailable" (connection refused or reset before an answer), retryable: nothing reached Twilio;
-- "timeout", retryable, but the outcome is unknown: Twilio may have accepted the message, so the
-  caller reconciles with `find()` before any new attempt (docs/adr/0013-sms-provider-and-scheduler.md);
-- "provider_error:<status>" (429, 5xx), retryable.
+- "provider_error:429", retryable, not sent; "provider_error:<5xx>", retryable, maybe sent;
+- "unavailable" (no connection could be made), retryable, not sent;
+- "timeout" or "connection_lost" (after the request left), retryable, maybe sent;
+- "invalid_answer" (a 2xx that is not a message), retryable, maybe sent.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import logging
 from datetime import datetime, timedelta
 
 import requests
+import urllib3.exceptions
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -102,15 +105,13 @@ class TwilioSmsGateway:
             )
         except TwilioRestException as error:
             raise _send_error(error) from error
-        except requests.Timeout as error:
-            raise SmsSendError("timeout", retryable=True) from error
         except requests.RequestException as error:
-            raise SmsSendError("unavailable", retryable=True) from error
+            raise _transport_error(error) from error
         except (TwilioException, ValueError, KeyError, TypeError) as error:  # a 2xx that is not a message
-            raise SmsSendError("invalid_answer", retryable=True) from error
+            raise SmsSendError("invalid_answer", retryable=True, maybe_sent=True) from error
         status = our_status(message.status) or "queued"
         if not message.sid:
-            raise SmsSendError("invalid_answer", retryable=True)
+            raise SmsSendError("invalid_answer", retryable=True, maybe_sent=True)
         log.info("sms %s handed to Twilio as %s (%s)", sms.message_id, message.sid, status)
         return SmsReceipt(message.sid, status, str(message.error_code or ""))
 
@@ -129,10 +130,8 @@ class TwilioSmsGateway:
             messages = self.client.messages.list(to=sms.to_phone, limit=FIND_PAGE, page_size=FIND_PAGE, **sender)
         except TwilioRestException as error:
             raise _send_error(error) from error
-        except requests.Timeout as error:
-            raise SmsSendError("timeout", retryable=True) from error
         except requests.RequestException as error:
-            raise SmsSendError("unavailable", retryable=True) from error
+            raise _transport_error(error) from error
         except (TwilioException, ValueError, KeyError, TypeError) as error:
             raise SmsSendError("invalid_answer", retryable=True) from error
         since = attempted_at - CLOCK_SKEW
@@ -145,10 +144,26 @@ class TwilioSmsGateway:
         return None
 
 
+def _transport_error(error: requests.RequestException) -> SmsSendError:
+    """Whether the request could have reached Twilio decides between "unavailable" and a reconciliation."""
+    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+        return SmsSendError("unavailable", retryable=True)
+    if isinstance(error, requests.Timeout):
+        return SmsSendError("timeout", retryable=True, maybe_sent=True)
+    cause = error.args[0] if error.args else None
+    if isinstance(cause, urllib3.exceptions.MaxRetryError) and isinstance(
+        cause.reason, urllib3.exceptions.NewConnectionError  # refused, unreachable, unknown host
+    ):
+        return SmsSendError("unavailable", retryable=True)
+    return SmsSendError("connection_lost", retryable=True, maybe_sent=True)
+
+
 def _send_error(error: TwilioRestException) -> SmsSendError:
     status = int(error.status or 0)
-    if status == 429 or status >= 500 or status == 0:
-        return SmsSendError(f"provider_error:{status}", retryable=True)
+    if status == 429:  # refused before any processing
+        return SmsSendError("provider_error:429", retryable=True)
+    if status >= 500 or status == 0:  # a gateway error may hide an accepted message
+        return SmsSendError(f"provider_error:{status}", retryable=True, maybe_sent=True)
     if status in (401, 403):  # our credentials or account rights: nothing was sent, fixable by an admin
         return SmsSendError(f"auth_error:{status}:{error.code or ''}", retryable=True)
     return SmsSendError(f"rejected:{status}:{error.code or ''}", retryable=False)

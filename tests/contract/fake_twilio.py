@@ -5,7 +5,8 @@ resource (201); GET on the same path lists them newest first, filtered by To and
 (`messages` plus Twilio's paging keys). Basic auth is checked (account SID : auth token). Every
 request is recorded. `server.mode` makes the next creations misbehave: "error_400" (21211),
 "error_401" (20003), "error_429" (20429), "error_500", "slow" (answers after `delay` s, but the
-message is created, as when an answer is lost), "garbage" (a 200 that is not a message).
+message is created, as when an answer is lost), "drop" (creates the message, then closes the
+connection without an answer), "garbage" (a 200 that is not a message).
 """
 from __future__ import annotations
 
@@ -102,6 +103,8 @@ class FakeTwilio:
                                    sender=form.get("From", ["+33644000001"])[0])
         if mode == "slow":
             self._stop.wait(self.delay)
+        if mode == "drop":
+            return 0, None
         return 201, message
 
     def _list(self, query: dict[str, list[str]]) -> tuple[int, Any]:
@@ -138,7 +141,11 @@ class FakeTwilio:
                 if method == "POST":
                     if self.headers.get("Content-Type", "").split(";")[0] != "application/x-www-form-urlencoded":
                         return self._send(400, {"code": 20001, "message": "not a form", "status": 400})
-                    return self._send(*fake._create(received.form))
+                    status, payload = fake._create(received.form)
+                    if status == 0:  # "drop": no answer at all
+                        self.close_connection = True
+                        return None
+                    return self._send(status, payload)
                 return self._send(*fake._list(received.query))
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's name

@@ -76,24 +76,26 @@ def test_wrong_credentials_are_refused_by_the_server_and_reported_as_an_auth_err
 ) -> None:
     with pytest.raises(SmsSendError) as caught:
         make_gateway(TWILIO_AUTH_TOKEN="not-the-token").send(SMS)
-    assert caught.value.reason == "auth_error:401:20003" and caught.value.retryable
+    assert caught.value.reason == "auth_error:401:20003" and caught.value.retryable and not caught.value.maybe_sent
     assert fake_twilio.messages == []
 
 
-@pytest.mark.parametrize("mode, reason, retryable", [
-    ("error_400", "rejected:400:21211", False),
-    ("error_401", "auth_error:401:20003", True),
-    ("error_429", "provider_error:429", True),
-    ("error_500", "provider_error:500", True),
-    ("garbage", "invalid_answer", True),
+@pytest.mark.parametrize("mode, reason, retryable, maybe_sent", [
+    ("error_400", "rejected:400:21211", False, False),
+    ("error_401", "auth_error:401:20003", True, False),
+    ("error_429", "provider_error:429", True, False),
+    ("error_500", "provider_error:500", True, True),
+    ("garbage", "invalid_answer", True, True),
+    ("drop", "connection_lost", True, True),
 ])
 def test_each_provider_failure_becomes_an_sms_send_error(
-    make_gateway: Callable[..., TwilioSmsGateway], fake_twilio: FakeTwilio, mode: str, reason: str, retryable: bool
+    make_gateway: Callable[..., TwilioSmsGateway], fake_twilio: FakeTwilio, mode: str, reason: str, retryable: bool,
+    maybe_sent: bool,
 ) -> None:
     fake_twilio.mode = mode
     with pytest.raises(SmsSendError) as caught:
         make_gateway().send(SMS)
-    assert (caught.value.reason, caught.value.retryable) == (reason, retryable)
+    assert (caught.value.reason, caught.value.retryable, caught.value.maybe_sent) == (reason, retryable, maybe_sent)
     assert len(fake_twilio.creations()) == 1  # a send is never retried by the adapter
 
 
@@ -106,7 +108,7 @@ def test_a_lost_answer_times_out_once_and_find_then_sees_the_message_twilio_kept
     started = time.monotonic()
     with pytest.raises(SmsSendError) as caught:
         gateway.send(SMS)
-    assert caught.value.reason == "timeout" and caught.value.retryable
+    assert caught.value.reason == "timeout" and caught.value.retryable and caught.value.maybe_sent
     assert time.monotonic() - started < 1.2 and len(fake_twilio.creations()) == 1
     found = gateway.find(SMS, attempted_at)
     assert found is not None and found.provider_message_id == fake_twilio.messages[0]["sid"]
@@ -118,7 +120,7 @@ def test_a_refused_connection_is_unavailable_and_retryable(
 ) -> None:
     with pytest.raises(SmsSendError) as caught:
         make_gateway(closed_port_url).send(SMS)
-    assert (caught.value.reason, caught.value.retryable) == ("unavailable", True)
+    assert (caught.value.reason, caught.value.retryable, caught.value.maybe_sent) == ("unavailable", True, False)
 
 
 def test_find_returns_none_when_twilio_never_got_the_message(
