@@ -94,6 +94,50 @@ def test_a_failing_job_does_not_stop_the_scheduler(tmp_path: Path, schedulers: l
     wait_for(lambda: calls.count >= 3)
 
 
+def test_a_slow_tick_is_never_overlapped_nor_followed_by_a_burst(
+    tmp_path: Path, schedulers: list[LeaderScheduler]
+) -> None:
+    running, most, starts = 0, 0, []
+    guard = threading.Lock()
+
+    def slow() -> None:  # ten intervals long
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+            starts.append(time.monotonic())
+        time.sleep(10 * TICK)
+        with guard:
+            running -= 1
+
+    scheduler = LeaderScheduler([ScheduledJob("slow", TICK, slow)], FileLeadership(tmp_path / "lock"), ELECTION)
+    schedulers.append(scheduler)
+    scheduler.start()
+    wait_for(lambda: len(starts) >= 3)
+    assert most == 1  # max_instances=1: ticks due during a run are not started beside it
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    assert all(gap >= 9 * TICK for gap in gaps), gaps
+
+
+def test_ticks_missed_while_the_process_was_stalled_run_once_not_skipped_nor_as_a_burst(
+    tmp_path: Path, schedulers: list[LeaderScheduler]
+) -> None:
+    """Ticks were due at 2 s and 4 s, 3.3 s and 1.3 s late on resume: APScheduler's default
+    misfire_grace_time (1 s) would skip both; without coalescing both would run back to back."""
+    counter = Counter()
+    scheduler = LeaderScheduler([ScheduledJob("count", 2.0, counter)], FileLeadership(tmp_path / "lock"), ELECTION)
+    schedulers.append(scheduler)
+    scheduler.start()
+    wait_for(lambda: scheduler.is_leader)
+    scheduler._scheduler.pause()  # the process stalls
+    time.sleep(5.3)
+    assert counter.count == 0
+    scheduler._scheduler.resume()
+    wait_for(lambda: counter.count >= 1, timeout=0.4)  # at once; the next is due at 6 s
+    time.sleep(0.1)
+    assert counter.count == 1
+
+
 def test_job_names_must_be_unique(tmp_path: Path) -> None:
     job = ScheduledJob("tick", 1, lambda: None)
     with pytest.raises(ValueError):
