@@ -33,3 +33,14 @@ def run_scheduler(url: str, tick: float, election: float) -> None:
     scheduler.start()
     while True:
         time.sleep(1)
+
+
+def hold_file_lock(path: str) -> None:
+    """Take the SQLite installation's scheduler lock and keep it until killed."""
+    from pathlib import Path
+
+    from infrastructure.leadership import FileLeadership
+
+    assert FileLeadership(Path(path)).try_acquire()
+    while True:
+        time.sleep(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ from infrastructure.database_url import DatabaseUrl
 from infrastructure.leadership import FileLeadership, PostgresLeadership, leadership_for
 from infrastructure.scheduler import LeaderScheduler, ScheduledJob
 from tests.conftest import PG_ADMIN
-from tests.integration.scheduler_workers import RUNS_TABLE, run_scheduler, runs
+from tests.integration.scheduler_workers import RUNS_TABLE, hold_file_lock, run_scheduler, runs
 
 TICK = 0.05
 ELECTION = 0.2
@@ -39,6 +40,13 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> float:
         assert time.monotonic() - started < timeout, "condition not reached in time"
         time.sleep(0.02)
     return time.monotonic() - started
+
+
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -79,6 +87,24 @@ def test_on_sqlite_one_of_two_schedulers_runs_the_jobs_and_the_other_takes_over_
     took = wait_for(lambda: second_count.count >= 3)
     assert second.is_leader and took < 2 * ELECTION + 3 * TICK + 1
     assert first_count.count == stopped_at
+
+
+def test_on_sqlite_the_lock_of_a_killed_process_is_free_at_once(tmp_path: Path) -> None:
+    lock = tmp_path / "relais.sqlite.scheduler.lock"
+    holder = multiprocessing.get_context("spawn").Process(target=hold_file_lock, args=(str(lock),), daemon=True)
+    holder.start()
+    try:
+        mine = FileLeadership(lock)
+        wait_for(lock.exists, timeout=30)
+        time.sleep(0.5)  # the child has had time to lock it
+        assert not mine.try_acquire()
+        os.kill(holder.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        holder.join(10)
+        assert mine.try_acquire()
+        mine.release()
+    finally:
+        if holder.is_alive():
+            holder.kill()
 
 
 def test_a_failing_job_does_not_stop_the_scheduler(tmp_path: Path, schedulers: list[LeaderScheduler]) -> None:
@@ -154,6 +180,12 @@ def lock_sessions(url: str) -> list[int]:
             "WHERE l.locktype = 'advisory' AND l.granted AND d.datname = %s", (DatabaseUrl.parse(url).dbname,),
         ).fetchall()
     return [row[0] for row in rows]
+
+
+def test_on_postgresql_an_unreachable_server_means_no_leadership_not_a_crash(closed_port: int) -> None:
+    leadership = PostgresLeadership(DatabaseUrl.parse(f"postgresql://postgres@127.0.0.1:{closed_port}/relais"), 1)
+    assert leadership.try_acquire() is False and leadership.holds() is False
+    leadership.release()
 
 
 def scheduler_sessions(url: str) -> int:
