@@ -28,6 +28,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from infrastructure.leadership import Leadership
 
 log = logging.getLogger(__name__)
+# APScheduler logs every run at INFO (the election alone every few seconds); warnings and errors stay.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
 ELECTION_JOB = "leader-election"
 
