@@ -10,7 +10,7 @@ from uuid import UUID
 if TYPE_CHECKING:
     from application.ranking import CandidatePool, RankingQuery, RankingResult
     from application.reply_reading import ReplyReading, ReplyToRead
-    from application.sms import OutgoingSms, SmsReceipt
+    from application.sms import InboundSms, OutgoingSms, SmsReceipt
     from application.screening import PoolCandidate
 
 
@@ -128,3 +128,15 @@ class ReplyReader(Protocol):
     """
 
     def read(self, reply: ReplyToRead) -> ReplyReading: ...
+
+
+class SmsInbox(Protocol):
+    """What the provider's webhooks hand to the application (implemented by `Relais`, brief A).
+
+    Both are idempotent: the same `provider_message_id` delivered twice has one effect, and a
+    status arriving late or out of order never moves a message backwards (application/sms.py).
+    """
+
+    def receive_sms(self, sms: InboundSms) -> None: ...
+
+    def record_sms_status(self, provider_message_id: str, status: str, error_code: str = "") -> None: ...

@@ -27,6 +27,9 @@ class ReplyToRead:
     question_key: str  # the scripted step the reply answers ("first_contact", "availability", ...)
     question_text: str
     offer_title: str
+    #: Words a reader must mask in `text` before it leaves the server (the person's names, as they
+    #: may sign a reply). Never sent themselves.
+    mask: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -59,9 +59,15 @@ class InboundSms:
 
 
 class SmsSendError(Exception):
-    """The provider refused or could not be reached; `retryable` says whether to try again later."""
+    """The provider refused or could not be reached; `retryable` says whether to try again later.
 
-    def __init__(self, reason: str, *, retryable: bool) -> None:
+    `maybe_sent`: the request may have reached the provider (a timeout or a connection lost while
+    waiting for the answer, a 5xx): the message is to be reconciled with `SmsGateway.find` before
+    any new attempt, never resent blindly.
+    """
+
+    def __init__(self, reason: str, *, retryable: bool, maybe_sent: bool = False) -> None:
         self.reason = reason
         self.retryable = retryable
+        self.maybe_sent = maybe_sent
         super().__init__(reason)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from application.errors import InvalidValueError
+from application.phone import normalise_phone
 from infrastructure.database_url import DatabaseUrl
 
 
@@ -58,6 +60,30 @@ class MistralSettings:
     retries: int  # extra attempts after a 429, a 5xx or a refused connection
 
 
+SMS_PROVIDERS = ("simulator", "twilio")
+TWILIO_API_BASE_URL = "https://api.twilio.com"
+ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    """The Twilio SMS adapter's settings, present only when RELAIS_SMS_PROVIDER=twilio
+    (docs/adr/0013-sms-provider-and-scheduler.md)."""
+
+    account_sid: str
+    auth_token: str = field(repr=False)  # never printed, never logged
+    from_number: str | None  # E.164 sender, or None when a messaging service sends
+    messaging_service_sid: str | None
+    api_base_url: str  # https://api.twilio.com unless pointed elsewhere (tests, a proxy)
+    public_url: str  # how Twilio reaches Relais: webhooks are signed over this address
+    timeout_ms: int  # per HTTP request to Twilio; a send is never retried by the adapter
+
+    @property
+    def status_callback_url(self) -> str:
+        return self.public_url + "/sms/twilio/status"
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -74,6 +100,11 @@ class Settings:
     projection_poll_seconds: float
     log_level: str
     mistral: MistralSettings | None = None  # None: the offline AI
+    sms_provider: str = "simulator"
+    twilio: TwilioSettings | None = None  # set when sms_provider is "twilio"
+    scheduler_enabled: bool = True  # RELAIS_SCHEDULER: `relais serve` runs the scheduler in-process
+    scheduler_tick_seconds: int = 30  # how often the leader looks for due follow-ups
+    scheduler_election_seconds: int = 5  # how often a follower tries to take the lead (bounds takeover)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -100,6 +131,11 @@ class Settings:
             projection_poll_seconds=_int(env, "RELAIS_PROJECTION_POLL_MS", 500, 50, 60_000) / 1000,
             log_level=env.get("RELAIS_LOG_LEVEL", "INFO").upper(),
             mistral=_mistral(env),
+            sms_provider=_sms_provider(env),
+            twilio=_twilio(env) if _sms_provider(env) == "twilio" else None,
+            scheduler_enabled=_bool(env, "RELAIS_SCHEDULER", True),
+            scheduler_tick_seconds=_int(env, "RELAIS_SCHEDULER_TICK_SECONDS", 30, 1, 3600),
+            scheduler_election_seconds=_int(env, "RELAIS_SCHEDULER_ELECTION_SECONDS", 5, 1, 300),
         )
 
 
@@ -131,6 +167,59 @@ def _mistral(env: dict[str, str]) -> MistralSettings | None:
         chat_model=_model(env, "RELAIS_MISTRAL_CHAT_MODEL", "mistral-small-latest"),
         timeout_ms=_int(env, "RELAIS_MISTRAL_TIMEOUT_MS", 8000, 100, 120_000),
         retries=_int(env, "RELAIS_MISTRAL_RETRIES", 2, 0, 5),
+    )
+
+
+def _sms_provider(env: dict[str, str]) -> str:
+    provider = env.get("RELAIS_SMS_PROVIDER", "").strip().lower() or "simulator"
+    if provider not in SMS_PROVIDERS:
+        raise SettingsError(f"RELAIS_SMS_PROVIDER must be one of {', '.join(SMS_PROVIDERS)}, got {provider!r}")
+    return provider
+
+
+def _safe_url(name: str, value: str) -> str:
+    """An https:// URL without credentials, query or fragment (http:// only to this machine)."""
+    parts = urlsplit(value)
+    if not parts.hostname or parts.username or parts.password or parts.query or parts.fragment or not (
+        parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS)
+    ):
+        raise SettingsError(
+            f"{name} must be an https:// URL without credentials or query (http:// only to 127.0.0.1 or localhost)"
+        )
+    return value.rstrip("/")
+
+
+def _twilio(env: dict[str, str]) -> TwilioSettings:
+    def required(name: str) -> str:
+        value = env.get(name, "").strip()
+        if not value:
+            raise SettingsError(f"{name} is required when RELAIS_SMS_PROVIDER=twilio")
+        return value
+
+    account_sid = required("TWILIO_ACCOUNT_SID")
+    if not ACCOUNT_SID.match(account_sid):
+        raise SettingsError("TWILIO_ACCOUNT_SID must look like AC followed by 32 hexadecimal digits")
+    auth_token = required("TWILIO_AUTH_TOKEN")
+    sender = env.get("TWILIO_FROM", "").strip() or None
+    service = env.get("TWILIO_MESSAGING_SERVICE_SID", "").strip() or None
+    if (sender is None) == (service is None):
+        raise SettingsError("set exactly one of TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID")
+    if service is not None and not MESSAGING_SERVICE_SID.match(service):
+        raise SettingsError("TWILIO_MESSAGING_SERVICE_SID must look like MG followed by 32 hexadecimal digits")
+    if sender is not None:
+        try:
+            sender = normalise_phone(sender)
+        except InvalidValueError:
+            raise SettingsError("TWILIO_FROM must be a phone number, e.g. +33612345678") from None
+    base = env.get("TWILIO_API_BASE_URL", "").strip() or TWILIO_API_BASE_URL
+    return TwilioSettings(
+        account_sid=account_sid,
+        auth_token=auth_token,
+        from_number=sender,
+        messaging_service_sid=service,
+        api_base_url=_safe_url("TWILIO_API_BASE_URL", base),
+        public_url=_safe_url("RELAIS_PUBLIC_URL", required("RELAIS_PUBLIC_URL")),
+        timeout_ms=_int(env, "RELAIS_TWILIO_TIMEOUT_MS", 10_000, 100, 120_000),
     )
 
 

@@ -28,6 +28,7 @@ from web.controllers.imports import ImportController
 from web.controllers.offers import OfferController
 from web.controllers.oversight import OversightController
 from web.controllers.shortlists import ShortlistController
+from web.controllers.sms_webhooks import sms_webhook_routes
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
 
@@ -103,6 +104,7 @@ def create_app(services: Services) -> Litestar:
             ImportController,
             AccountController,
             OversightController,
+            *sms_webhook_routes(settings),
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(

@@ -14,6 +14,7 @@ from application.errors import AlreadyErasedError, DomainError, DuplicateError, 
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.settings import Settings, SettingsError
 from web.cli_imports import add_import_commands
+from web.cli_scheduler import add_scheduler_command, start_in_process_scheduler
 
 log = logging.getLogger("relais")
 ROLES = ("advisor", "auditor", "compliance", "admin")
@@ -48,6 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 print(f"  {role:<11} {username:<22} {password}")
     poller = ProjectionPoller(services.projections, settings.projection_poll_seconds)
     poller.start()
+    scheduler = start_in_process_scheduler(services)  # None with RELAIS_SCHEDULER=off
     print(f"Relais écoute sur http://{settings.host}:{settings.port} ({settings.database.describe()})", flush=True)
     try:
         uvicorn.run(
@@ -55,6 +57,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             proxy_headers=False, server_header=False,
         )
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         poller.stop()
         services.close()
     return 0
@@ -147,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--requested-by", default="la personne concernée", help="who asked for the erasure")
     erase.set_defaults(func=cmd_erase_candidate)
     add_import_commands(commands)
+    add_scheduler_command(commands)
     return parser
 
 

@@ -13,6 +13,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,6 +54,20 @@ class Received:
         return json.loads(self.body)
 
 
+def read_reply(text: str) -> dict[str, Any]:
+    """A schema-following reading: "oui" is interest, "non" a refusal, "?" a question."""
+    lowered = text.lower()
+    needs = [need for need, word in (("transport", "voiture"), ("childcare", "enfant"), ("schedule", "horaire"))
+             if word in lowered]
+    if "?" in lowered:
+        return {"intent": "question", "needs": needs, "confidence": 0.8, "answer": ""}
+    if re.search(r"\bnon\b", lowered):
+        return {"intent": "not_interested", "needs": needs, "confidence": 0.9, "answer": ""}
+    if re.search(r"\boui\b", lowered):
+        return {"intent": "interested", "needs": needs, "confidence": 0.9, "answer": "oui"}
+    return {"intent": "unclear", "needs": needs, "confidence": 0.3, "answer": ""}
+
+
 def rationale_for(person: dict[str, Any]) -> str:
     met, missed = len(person["criteres_remplis"]), len(person["criteres_manques"])
     return f"Proposé par le test : {met} critères remplis, {missed} manqués."
@@ -64,6 +79,9 @@ class FakeMistral:
         self.mode = {"embeddings": "normal", "chat": "normal"}
         self.delay = 1.5  # seconds, in "slow" mode
         self.retry_after: str | None = None  # Retry-After header of 429 answers
+        #: Reply readings: what the "model" answers for a reply text (default: `read_reply`);
+        #: a test swaps in a model that obeys instructions written in the reply.
+        self.reply_model: Callable[[str], Any] = read_reply
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._failed_once: set[str] = set()
@@ -131,6 +149,9 @@ class FakeMistral:
         }
 
     def _chat(self, request: dict[str, Any], mode: str) -> dict[str, Any]:
+        if request["response_format"]["json_schema"]["name"] == "lecture_reponse":
+            reply = json.loads(request["messages"][-1]["content"])["reponse_sms"]
+            return self._completion(request, json.dumps(self.reply_model(reply), ensure_ascii=False), "stop")
         schema = request["response_format"]["json_schema"]["schema"]
         ids = schema["properties"]["justifications"]["items"]["properties"]["id"]["enum"]
         people = {p["id"]: p for p in json.loads(request["messages"][-1]["content"])["personnes"]}
@@ -154,6 +175,9 @@ class FakeMistral:
             content = "Voici les justifications demandées : tout le monde convient."
         elif mode == "truncated":
             content, finish = content[: len(content) // 2], "length"
+        return self._completion(request, content, finish)
+
+    def _completion(self, request: dict[str, Any], content: str, finish: str) -> dict[str, Any]:
         prompt_tokens = len(json.dumps(request)) // 4
         completion_tokens = max(1, len(content) // 4)
         return {
