@@ -1,0 +1,39 @@
+"""Who a match request considered, by category: recorded with the request for the oversight figures.
+
+The eligible pool (everyone who passed the hard filters) can run to thousands of people, so
+the request records how many of them fall in each category of each dimension, not who they
+were (docs/adr/0016). The same `categories` function places a shortlisted person, so both
+sides of the comparison are counted alike. "" is the category of what was not recorded.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from domain.demographics import age_band
+
+#: The dimensions compared, in display order; "commune" and "priority_area" make the area.
+DIMENSIONS = ("age_band", "sex", "priority_area", "commune")
+
+
+def categories(birth_date: str, sex: str, priority_area: str, commune: str, day: date) -> dict[str, str]:
+    """The person's category in each dimension on `day` (age bands move with time)."""
+    return {"age_band": age_band(birth_date, day), "sex": sex, "priority_area": priority_area, "commune": commune}
+
+
+def composition(people: Iterable[Mapping[str, str]]) -> dict[str, dict[str, int]]:
+    """Per dimension, how many people fall in each category (categories as `categories` gives them)."""
+    counters: dict[str, Counter[str]] = {dimension: Counter() for dimension in DIMENSIONS}
+    for person in people:
+        for dimension in DIMENSIONS:
+            counters[dimension][person[dimension]] += 1
+    return {dimension: dict(sorted(counter.items())) for dimension, counter in counters.items()}
+
+
+def eligible_composition(people: Iterable, eligible_ids: Iterable[str], day: date) -> dict[str, dict[str, int]]:
+    """The composition of the eligible pool; `people` are PoolCandidate-like (birth_date, sex, ...)."""
+    wanted = set(eligible_ids)
+    return composition(
+        categories(p.birth_date, p.sex, p.priority_area, p.commune, day) for p in people if p.candidate_id in wanted
+    )
