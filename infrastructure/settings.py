@@ -74,6 +74,13 @@ class Settings:
     projection_poll_seconds: float
     log_level: str
     mistral: MistralSettings | None = None  # None: the offline AI
+    # Oversight figures (docs/adr/0016): a representativeness gap is flagged from this many
+    # percentage points, once at least `figures_min_selected` people were selected; a decision
+    # taken in under `figures_quick_seconds` on a list of `figures_long_list`+ suggestions is "quick".
+    figures_gap_points: int = 10
+    figures_min_selected: int = 20
+    figures_quick_seconds: int = 10
+    figures_long_list: int = 10
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -100,6 +107,10 @@ class Settings:
             projection_poll_seconds=_int(env, "RELAIS_PROJECTION_POLL_MS", 500, 50, 60_000) / 1000,
             log_level=env.get("RELAIS_LOG_LEVEL", "INFO").upper(),
             mistral=_mistral(env),
+            figures_gap_points=_int(env, "RELAIS_FIGURES_GAP_POINTS", 10, 1, 100),
+            figures_min_selected=_int(env, "RELAIS_FIGURES_MIN_SELECTED", 20, 1, 1_000_000),
+            figures_quick_seconds=_int(env, "RELAIS_FIGURES_QUICK_SECONDS", 10, 1, 3600),
+            figures_long_list=_int(env, "RELAIS_FIGURES_LONG_LIST", 10, 1, 100),
         )
 
 
