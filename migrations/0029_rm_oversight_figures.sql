@@ -26,13 +26,19 @@ CREATE TABLE IF NOT EXISTS rm_fig_requests (
     eligible_count INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rm_fig_requests_time ON rm_fig_requests (requested_at);
+-- The request's filter columns are copied on its pool rows: the page sums them without a join.
 CREATE TABLE IF NOT EXISTS rm_fig_pool (
     request_id TEXT NOT NULL,
     dimension TEXT NOT NULL,
     category TEXT NOT NULL,
     people INTEGER NOT NULL,
+    agency_id TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    model TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
     PRIMARY KEY (request_id, dimension, category)
 );
+CREATE INDEX IF NOT EXISTS rm_fig_pool_time ON rm_fig_pool (requested_at);
 CREATE TABLE IF NOT EXISTS rm_fig_suggestions (
     suggestion_id TEXT PRIMARY KEY,
     request_id TEXT NOT NULL,
@@ -48,6 +54,8 @@ CREATE TABLE IF NOT EXISTS rm_fig_suggestions (
 );
 CREATE INDEX IF NOT EXISTS rm_fig_suggestions_suggested ON rm_fig_suggestions (suggested_at);
 CREATE INDEX IF NOT EXISTS rm_fig_suggestions_decided ON rm_fig_suggestions (decided_at, decide_ms);
+-- Percentiles of decision times: the database walks this index to the k-th value, no sort.
+CREATE INDEX IF NOT EXISTS rm_fig_suggestions_decide_ms ON rm_fig_suggestions (decide_ms);
 CREATE INDEX IF NOT EXISTS rm_fig_suggestions_request ON rm_fig_suggestions (request_id);
 CREATE TABLE IF NOT EXISTS rm_fig_selections (
     selection_key TEXT PRIMARY KEY,

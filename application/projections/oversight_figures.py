@@ -60,18 +60,22 @@ class OversightFiguresProjection:
             self._select(event, "manual", str(event.request_id or ""), request["model"] if request else "", tx)
 
     def _request(self, event: Any, tx: Transaction) -> None:
-        request_id = str(event.request_id)
+        request_id, agency = str(event.request_id), self._agency(event, tx)
+        requested_by, requested_at = event.provenance.actor_id, event.timestamp.isoformat()
         tx.execute(
             "INSERT INTO rm_fig_requests (request_id, offer_id, agency_id, requested_by, requested_at, model, "
             "list_length, eligible_count) VALUES (?, ?, ?, ?, ?, '', 0, ?)",
-            (request_id, str(event.originator_id), self._agency(event, tx), event.provenance.actor_id,
-             event.timestamp.isoformat(), event.eligible_count),
+            (request_id, str(event.originator_id), agency, requested_by, requested_at, event.eligible_count),
         )
         # Requests recorded before the composition existed have none: they add nothing to the pool side.
+        # The model is not known yet: the first suggestion names it (a request without any has none).
         for dimension, counts in (getattr(event, "eligible_composition", None) or {}).items():
             for category, people in counts.items():
-                tx.execute("INSERT INTO rm_fig_pool (request_id, dimension, category, people) VALUES (?, ?, ?, ?)",
-                           (request_id, dimension, category, int(people)))
+                tx.execute(
+                    "INSERT INTO rm_fig_pool (request_id, dimension, category, people, agency_id, requested_by, model, "
+                    "requested_at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
+                    (request_id, dimension, category, int(people), agency, requested_by, requested_at),
+                )
 
     def _suggestion(self, event: Any, tx: Transaction) -> None:
         request_id = str(event.request_id)
@@ -84,6 +88,8 @@ class OversightFiguresProjection:
         )
         tx.execute("UPDATE rm_fig_requests SET model = ?, list_length = list_length + 1 WHERE request_id = ?",
                    (event.ai.model, request_id))
+        if event.rank == 1:
+            tx.execute("UPDATE rm_fig_pool SET model = ? WHERE request_id = ?", (event.ai.model, request_id))
 
     def _decision(self, event: Any, tx: Transaction) -> None:
         accepted = isinstance(event, Offer.SuggestionAccepted)

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from application.caller import Caller
 from application.figures_stats import CategoryGap, gaps, nearest_rank_offset, override_rate, share
 from application.pool_composition import DIMENSIONS
-from application.ports import Database, Transaction
+from application.ports import Database, Row, Transaction
 
 #: Decision-time histogram: (label, from seconds inclusive, to seconds exclusive or None: open).
 TIME_BUCKETS = (
     ("moins de 5 s", 0, 5), ("5 à 15 s", 5, 15), ("15 à 60 s", 15, 60), ("1 à 10 min", 60, 600),
     ("10 min à 1 h", 600, 3600), ("plus d'1 h", 3600, None),
 )
+#: Decided suggestions: the projection sets decide_ms with the decision (an index serves the percentiles).
+DECIDED = "decide_ms IS NOT NULL"
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ class OversightFigureQueries:
     def figures(self, caller: Caller, f: FigureFilter, settings: FigureSettings) -> OversightFigures:
         caller.require_role("auditor")
         with self.database.read() as tx:
-            return OversightFigures(self._decisions(tx, f), self._times(tx, f, settings),
+            decided = self._decided(tx, f, settings)
+            return OversightFigures(self._decisions(tx, f, decided), self._times(tx, f, decided),
                                     self._comparisons(tx, f, settings))
 
     def choices(self, caller: Caller) -> FilterChoices:
@@ -131,55 +134,55 @@ class OversightFigureQueries:
                 "SELECT DISTINCT model FROM rm_fig_requests WHERE model <> '' ORDER BY 1")]
         return FilterChoices(agencies, advisors, models)
 
-    def _decisions(self, tx: Transaction, f: FigureFilter) -> DecisionFigures:
-        where, params = _where(f, "agency_id", "requested_by", "model", "suggested_at")
-        produced = tx.fetchone(f"SELECT COUNT(*) AS n FROM rm_fig_suggestions WHERE {where}", params)["n"]
+    def _decided(self, tx: Transaction, f: FigureFilter, settings: FigureSettings) -> Row:
+        """One scan of the decided suggestions for every figure about decisions (counts, times, histogram)."""
         where, params = _where(f, "agency_id", "decided_by", "model", "decided_at")
-        decided = {r["decision"]: int(r["n"]) for r in tx.fetchall(
-            f"SELECT decision, COUNT(*) AS n FROM rm_fig_suggestions WHERE decision <> '' AND {where} GROUP BY decision",
-            params)}
-        where, params = _where(f, "agency_id", "advisor_id", "model", "selected_at")
-        manual = tx.fetchone(
-            f"SELECT COUNT(*) AS n FROM rm_fig_selections WHERE selection = 'shortlisted' AND how = 'manual' AND {where}",
-            params)["n"]
-        return DecisionFigures(int(produced), decided.get("accepted", 0), decided.get("rejected", 0), int(manual))
-
-    def _times(self, tx: Transaction, f: FigureFilter, settings: FigureSettings) -> TimeFigures:
-        where, params = _where(f, "agency_id", "decided_by", "model", "decided_at")
-        where = f"decision <> '' AND {where}"
         cases = ", ".join(
             f"SUM(CASE WHEN decide_ms >= {low * 1000}{f' AND decide_ms < {high * 1000}' if high else ''} "
             f"THEN 1 ELSE 0 END) AS b{i}"
             for i, (_, low, high) in enumerate(TIME_BUCKETS)
         )
-        row = tx.fetchone(
-            f"SELECT COUNT(*) AS n, SUM(CASE WHEN list_length >= ? THEN 1 ELSE 0 END) AS long_n, "
+        return tx.fetchone(
+            f"SELECT COUNT(*) AS n, SUM(CASE WHEN decision = 'accepted' THEN 1 ELSE 0 END) AS accepted, "
+            f"SUM(CASE WHEN decision = 'rejected' THEN 1 ELSE 0 END) AS rejected, "
+            f"SUM(CASE WHEN list_length >= ? THEN 1 ELSE 0 END) AS long_n, "
             f"SUM(CASE WHEN list_length >= ? AND decide_ms < ? THEN 1 ELSE 0 END) AS quick, {cases} "
-            f"FROM rm_fig_suggestions WHERE {where}",
+            f"FROM rm_fig_suggestions WHERE {DECIDED} AND {where}",
             [settings.long_list, settings.long_list, settings.quick_decision_seconds * 1000, *params],
         )
-        count = int(row["n"])
+
+    def _decisions(self, tx: Transaction, f: FigureFilter, decided: Row) -> DecisionFigures:
+        where, params = _where(f, "agency_id", "requested_by", "model", "suggested_at")
+        produced = tx.fetchone(f"SELECT COUNT(*) AS n FROM rm_fig_suggestions WHERE {where}", params)["n"]
+        where, params = _where(f, "agency_id", "advisor_id", "model", "selected_at")
+        manual = tx.fetchone(
+            f"SELECT COUNT(*) AS n FROM rm_fig_selections WHERE selection = 'shortlisted' AND how = 'manual' AND {where}",
+            params)["n"]
+        return DecisionFigures(int(produced), int(decided["accepted"] or 0), int(decided["rejected"] or 0), int(manual))
+
+    def _times(self, tx: Transaction, f: FigureFilter, decided: Row) -> TimeFigures:
+        where, params = _where(f, "agency_id", "decided_by", "model", "decided_at")
+        count = int(decided["n"])
 
         def percentile(fraction: float) -> float | None:
             offset = nearest_rank_offset(count, fraction)
             if offset is None:
                 return None
-            # The database sorts and skips: only one value comes back, whatever the number of decisions.
+            # The database walks the decide_ms index to the k-th value: one value comes back, whatever the count.
             value = tx.fetchone(
-                f"SELECT decide_ms FROM rm_fig_suggestions WHERE {where} ORDER BY decide_ms LIMIT 1 OFFSET {offset}",
-                params)
+                f"SELECT decide_ms FROM rm_fig_suggestions WHERE {DECIDED} AND {where} "
+                f"ORDER BY decide_ms LIMIT 1 OFFSET {offset}", params)
             return int(value["decide_ms"]) / 1000
 
-        buckets = [(label, int(row[f"b{i}"] or 0)) for i, (label, _, _) in enumerate(TIME_BUCKETS)]
-        return TimeFigures(count, percentile(0.10), percentile(0.50), int(row["long_n"] or 0), int(row["quick"] or 0),
-                           buckets)
+        buckets = [(label, int(decided[f"b{i}"] or 0)) for i, (label, _, _) in enumerate(TIME_BUCKETS)]
+        return TimeFigures(count, percentile(0.10), percentile(0.50), int(decided["long_n"] or 0),
+                           int(decided["quick"] or 0), buckets)
 
     def _comparisons(self, tx: Transaction, f: FigureFilter, settings: FigureSettings) -> list[Comparison]:
-        where, params = _where(f, "r.agency_id", "r.requested_by", "r.model", "r.requested_at")
+        where, params = _where(f, "agency_id", "requested_by", "model", "requested_at")
         pool: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
         for r in tx.fetchall(
-            f"SELECT p.dimension, p.category, SUM(p.people) AS n FROM rm_fig_pool p "
-            f"JOIN rm_fig_requests r ON r.request_id = p.request_id WHERE {where} GROUP BY p.dimension, p.category",
+            f"SELECT dimension, category, SUM(people) AS n FROM rm_fig_pool WHERE {where} GROUP BY dimension, category",
             params,
         ):
             pool.setdefault(r["dimension"], {})[r["category"]] = int(r["n"])
@@ -187,13 +190,15 @@ class OversightFigureQueries:
         comparisons = []
         for selection in [r["selection"] for r in tx.fetchall(
                 "SELECT DISTINCT selection FROM rm_fig_selections ORDER BY 1")] or ["shortlisted"]:
-            union = " UNION ALL ".join(
-                f"SELECT '{d}' AS dimension, {d} AS category, COUNT(*) AS n FROM rm_fig_selections "
-                f"WHERE selection = ? AND {where} GROUP BY {d}" for d in DIMENSIONS
-            )
+            # One scan grouped by every dimension at once (a few hundred groups), then each dimension's totals.
+            columns = ", ".join(DIMENSIONS)
             chosen: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
-            for r in tx.fetchall(union, [v for _ in DIMENSIONS for v in (selection, *params)]):
-                chosen[r["dimension"]][r["category"]] = int(r["n"])
+            for r in tx.fetchall(
+                f"SELECT {columns}, COUNT(*) AS n FROM rm_fig_selections WHERE selection = ? AND {where} "
+                f"GROUP BY {columns}", [selection, *params],
+            ):
+                for d in DIMENSIONS:
+                    chosen[d][r[d]] = chosen[d].get(r[d], 0) + int(r["n"])
             for d in DIMENSIONS:
                 comparisons.append(Comparison(
                     d, selection, sum(pool[d].values()), sum(chosen[d].values()),
