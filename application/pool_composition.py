@@ -32,8 +32,18 @@ def composition(people: Iterable[Mapping[str, str]]) -> dict[str, dict[str, int]
 
 
 def eligible_composition(people: Iterable, eligible_ids: Iterable[str], day: date) -> dict[str, dict[str, int]]:
-    """The composition of the eligible pool; `people` are PoolCandidate-like (birth_date, sex, ...)."""
+    """The composition of the eligible pool; `people` are PoolCandidate-like (birth_date, sex, ...).
+
+    Runs on every match request, over pools of up to 100,000 people: people are first counted
+    by their recorded values, then each distinct birth date is placed in its band once.
+    """
     wanted = set(eligible_ids)
-    return composition(
-        categories(p.birth_date, p.sex, p.priority_area, p.commune, day) for p in people if p.candidate_id in wanted
-    )
+    values = Counter((p.birth_date, p.sex, p.priority_area, p.commune) for p in people if p.candidate_id in wanted)
+    counters: dict[str, Counter[str]] = {dimension: Counter() for dimension in DIMENSIONS}
+    bands: dict[str, str] = {}
+    for (born, sex, priority_area, commune), n in values.items():
+        if born not in bands:
+            bands[born] = age_band(born, day)
+        for dimension, category in zip(DIMENSIONS, (bands[born], sex, priority_area, commune), strict=True):
+            counters[dimension][category] += n
+    return {dimension: dict(sorted(counter.items())) for dimension, counter in counters.items()}

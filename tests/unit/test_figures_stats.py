@@ -59,3 +59,22 @@ def test_a_pool_composition_counts_each_dimension_apart() -> None:
         "age_band": {"<26": 2}, "sex": {"": 1, "F": 1}, "priority_area": {"no": 1, "yes": 1},
         "commune": {"Bron": 1, "Lyon": 1},
     }
+
+
+def test_the_eligible_composition_counts_only_eligible_people_placed_on_the_request_day() -> None:
+    from datetime import date
+
+    from application.pool_composition import eligible_composition
+    from application.screening import PoolCandidate
+
+    def person(n: int, born: str, sex: str, area: str, commune: str) -> PoolCandidate:
+        return PoolCandidate(str(n), "lyon-est", 1, commune, ("K2204",), (), date(2026, 1, 1), 10, (), 0, 0, True,
+                             False, birth_date=born, sex=sex, priority_area=area)
+
+    people = [person(1, "2000-12-01", "F", "yes", "Lyon"), person(2, "2000-12-01", "F", "", "Lyon"),
+              person(3, "1960", "M", "no", "Bron"), person(4, "1990", "M", "no", "Bron")]
+    assert eligible_composition(people, ["1", "2", "3"], date(2026, 11, 30)) == {
+        "age_band": {"<26": 2, "55+": 1}, "sex": {"F": 2, "M": 1}, "priority_area": {"": 1, "no": 1, "yes": 1},
+        "commune": {"Bron": 1, "Lyon": 2},
+    }
+    assert eligible_composition(people, ["1"], date(2026, 12, 1))["age_band"] == {"26-44": 1}  # their birthday

@@ -92,3 +92,10 @@ def test_a_bad_filter_is_refused_with_a_400_and_a_french_message_in_place(
     assert message in response.text
     assert "Suggestions produites" not in response.text
     assert "<script>" not in response.text
+
+
+def test_with_no_decision_yet_the_page_shows_dashes_not_zero_rates(auditor: TestClient[Any]) -> None:
+    response = auditor.get(URL)
+    assert response.status_code == 200
+    assert re.search(r"Taux de désaccord avec le modèle</th><td>—</td>", response.text)
+    assert re.search(r"Médiane</th><td>—</td>", response.text)
