@@ -130,6 +130,10 @@ class OversightFigureQueries:
             agencies = [r["agency_id"] for r in tx.fetchall("SELECT DISTINCT agency_id FROM rm_fig_offers ORDER BY 1")]
             advisors = [(r["id"], r["username"]) for r in tx.fetchall(
                 "SELECT id, username FROM rm_accounts WHERE role = 'advisor' ORDER BY username")]
+            # Actors with no account (an import or the demo seed acting as an advisor) are listed by their id.
+            known = {account_id for account_id, _ in advisors}
+            advisors += [(r["actor"], r["actor"]) for r in tx.fetchall(
+                "SELECT DISTINCT requested_by AS actor FROM rm_fig_requests ORDER BY 1") if r["actor"] not in known]
             models = [r["model"] for r in tx.fetchall(
                 "SELECT DISTINCT model FROM rm_fig_requests WHERE model <> '' ORDER BY 1")]
         return FilterChoices(agencies, advisors, models)

@@ -95,7 +95,9 @@ def test_filters_narrow_every_figure(services: Services, clock: Any) -> None:
     later = clock.now().isoformat()
     assert queries.figures(AUDITOR, FigureFilter(since=later), SETTINGS).decisions.produced == 0
     assert queries.figures(AUDITOR, FigureFilter(until=later), SETTINGS).decisions.produced == 6
-    model = queries.choices(AUDITOR).models
+    choices = queries.choices(AUDITOR)
+    assert ("advisor-lyon", "advisor-lyon") in choices.advisors  # an actor without an account is listed by id
+    model = choices.models
     assert len(model) == 1
     assert queries.figures(AUDITOR, FigureFilter(model=model[0]), SETTINGS).decisions.produced == 6
 
@@ -107,6 +109,9 @@ def test_a_rebuild_gives_the_same_figures_even_after_an_erasure(services: Servic
     erased = [r for r in incremental["rm_fig_selections"] if r["candidate_id"] == str(history["ids"][0])]
     assert erased and all(r["age_band"] == "" for r in erased)  # the birth date is gone, so is the age band
     assert all(r["birth_date"] == "" for r in incremental["rm_fig_people"] if r["candidate_id"] == str(history["ids"][0]))
+    with services.database.read() as tx:
+        row = tx.fetchone("SELECT birth_date FROM rm_candidates WHERE id = ?", (str(history["ids"][0]),))
+    assert row["birth_date"] == "[effacé]"
 
     clock.advance(days=400)  # a rebuild much later must still place people on the day of each decision
     services.projections.rebuild()
