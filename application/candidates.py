@@ -11,6 +11,7 @@ from application.errors import DuplicateError
 from application.phone import normalise_phone
 from application.ports import Gazetteer
 from domain.candidate import Candidate, CandidateProfile
+from domain.demographics import plausible_birth_date
 from domain.errors import InvalidValueError
 from domain.personal_data import PersonalData
 from domain.provenance import Reason
@@ -35,8 +36,11 @@ class CandidateDetails:
     contract_types: tuple[str, ...] = ()  # accepted contracts; empty: any
     max_hours_per_week: int = 0  # 0: no limit
     salary_min_expected: int = 0  # 0: not stated
+    birth_date: str = ""  # "AAAA-MM-JJ", "JJ/MM/AAAA" or "AAAA"; "": not recorded
+    sex: str = ""  # "F", "M"; "": not recorded
+    priority_area: str = ""  # lives in a QPV: "yes", "no"; "": unknown
 
-    def to_profile(self, subject_id: UUID, gazetteer: Gazetteer) -> CandidateProfile:
+    def to_profile(self, subject_id: UUID, gazetteer: Gazetteer, today: date | None = None) -> CandidateProfile:
         """The encrypted-to-be profile of `subject_id`, or every problem of the form at once."""
         errors: dict[str, str] = {}
         commune = gazetteer.canonical_commune(self.commune)
@@ -61,9 +65,14 @@ class CandidateDetails:
             contract_types=self.contract_types,
             max_hours_per_week=self.max_hours_per_week,
             salary_min_expected=self.salary_min_expected,
+            birth_date=PersonalData(subject, self.birth_date) if self.birth_date.strip() else None,
+            sex=self.sex,
+            priority_area=self.priority_area,
         )
         try:
             profile = profile.validated()
+            if today is not None and profile.birth_date is not None:
+                plausible_birth_date(profile.birth_date.value, today)
         except InvalidValueError as error:
             errors = {**error.errors, **errors}
         if errors:
@@ -78,7 +87,7 @@ class CandidateCommands:
         caller.require_role("advisor", "admin")
         agency = agency_id if caller.role == "admin" and agency_id else caller.agency_id
         candidate_id = uuid4()
-        profile = details.to_profile(candidate_id, self.gazetteer)
+        profile = details.to_profile(candidate_id, self.gazetteer, self._now().date())
         self._refuse_duplicate_phone(profile, agency)
         # The id is drawn before the profile so that the personal data names its subject.
         candidate = Candidate.register(agency, profile, sms_consent, caller.provenance, self._now(), id=candidate_id)
@@ -91,7 +100,7 @@ class CandidateCommands:
         caller.require_role("advisor")
         candidate: Candidate = self._get_at_version(candidate_id, Candidate, expected_version)
         caller.require_agency(candidate.agency_id)
-        profile = details.to_profile(candidate.id, self.gazetteer)
+        profile = details.to_profile(candidate.id, self.gazetteer, self._now().date())
         self._refuse_duplicate_phone(profile, candidate.agency_id, candidate.id)
         candidate.change_profile(profile, caller.provenance, self._now())
         self._save(candidate)

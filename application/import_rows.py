@@ -49,6 +49,10 @@ CANDIDATE_COLUMNS = (
     Column("types_contrat"),
     Column("heures_max_semaine"),
     Column("salaire_min_souhaite"),
+    # Optional, for the oversight figures (docs/adr/0016): empty cells mean not recorded.
+    Column("date_naissance"),
+    Column("sexe"),
+    Column("qpv"),
 )
 OFFER_COLUMNS = (
     Column(REFERENCE, required=True),
@@ -76,6 +80,9 @@ CANDIDATE_FIELD_COLUMNS = {
     "contract_types": "types_contrat",
     "max_hours_per_week": "heures_max_semaine",
     "salary_min_expected": "salaire_min_souhaite",
+    "birth_date": "date_naissance",
+    "sex": "sexe",
+    "priority_area": "qpv",
 }
 OFFER_FIELD_COLUMNS = {
     "title": "intitule",
@@ -153,6 +160,20 @@ def contract_codes(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(contract_code(item) for item in split_list(text)))
 
 
+SEX_WORDS = {"f": "F", "femme": "F", "m": "M", "homme": "M"}
+
+
+def sex_code(text: str) -> str:
+    code = SEX_WORDS.get(plain(text))
+    if code is None:
+        raise CellError("Sexe : F, M (ou femme, homme), ou vide si non renseigné.")
+    return code
+
+
+def priority_area_code(text: str) -> str:
+    return "yes" if parse_bool(text) else "no"
+
+
 def candidate_row(record: Record) -> tuple[CandidateRow, list[Problem]]:
     """The row, and the problems of its cells (placeholders stand in for the bad ones)."""
     cells = _Cells(record, CANDIDATE_COLUMNS)
@@ -173,6 +194,9 @@ def candidate_row(record: Record) -> tuple[CandidateRow, list[Problem]]:
         "contract_types": ("types_contrat", contract_codes),
         "max_hours_per_week": ("heures_max_semaine", parse_int),
         "salary_min_expected": ("salaire_min_souhaite", parse_int),
+        "birth_date": ("date_naissance", str.strip),  # its formats are checked by the use case
+        "sex": ("sexe", sex_code),
+        "priority_area": ("qpv", priority_area_code),
     }
     defaults = {f.name: f.default for f in fields(CandidateDetails)}
     for field_name, (column, parse) in optional.items():

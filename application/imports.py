@@ -129,7 +129,7 @@ class ImportCommands:
                     report.skipped.append(ImportedRow(line, row.reference, candidate_id))
                     continue
             try:
-                profile = row.details.to_profile(candidate_id, self.gazetteer)
+                profile = row.details.to_profile(candidate_id, self.gazetteer, self._now().date())
             except InvalidValueError as error:
                 problems = merge_problems(line, problems, error.errors, CANDIDATE_FIELD_COLUMNS)
             if problems:

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from application.caller import Caller
 from application.errors import StaleEditError
+from application.pool_composition import eligible_composition
 from application.ranking import CandidatePool, RankingFailedError, RankingQuery, RankingResult
 from application.screening import screen
 from domain.candidate import Candidate
@@ -35,14 +36,16 @@ class MatchingCommands:
         offer.ensure_open()
         self.require_ai_enabled()
         criteria = self._canonical_criteria(criteria)
-        screening = screen(criteria, offer.agency_id, self._pool_source().people(offer.agency_id),
-                           self.gazetteer.coordinates)
+        people = self._pool_source().people(offer.agency_id)
+        screening = screen(criteria, offer.agency_id, people, self.gazetteer.coordinates)
+        # Who was considered, by category, for the oversight figures' representativeness (docs/adr/0016).
+        considered = eligible_composition(people, screening.pool.eligible_ids, self._now().date())
         query = RankingQuery(offer.terms.title, criteria.rome_code, criteria.required_skills,
                              criteria.optional_skills, criteria.commune)
         suggestions = self._suggest(query, screening.pool, criteria.limit)
         request_id = uuid4()
         offer.request_match(request_id, criteria, screening.pool_size, screening.exclusions, suggestions,
-                            caller.provenance, self._now())
+                            caller.provenance, self._now(), eligible_composition=considered)
         self._save(offer)
         return request_id
 

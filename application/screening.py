@@ -43,6 +43,10 @@ class PoolCandidate:
     #: What rankers see of this person, if already built (a pool source that keeps people between
     #: requests builds it once per profile version rather than once per request).
     profile: RankerProfile | None = field(default=None, compare=False, repr=False)
+    #: For the oversight figures only (never shown to rankers): "" when not recorded.
+    birth_date: str = ""
+    sex: str = ""
+    priority_area: str = ""
 
 
 class PoolPeople:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import demographics
 from domain.errors import AlreadyErasedError, ConsentAlreadyInStateError, InvalidValueError
 from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
@@ -33,12 +34,19 @@ class CandidateProfile:
     contract_types: tuple[str, ...] = ()  # contracts the person accepts; empty: any
     max_hours_per_week: int = 0  # 0: no limit
     salary_min_expected: int = 0  # yearly gross, euros; 0: not stated
+    # Added with the oversight figures (docs/adr/0016), each recorded only if the person gives it.
+    # The birth date identifies a person with the commune: encrypted. None: not recorded.
+    birth_date: PersonalData | None = None  # "AAAA-MM-JJ" or a year "AAAA"
+    sex: str = ""  # "F", "M", "" (not recorded)
+    priority_area: str = ""  # lives in a QPV: "yes", "no", "" (unknown)
 
     def __post_init__(self) -> None:
         for field in ("first_name", "last_name", "phone", "notes"):
             if not isinstance(getattr(self, field), PersonalData):
                 # A bare str would be stored in clear: refuse it loudly.
                 raise TypeError(f"{field} must be PersonalData")
+        if self.birth_date is not None and not isinstance(self.birth_date, PersonalData):
+            raise TypeError("birth_date must be PersonalData")
 
     def validated(self) -> CandidateProfile:
         """The same profile, normalised, or InvalidValueError naming each bad field.
@@ -63,6 +71,9 @@ class CandidateProfile:
             "salary_min_expected": lambda: bounded_int(
                 self.salary_min_expected, "salary_min_expected", 0, 1_000_000, "Le salaire attendu doit être positif."
             ),
+            "birth_date": lambda: self.birth_date is None or demographics.birth_date(self.birth_date.value),
+            "sex": lambda: demographics.sex(self.sex),
+            "priority_area": lambda: demographics.priority_area(self.priority_area),
         }
         for field, check in checks.items():
             try:
@@ -78,7 +89,15 @@ class CandidateProfile:
             rome_codes=tuple(rome_code(c) for c in self.rome_codes),
             skills=skills(self.skills),
             contract_types=contract_types(self.contract_types),
+            birth_date=_birth_date(self.birth_date),
         )
+
+
+def _birth_date(value: PersonalData | None) -> PersonalData | None:
+    """Normalised; an empty birth date is not recorded at all (None), so nothing is encrypted for it."""
+    if value is None or not value.value.strip():
+        return None
+    return PersonalData(value.subject_id, demographics.birth_date(value.value))
 
 
 def _no_rome() -> None:
@@ -100,6 +119,8 @@ class Candidate(Aggregate):
         id: UUID,  # noqa: A002 - the personal data already names this subject id
     ) -> Candidate:
         if any(getattr(profile, f).subject_id != str(id) for f in ("first_name", "last_name", "phone", "notes")):
+            raise ValueError("personal data must belong to the registered candidate")
+        if profile.birth_date is not None and profile.birth_date.subject_id != str(id):
             raise ValueError("personal data must belong to the registered candidate")
         return cls._create(
             cls.Registered,

@@ -108,6 +108,7 @@ class Offer(OfferMatching, Aggregate):
     def _match_requested(
         self, request_id: UUID, criteria: MatchCriteria, pool_size: int, eligible_count: int,
         exclusions: dict[str, int], provenance: Provenance, timestamp: datetime,
+        eligible_composition: dict[str, dict[str, int]] | None = None,  # absent from older events: read with getattr
     ) -> None:
         self.shortlist.start_round(request_id)
 

@@ -48,14 +48,23 @@ class OfferMatching:
         suggestions: Sequence[Suggestion],
         provenance: Provenance,
         timestamp: datetime,
+        eligible_composition: Mapping[str, Mapping[str, int]] | None = None,
     ) -> None:
-        """Record the request and its suggestions (one event each); it supersedes the current round."""
+        """Record the request and its suggestions (one event each); it supersedes the current round.
+
+        `eligible_composition`: how many eligible people fall in each category of each dimension
+        (age band, sex, area), counts only, for the oversight figures (docs/adr/0016).
+        """
         self._require_open()
         criteria = criteria.validated()
         check_ranking(list(suggestions), criteria.limit)
         excluded = {str(k): int(v) for k, v in exclusions.items() if v}
+        composition = None if eligible_composition is None else {
+            str(dimension): {str(k): int(v) for k, v in counts.items()}
+            for dimension, counts in eligible_composition.items()
+        }
         self._match_requested(request_id, criteria, pool_size, pool_size - sum(excluded.values()), excluded,
-                              provenance, timestamp)
+                              provenance, timestamp, composition)
         for s in suggestions:
             self._match_suggested(
                 request_id, s.suggestion_id, s.candidate_id, s.rank, s.score, tuple(s.criteria_met),

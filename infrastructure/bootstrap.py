@@ -10,6 +10,7 @@ from application.projections.accounts import AccountProjection
 from application.projections.ai_oversight import AiOversightProjection
 from application.projections.candidates import CandidateListProjection
 from application.projections.offers import OfferListProjection
+from application.projections.oversight_figures import OversightFiguresProjection
 from application.projections.runner import ProjectionRunner
 from application.projections.shortlists import ShortlistProjection
 from application.queries.accounts import AccountQueries, ReadModelDirectory
@@ -37,6 +38,7 @@ def projections() -> list[Any]:
     return [
         CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection(),
         AiOversightProjection(),
+        OversightFiguresProjection(),
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import random
 import secrets
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from application.candidates import CandidateDetails
 from application.errors import DuplicateError
 from domain.offer import OfferTerms
 from infrastructure.bootstrap import Services
+from infrastructure.demo_decisions import seed_decisions
+from infrastructure.demo_people import figures_fields
 from infrastructure.demo_data import AGENCIES, CONTRACTS, FIRST_NAMES, LAST_NAMES, TRADES
 
 MARKER = "demo_seeded_at"
@@ -36,8 +39,8 @@ def seed_demo(services: Services, logins_path: Path, seed: int = 20261128) -> li
         advisor = Caller(f"seed-demo:{agency_id}", "advisor", agency_id, operator.correlation_id)
         for _ in range(CANDIDATES_PER_AGENCY):
             _register_candidate(services, advisor, rng, communes, today)
-        for _ in range(OFFERS_PER_AGENCY):
-            services.app.publish_offer(_offer_terms(rng, communes), advisor)
+        offer_ids = [services.app.publish_offer(_offer_terms(rng, communes), advisor) for _ in range(OFFERS_PER_AGENCY)]
+        seed_decisions(services, agency_id, advisor, offer_ids, seed)
     with services.database.transaction() as tx:
         tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", (MARKER, services.clock.now().isoformat()))
     _write_logins(logins_path, logins)
@@ -77,6 +80,7 @@ def _register_candidate(services: Services, advisor: Caller, rng: random.Random,
         max_hours_per_week=rng.choice((0, 0, 0, 20, 24, 28, 35)),
         salary_min_expected=rng.choice((0, 0, 20_000, 22_000, 24_000, 26_000)),
     )
+    details = replace(details, **figures_fields(details.phone, today))
     try:
         services.app.register_candidate(details, sms_consent=rng.random() < 0.85, caller=advisor)
     except DuplicateError:

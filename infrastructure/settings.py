@@ -105,6 +105,13 @@ class Settings:
     scheduler_enabled: bool = True  # RELAIS_SCHEDULER: `relais serve` runs the scheduler in-process
     scheduler_tick_seconds: int = 30  # how often the leader looks for due follow-ups
     scheduler_election_seconds: int = 5  # how often a follower tries to take the lead (bounds takeover)
+    # Oversight figures (docs/adr/0016): a representativeness gap is flagged from this many
+    # percentage points, once at least `figures_min_selected` people were selected; a decision
+    # taken in under `figures_quick_seconds` on a list of `figures_long_list`+ suggestions is "quick".
+    figures_gap_points: int = 10
+    figures_min_selected: int = 20
+    figures_quick_seconds: int = 10
+    figures_long_list: int = 10
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -136,6 +143,10 @@ class Settings:
             scheduler_enabled=_bool(env, "RELAIS_SCHEDULER", True),
             scheduler_tick_seconds=_int(env, "RELAIS_SCHEDULER_TICK_SECONDS", 30, 1, 3600),
             scheduler_election_seconds=_int(env, "RELAIS_SCHEDULER_ELECTION_SECONDS", 5, 1, 300),
+            figures_gap_points=_int(env, "RELAIS_FIGURES_GAP_POINTS", 10, 1, 100),
+            figures_min_selected=_int(env, "RELAIS_FIGURES_MIN_SELECTED", 20, 1, 1_000_000),
+            figures_quick_seconds=_int(env, "RELAIS_FIGURES_QUICK_SECONDS", 10, 1, 3600),
+            figures_long_list=_int(env, "RELAIS_FIGURES_LONG_LIST", 10, 1, 100),
         )
 
 

@@ -27,6 +27,7 @@ from web.controllers.homes import advisor_home, auditor_home, compliance_home
 from web.controllers.imports import ImportController
 from web.controllers.offers import OfferController
 from web.controllers.oversight import OversightController
+from web.controllers.oversight_figures import OversightFiguresController
 from web.controllers.shortlists import ShortlistController
 from web.controllers.sms_webhooks import sms_webhook_routes
 from web.errors import EXCEPTION_HANDLERS
@@ -105,6 +106,7 @@ def create_app(services: Services) -> Litestar:
             AccountController,
             OversightController,
             *sms_webhook_routes(settings),
+            OversightFiguresController,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(

@@ -24,6 +24,9 @@ def _profile_columns(profile: CandidateProfile) -> dict[str, Any]:
         "contract_types": " ".join(profile.contract_types),
         "max_hours_per_week": profile.max_hours_per_week,
         "salary_min_expected": profile.salary_min_expected,
+        "birth_date": profile.birth_date.value if profile.birth_date is not None else "",
+        "sex": profile.sex,
+        "priority_area": profile.priority_area,
         "search_text": search_key(
             profile.first_name.value, profile.last_name.value, profile.commune, " ".join(profile.skills),
             " ".join(profile.rome_codes),
@@ -76,6 +79,7 @@ class CandidateListProjection:
                     "last_name": ERASED_PLACEHOLDER,
                     "phone": ERASED_PLACEHOLDER,
                     "notes": ERASED_PLACEHOLDER,
+                    "birth_date": ERASED_PLACEHOLDER,
                     "search_text": "",
                     "sms_consent": 0,
                     "erased": 1,

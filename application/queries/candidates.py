@@ -30,6 +30,9 @@ class CandidateView:
     contract_types: list[str]
     max_hours_per_week: int
     salary_min_expected: int
+    birth_date: str = ""  # "AAAA-MM-JJ", "AAAA", "" (not recorded) or "[effacé]"
+    sex: str = ""
+    priority_area: str = ""
 
     @classmethod
     def from_row(cls, row: Row) -> CandidateView:
@@ -52,6 +55,9 @@ class CandidateView:
             contract_types=row["contract_types"].split(),
             max_hours_per_week=int(row["max_hours_per_week"]),
             salary_min_expected=int(row["salary_min_expected"]),
+            birth_date=row["birth_date"],
+            sex=row["sex"],
+            priority_area=row["priority_area"],
         )
 
 

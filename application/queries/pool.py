@@ -9,7 +9,7 @@ from application.screening import PoolCandidate, PoolPeople, ranker_profile
 
 COLUMNS = (
     "id, agency_id, version, commune, rome_codes, skills, available_from, mobility_km, contract_types, "
-    "max_hours_per_week, salary_min_expected, sms_consent, erased"
+    "max_hours_per_week, salary_min_expected, sms_consent, erased, birth_date, sex, priority_area"
 )
 
 
@@ -28,6 +28,9 @@ def pool_candidate(row: Row) -> PoolCandidate:
         salary_min_expected=int(row["salary_min_expected"]),
         sms_consent=bool(row["sms_consent"]),
         erased=bool(row["erased"]),
+        birth_date=row["birth_date"],
+        sex=row["sex"],
+        priority_area=row["priority_area"],
     )
     return replace(person, profile=ranker_profile(person))
 

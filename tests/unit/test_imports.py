@@ -173,3 +173,24 @@ def test_offers_are_published_once_with_their_terms(app) -> None:
     again = app.import_offers(data, ADVISOR)
     assert [r.reference for r in again.skipped] == ["O1"] and again.imported == [] and log_length(app) == length
     assert imported_id("offer", "lyon-est", "O1") != imported_id("candidate", "lyon-est", "O1")
+
+
+def test_the_figures_columns_are_read_when_given_and_checked() -> None:
+    header = HEADER + ";date_naissance;sexe;qpv"
+    from application.csv_table import read_table
+    from application.import_rows import CANDIDATE_COLUMNS, candidate_row
+
+    table = read_table(csv(person("D1", "0612345678") + ";04/03/1990;Femme;oui",
+                           person("D2", "0611111111") + ";;;",
+                           person("D3", "0622222222") + ";1990;X;peut-être", header=header), CANDIDATE_COLUMNS)
+    (given, ok), (empty, also_ok), (_, problems) = (candidate_row(r) for r in table.records)
+    assert ok == also_ok == []
+    assert (given.details.birth_date, given.details.sex, given.details.priority_area) == ("04/03/1990", "F", "yes")
+    assert (empty.details.birth_date, empty.details.sex, empty.details.priority_area) == ("", "", "")
+    assert {p.column for p in problems} == {"sexe", "qpv"}
+
+
+def test_an_impossible_birth_date_is_reported_on_its_column(app) -> None:
+    report = app.import_candidates(
+        csv(person("D1", "0612345678") + ";31/02/1990;;", header=HEADER + ";date_naissance;sexe;qpv"), ADVISOR)
+    assert [(p.line, p.column) for p in report.problems] == [(2, "date_naissance")]

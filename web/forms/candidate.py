@@ -60,6 +60,9 @@ class CandidateForm(Form):
                 "contract_types": " ".join(view.contract_types),
                 "max_hours_per_week": str(view.max_hours_per_week or ""),
                 "salary_min_expected": str(view.salary_min_expected or ""),
+                "birth_date": _french_birth_date(view.birth_date),
+                "sex": view.sex,
+                "priority_area": view.priority_area,
                 "version": str(view.version),
             }
         )
@@ -86,6 +89,9 @@ class CandidateForm(Form):
             salary_min_expected=form.read(
                 data, "salary_min_expected", optional_integer("Le salaire attendu", " d'euros"), 0
             ),
+            birth_date=form.text(data, "birth_date"),
+            sex=form.text(data, "sex"),
+            priority_area=form.text(data, "priority_area"),
         )
         form.sms_consent = form.checkbox(data, "sms_consent")
         if "version" in data:
@@ -109,6 +115,13 @@ class CandidateForm(Form):
             chosen = ()
         self.values["contract_types"] = " ".join(chosen)
         return chosen
+
+
+def _french_birth_date(stored: str) -> str:
+    """"AAAA-MM-JJ" shown as "JJ/MM/AAAA" (the form's text field); a year alone stays a year."""
+    if len(stored) == 10 and stored[4] == "-":
+        return f"{stored[8:10]}/{stored[5:7]}/{stored[0:4]}"
+    return stored
 
 
 @dataclass
