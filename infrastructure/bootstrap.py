@@ -9,6 +9,7 @@ from application.app import Relais
 from application.projections.accounts import AccountProjection
 from application.projections.ai_oversight import AiOversightProjection
 from application.projections.candidates import CandidateListProjection
+from application.projections.compliance import ComplianceRegisterProjection, PersonActivityProjection
 from application.projections.offers import OfferListProjection
 from application.projections.runner import ProjectionRunner
 from application.projections.shortlists import ShortlistProjection
@@ -35,6 +36,7 @@ def projections() -> list[Any]:
     return [
         CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection(),
         AiOversightProjection(),
+        PersonActivityProjection(), ComplianceRegisterProjection(),
     ]
 
 

@@ -74,6 +74,7 @@ class Settings:
     projection_poll_seconds: float
     log_level: str
     mistral: MistralSettings | None = None  # None: the offline AI
+    retention_months: int = 24  # job seekers inactive this long are erased (docs/adr/0017)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -100,6 +101,7 @@ class Settings:
             projection_poll_seconds=_int(env, "RELAIS_PROJECTION_POLL_MS", 500, 50, 60_000) / 1000,
             log_level=env.get("RELAIS_LOG_LEVEL", "INFO").upper(),
             mistral=_mistral(env),
+            retention_months=_int(env, "RELAIS_RETENTION_MONTHS", 24, 1, 1200),
         )
 
 
