@@ -22,11 +22,14 @@ from web.auth.signin import SignIn
 from web.controllers.accounts import AccountController
 from web.controllers.auth import AuthController
 from web.controllers.candidates import CandidateController
+from web.controllers.compliance import PeopleController
 from web.controllers.health import health
 from web.controllers.homes import advisor_home, auditor_home, compliance_home
 from web.controllers.imports import ImportController
+from web.controllers.letters import LetterController
 from web.controllers.offers import OfferController
 from web.controllers.oversight import OversightController
+from web.controllers.retention import retention_page
 from web.controllers.shortlists import ShortlistController
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
@@ -59,6 +62,8 @@ def template_environment() -> Environment:
         exclusion=lambda code: labels.label(labels.EXCLUSION_LABELS, code),
         fallback_reason=labels.fallback_reason,
         french_datetime=labels.french_datetime,
+        erasure_reason=lambda code: labels.label(labels.ERASURE_REASON_LABELS, code),
+        activity_kind=lambda code: labels.label(labels.ACTIVITY_KIND_LABELS, code),
     )
     return environment
 
@@ -103,6 +108,9 @@ def create_app(services: Services) -> Litestar:
             ImportController,
             AccountController,
             OversightController,
+            PeopleController,
+            LetterController,
+            retention_page,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(
