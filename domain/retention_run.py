@@ -41,7 +41,7 @@ class RetentionRun(Aggregate):
         self.months = months
         self.cutoff = cutoff
         self.examined = examined
-        self.entries = entries
+        self.entries = tuple(entries)  # stored as a JSON list
 
     @property
     def erased(self) -> int:

@@ -13,6 +13,7 @@ from application.caller import Caller
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.settings import Settings, SettingsError
+from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
 
 log = logging.getLogger("relais")
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--requested-by", default="la personne concernée", help="who asked for the erasure")
     erase.set_defaults(func=cmd_erase_candidate)
     add_import_commands(commands)
+    add_compliance_commands(commands)
     return parser
 
 
