@@ -83,7 +83,7 @@ class ExplanationLetters:
         """Compose the letter as of now and record that it was produced; returns the letter id."""
         caller.require_role("compliance")
         as_of = self.app.clock.now()
-        suggestions = self._suggestions(candidate_id, as_of)
+        suggestions = self._suggestions(candidate_id, self._offer_events(candidate_id, as_of))
         return self.app.record_explanation_letter(candidate_id, as_of, len(suggestions), caller)
 
     def compose(self, caller: Caller, letter_id: UUID) -> Letter:
@@ -97,8 +97,9 @@ class ExplanationLetters:
         erased = any(isinstance(e, Candidate.PersonalDataErased) for e in history) or profile.last_name.erased
         agency = history[0].agency_id
         recipient = f"{profile.first_name.value} {profile.last_name.value}"
-        suggestions = self._suggestions(candidate_id, as_of)
-        additions = self._manual_additions(candidate_id, as_of)
+        offers = self._offer_events(candidate_id, as_of)
+        suggestions = self._suggestions(candidate_id, offers)
+        additions = self._manual_additions(candidate_id, offers)
         header = (
             f"Relais — agence {agency}",
             f"Le {_day(letter.created_on)}",
@@ -166,9 +167,10 @@ class ExplanationLetters:
                 found.append((offer_id, events))
         return found
 
-    def _suggestions(self, candidate_id: UUID, as_of: datetime) -> list[_Suggestion]:
+    @staticmethod
+    def _suggestions(candidate_id: UUID, offers: list[tuple[str, list[Any]]]) -> list[_Suggestion]:
         found: list[_Suggestion] = []
-        for _, events in self._offer_events(candidate_id, as_of):
+        for _, events in offers:
             title, mine = "", {}
             for event in events:
                 if isinstance(event, Offer.Published | Offer.Changed):
@@ -221,9 +223,10 @@ class ExplanationLetters:
             text += f" (« {d.reason_text.value} »)"
         return text + "."
 
-    def _manual_additions(self, candidate_id: UUID, as_of: datetime) -> tuple[Block, ...]:
+    @staticmethod
+    def _manual_additions(candidate_id: UUID, offers: list[tuple[str, list[Any]]]) -> tuple[Block, ...]:
         blocks: list[Block] = []
-        for _, events in self._offer_events(candidate_id, as_of):
+        for _, events in offers:
             title = ""
             for event in events:
                 if isinstance(event, Offer.Published | Offer.Changed):

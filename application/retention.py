@@ -18,7 +18,7 @@ from application.caller import Caller
 from application.compliance import RETENTION_JOB
 from application.errors import AlreadyErasedError, NotFoundError, StaleEditError
 from application.ports import Database
-from domain.retention_run import ERASED, FAILED, RetentionEntry
+from domain.retention_run import ERASED, FAILED, KEPT, RetentionEntry
 
 if TYPE_CHECKING:
     from application.app import Relais
@@ -51,6 +51,10 @@ class RetentionReport:
     def failed(self) -> int:
         return sum(1 for e in self.entries if e.outcome == FAILED)
 
+    @property
+    def kept(self) -> int:
+        return sum(1 for e in self.entries if e.outcome == KEPT)
+
 
 class RetentionJob:
     """A plain callable for the scheduler: `job()` erases, `job(dry_run=True)` only reports."""
@@ -76,7 +80,7 @@ class RetentionJob:
             return RetentionReport(None, self.months, cutoff, examined, entries)
         correlation = f"retention-{uuid.uuid4()}"
         caller = Caller.job(RETENTION_JOB, correlation)
-        entries = tuple(self._erase(caller, *row) for row in due)
+        entries = tuple(self._erase(caller, cutoff, *row) for row in due)
         run_id = self.app.record_retention_run(self.months, cutoff, examined, entries, caller)
         return RetentionReport(str(run_id), self.months, cutoff, examined, entries)
 
@@ -93,10 +97,24 @@ class RetentionJob:
         examined = int(count["n"]) if count else 0
         return examined, [(r["id"], r["agency_id"], r["last_activity_at"], r["last_activity_kind"]) for r in rows]
 
-    def _erase(self, caller: Caller, candidate_id: str, agency: str, last: str, kind: str) -> RetentionEntry:
+    def _erase(self, caller: Caller, cutoff: datetime, candidate_id: str, agency: str, last: str, kind: str) -> RetentionEntry:
+        latest = self._last_activity(candidate_id)
+        if latest is not None and latest[0] >= cutoff.isoformat():
+            # Someone acted on the person while the run went on: they are no longer inactive.
+            return RetentionEntry(candidate_id, agency, latest[0], latest[1], KEPT, "activité récente")
         try:
             self.app.erase_inactive_person(uuid.UUID(candidate_id), caller)
         except (AlreadyErasedError, NotFoundError, StaleEditError) as error:
             # Erased meanwhile by someone else, or changed under us: report it, carry on with the others.
             return RetentionEntry(candidate_id, agency, last, kind, FAILED, type(error).__name__)
         return RetentionEntry(candidate_id, agency, last, kind, ERASED)
+
+    def _last_activity(self, candidate_id: str) -> tuple[str, str] | None:
+        if self.catch_up is not None:
+            self.catch_up()
+        with self.database.read() as tx:
+            row = tx.fetchone(
+                "SELECT last_activity_at, last_activity_kind FROM rm_person_activity WHERE candidate_id = ?",
+                (candidate_id,),
+            )
+        return (row["last_activity_at"], row["last_activity_kind"]) if row else None

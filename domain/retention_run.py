@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.provenance import Provenance
 
-ERASED, FAILED = "erased", "failed"
+ERASED, FAILED, KEPT = "erased", "failed", "kept"
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ class RetentionEntry:
     agency_id: str
     last_activity_at: str  # ISO 8601
     last_activity_kind: str
-    outcome: str  # ERASED or FAILED
-    detail: str = ""  # why it failed (an error class), empty when erased
+    outcome: str  # ERASED, FAILED, or KEPT (active again since it was selected)
+    detail: str = ""  # why it was not erased, empty when erased
 
 
 class RetentionRun(Aggregate):

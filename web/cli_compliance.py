@@ -33,7 +33,7 @@ def report_text(report: RetentionReport) -> str:
     lines = [
         f"retention: {report.months} months, no activity since {report.cutoff.isoformat()}",
         f"{report.examined} job seekers with personal data examined, {len(report.entries)} inactive: "
-        + ("nothing erased (dry run)" if dry else f"{report.erased} erased, {report.failed} failed (run {report.run_id})"),
+        + ("nothing erased (dry run)" if dry else f"{report.erased} erased, {report.kept} kept (active again), {report.failed} failed (run {report.run_id})"),
     ]
     for entry in report.entries:
         outcome = "would be erased" if dry else entry.outcome + (f" ({entry.detail})" if entry.detail else "")

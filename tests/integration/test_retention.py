@@ -80,6 +80,24 @@ def test_the_period_is_configurable_and_counts_in_calendar_months(services: Serv
     assert [e.candidate_id for e in job(services, months=2)(dry_run=True).entries] == [str(someone)]
 
 
+def test_someone_who_becomes_active_while_the_run_goes_on_is_kept_and_reported(services: Services, clock) -> None:
+    sleeper, other = person(services, 1), person(services, 2)
+    clock.advance(days=800)
+    calls = []
+
+    def catch_up_while_an_advisor_acts() -> None:
+        calls.append(1)
+        if len(calls) == 2:  # after the selection, before the first erasure
+            services.app.set_sms_consent(sleeper, False, Reason("demande_personne"), advisor())
+        services.projections.catch_up()
+
+    report = RetentionJob(services.app, services.database, 24, catch_up_while_an_advisor_acts)()
+    assert {e.candidate_id: (e.outcome, e.last_activity_kind) for e in report.entries} == {
+        str(sleeper): ("kept", "consent"), str(other): ("erased", "registration")}
+    assert (report.erased, report.kept, report.failed) == (1, 1, 0)
+    assert services.candidates.get(advisor(), sleeper).erased is False
+
+
 @pytest.mark.parametrize(("moment", "months", "expected"), [
     (datetime(2026, 11, 30, 9, tzinfo=UTC), 24, datetime(2024, 11, 30, 9, tzinfo=UTC)),
     (datetime(2027, 3, 31, tzinfo=UTC), 1, datetime(2027, 2, 28, tzinfo=UTC)),

@@ -8,7 +8,6 @@ from uuid import UUID
 import pytest
 
 from application.caller import Caller
-from application.explanations import ExplanationLetters
 from tests.integration.compliance_helpers import suggested_twice
 from tests.web.conftest import AGENCY, HTMX, OTHER_AGENCY, candidate_form, created_id, field_error, post
 
@@ -86,25 +85,13 @@ def test_a_letter_is_produced_with_a_303_then_shown_to_print_and_as_a_pdf_with_a
         assert f"<{ord(char):04X}>" in points, f"{char} is not in the PDF's fonts"
 
 
-def test_model_text_is_escaped_in_the_letter(signed_in, services, person, monkeypatch) -> None:
-    story = suggested_twice(services, UUID(person))
-    letters = ExplanationLetters(services.app, services.database)
-    letter_id = letters.produce(Caller("dpo", "compliance", "", "req-x"), story.person)
-    composed = letters.compose(Caller("dpo", "compliance", "", "req-y"), letter_id)
-    hostile = [b for s in composed.sections for b in s.blocks if b.kind == "model"]
-    assert hostile, "the offline ranker records a rationale"
-    original = ExplanationLetters.compose
-
-    def with_markup(self, caller, letter_id):
-        letter = original(self, caller, letter_id)
-        from dataclasses import replace
-        sections = tuple(replace(s, blocks=tuple(replace(b, text="<script>alert(1)</script>") if b.kind == "model"
-                                                  else b for b in s.blocks)) for s in letter.sections)
-        return replace(letter, sections=sections)
-
-    monkeypatch.setattr(ExplanationLetters, "compose", with_markup)
-    text = signed_in("compliance").get(f"/conformite/lettres/{letter_id}").text
+def test_recorded_text_is_escaped_in_the_letter_and_kept_out_of_htmx(signed_in, services, person) -> None:
+    suggested_twice(services, UUID(person), reject_text="<script>alert(1)</script>")
+    dpo = signed_in("compliance")
+    text = dpo.get(post(dpo, f"{PEOPLE}/{person}/lettres").headers["location"]).text
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    article = text.split('<article class="letter" hx-disable>', 1)
+    assert len(article) == 2 and "&lt;script&gt;" in article[1].split("</article>")[0]
 
 
 def test_erasure_needs_a_reason_a_requester_and_a_confirmation_shown_in_place(signed_in, services, person) -> None:
