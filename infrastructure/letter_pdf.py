@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from application.explanations import Letter
+from application.letter import Letter
 
 DEFAULT_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVuSans"

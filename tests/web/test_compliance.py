@@ -80,6 +80,8 @@ def test_a_letter_is_produced_with_a_303_then_shown_to_print_and_as_a_pdf_with_a
     pdf = dpo.get(f"{url}/pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and b"DejaVuSans" in pdf.content
+    assert dpo.get(f"/conformite/lettres/{person}").status_code == 404  # a person's id is not a letter's
+    assert dpo.get("/conformite/lettres/pas-un-id/pdf").status_code == 404
     points = pdf_text_points(pdf.content)
     for char in "éèàÀ«»ç":
         assert f"<{ord(char):04X}>" in points, f"{char} is not in the PDF's fonts"
