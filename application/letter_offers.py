@@ -22,6 +22,7 @@ OfferHistory = tuple[str, list[Any]]
 class SuggestionTrail:
     offer_title: str
     event: Any  # Offer.MatchSuggested
+    criteria: Any = None  # the advisor's MatchCriteria for the request that made the suggestion
     superseded: bool = False
     decision: Any = None  # Offer.SuggestionAccepted or Offer.SuggestionRejected
 
@@ -29,15 +30,16 @@ class SuggestionTrail:
 def suggestions_about(candidate_id: UUID, offers: list[OfferHistory]) -> list[SuggestionTrail]:
     found: list[SuggestionTrail] = []
     for _, events in offers:
-        title, mine = "", {}
+        title, mine, criteria = "", {}, None
         for event in events:
             if isinstance(event, Offer.Published | Offer.Changed):
                 title = event.terms.title
             elif isinstance(event, Offer.MatchRequested):
+                criteria = event.criteria
                 for pending in mine.values():
                     pending.superseded = pending.superseded or pending.decision is None
             elif isinstance(event, Offer.MatchSuggested) and event.candidate_id == candidate_id:
-                mine[event.suggestion_id] = SuggestionTrail(title, event)
+                mine[event.suggestion_id] = SuggestionTrail(title, event, criteria)
             elif isinstance(event, Offer.SuggestionAccepted | Offer.SuggestionRejected) and (
                 event.suggestion_id in mine
             ):
@@ -59,6 +61,8 @@ def suggestion_blocks(suggestions: list[SuggestionTrail]) -> tuple[Block, ...]:
         if ai.fallback_reason:
             blocks.append(Block("li", "le modèle prévu n'a pas pu répondre (" + w.fallback(ai.fallback_reason)
                                 + ") : le classement hors ligne l'a remplacé"))
+        if s.criteria is not None:
+            blocks.append(Block("li", "critères demandés par le conseiller : " + _criteria(s.criteria)))
         blocks.append(Block("li", f"rang dans la liste : {e.rank} ; score : {e.score:.3f}"))
         blocks.append(Block("li", "critères remplis : " + ("; ".join(map(_check, e.criteria_met)) or "aucun")))
         blocks.append(Block("li", "critères non remplis : " + ("; ".join(map(_check, e.criteria_missed)) or "aucun")))
@@ -83,6 +87,23 @@ def manual_addition_blocks(candidate_id: UUID, offers: list[OfferHistory]) -> tu
                     text += f" (« {event.reason_text.value} »)"
                 blocks.append(Block("li", text + "."))
     return tuple(blocks)
+
+
+def _criteria(c: Any) -> str:
+    """The request's criteria that were set (0 and empty mean "not specified")."""
+    parts = [f"métier {c.rome_code}", f"autour de {c.commune}", f"disponible au plus tard le {day(c.available_by)}"]
+    if c.required_skills:
+        parts.append("compétences requises : " + ", ".join(c.required_skills))
+    if c.optional_skills:
+        parts.append("compétences souhaitées : " + ", ".join(c.optional_skills))
+    parts.append(f"distance maximale : {c.max_distance_km} km")
+    if c.contract_type:
+        parts.append(f"contrat : {c.contract_type}")
+    if c.hours_per_week:
+        parts.append(f"{c.hours_per_week} heures par semaine")
+    if c.salary_min or c.salary_max:
+        parts.append(f"salaire de {c.salary_min} à {c.salary_max} € par an")
+    return ", ".join(parts)
 
 
 def _check(check: Any) -> str:

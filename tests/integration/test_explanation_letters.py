@@ -11,8 +11,8 @@ from application.explanations import ExplanationLetters
 from application.values import Reason
 from domain.explanation_letter import ExplanationLetter
 from infrastructure.bootstrap import Services
-from tests.integration.compliance_helpers import suggested_twice
-from tests.integration.helpers import advisor, compliance, details, domain_events
+from tests.integration.compliance_helpers import CRITERIA, suggested_twice
+from tests.integration.helpers import advisor, compliance, details, domain_events, terms
 
 
 def letter_text(letter) -> str:
@@ -43,6 +43,8 @@ def test_a_letter_says_which_suggestions_concerned_the_person_and_what_the_advis
     assert "vous a retenu(e) pour cette offre ; motif : profil adapté à l'offre" in text
     assert "modèle : offline-bm25" in text
     assert "compétence requise : nettoyage de locaux" in text
+    assert ("critères demandés par le conseiller : métier K2204, autour de Lyon, disponible au plus tard le "
+            "15/12/2026, compétences requises : nettoyage de locaux, distance maximale : 30 km") in text
     assert "article 22 du RGPD" in text and "article 86" in text and "R311-3-1-2" in text
     models = [b for s in letter.sections for b in s.blocks if b.kind == "model"]
     recorded = [e.rationale for e in domain_events(services) if type(e).__name__ == "MatchSuggested"
@@ -83,3 +85,20 @@ def test_only_compliance_produces_letters_and_never_for_an_erased_person(service
         letters.produce(compliance(), person)
     # An earlier letter still opens, with the person's data shown as erased.
     assert letters.compose(compliance(), letter_id).recipient == "[effacé] [effacé]"
+
+
+def test_a_superseded_suggestion_and_a_manual_addition_are_told_apart(services: Services) -> None:
+    person = register(services)
+    offer = services.app.publish_offer(terms(title="Agent de tri"), advisor())
+    services.app.request_shortlist(offer, CRITERIA, advisor())
+    services.app.request_shortlist(offer, CRITERIA, advisor())  # a new list before any decision
+    elsewhere = services.app.publish_offer(terms(title="Agent de quai", rome_code="N1103", skills=("quai",)), advisor())
+    services.app.add_candidate_manually(elsewhere, person, Reason("connu_du_conseiller", "vu en atelier"), advisor())
+    letters = ExplanationLetters(services.app, services.database)
+    letter = letters.compose(compliance(), letters.produce(compliance(), person))
+    text = letter_text(letter)
+    assert letter.suggestion_count == 2
+    assert "remplacée par une nouvelle liste avant qu'une décision soit prise" in text
+    assert "Aucune décision n'a encore été prise sur cette suggestion." in text
+    assert ("Offre « Agent de quai », le 30/11/2026 : un conseiller vous a retenu(e) sans suggestion de l'IA ; "
+            "motif : personne connue du conseiller (« vu en atelier »).") in text
