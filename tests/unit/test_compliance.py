@@ -68,3 +68,14 @@ def test_a_retention_run_is_recorded_by_a_job_with_its_entries(app) -> None:
     run_id = app.record_retention_run(24, NOW, 10, entries, Caller.job("retention", "c-4"))
     run: RetentionRun = app.repository.get(run_id)
     assert (run.months, run.cutoff, run.examined, run.entries, run.erased) == (24, NOW, 10, entries, 1)
+
+
+def test_the_retention_period_is_read_from_the_environment_and_checked(tmp_path) -> None:
+    from infrastructure.settings import Settings, SettingsError
+
+    base = {"RELAIS_DATA_DIR": str(tmp_path), "RELAIS_SECRET_KEY": "x" * 40}
+    assert Settings.from_env(base).retention_months == 24
+    assert Settings.from_env({**base, "RELAIS_RETENTION_MONTHS": "36"}).retention_months == 36
+    for wrong in ("0", "douze", "-3"):
+        with pytest.raises(SettingsError, match="RELAIS_RETENTION_MONTHS"):
+            Settings.from_env({**base, "RELAIS_RETENTION_MONTHS": wrong})
