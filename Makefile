@@ -30,7 +30,7 @@ help:
 	@echo "make install       venv + Python packages + npm ci + vendored assets (idempotent)"
 	@echo "make run           install, then serve the app (.venv/bin/relais serve)"
 	@echo "make test          install + test-deps, then unit/integration tests and browser tests"
-	@echo "make test-deps     Debian's chromium if missing; start PostgreSQL on $(PG_HOST):$(PG_PORT) if down"
+	@echo "make test-deps     Debian's chromium and DejaVu fonts if missing; start PostgreSQL on $(PG_HOST):$(PG_PORT) if down"
 	@echo "make lint-imports  check the import-linter contracts of pyproject.toml"
 	@echo "make bench         run the benchmarks"
 	@echo "make clean         remove .venv, node_modules and $(VENDOR_DIR) (keeps data/)"
@@ -66,6 +66,13 @@ test-deps:
 	  echo "test-deps: installing Debian's chromium"; \
 	  $(SUDO) apt-get update; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+	@if [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	  echo "test-deps: DejaVu fonts present (explanation letters as PDF)"; \
+	else \
+	  echo "test-deps: installing Debian's fonts-dejavu-core (explanation letters as PDF)"; \
+	  $(SUDO) apt-get update; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-dejavu-core; \
 	fi
 	@if pg_isready -q -h $(PG_HOST) -p $(PG_PORT); then \
 	  echo "test-deps: PostgreSQL is up on $(PG_HOST):$(PG_PORT)"; \

@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 
 from application.accounts import AccountCommands
 from application.candidates import CandidateCommands
+from application.compliance import ComplianceCommands
 from application.errors import NotFoundError, StaleEditError
 from application.imports import ImportCommands
 from application.matching import MatchingCommands
@@ -41,6 +42,7 @@ class Relais(
     AccountCommands,
     WorkflowCommands,
     ImportCommands,
+    ComplianceCommands,
     Application[UUID],
 ):
     """All aggregates share one log, so that projections, audit and export see one order."""

@@ -126,6 +126,10 @@ class CandidateCommands:
     def erase_candidate(self: Relais, candidate_id: UUID, reason: Reason, requested_by: str, caller: Caller) -> None:
         """Crypto-shredding: delete the person's key, then record that it was done."""
         caller.require_role("compliance", "admin")
+        self._erase_candidate(candidate_id, reason, requested_by, caller)
+
+    def _erase_candidate(self: Relais, candidate_id: UUID, reason: Reason, requested_by: str, caller: Caller) -> None:
+        """Shared by the compliance officer's erasure and the retention job (which checks its own caller)."""
         candidate: Candidate = self._get(candidate_id, Candidate)
         candidate.record_erasure(reason, requested_by, caller.provenance, self._now())
         # Key first: if the save then fails, the data is already unreadable and a retry records it.

@@ -14,6 +14,7 @@ from domain.candidate import CandidateProfile
 from domain.matching import AiOutput, CriterionCheck, MatchCriteria
 from domain.offer import OfferTerms
 from domain.provenance import Provenance, Reason
+from domain.retention_run import RetentionEntry
 
 
 class DateAsISO(Transcoding):
@@ -75,6 +76,11 @@ class AiOutputAsDict(_DataclassAsDict):
     name = "ai_output"
 
 
+class RetentionEntryAsDict(_DataclassAsDict):
+    type = RetentionEntry
+    name = "retention_entry"
+
+
 VALUE_TRANSCODINGS: tuple[Transcoding, ...] = (
     DateAsISO(),
     ProvenanceAsDict(),
@@ -84,4 +90,5 @@ VALUE_TRANSCODINGS: tuple[Transcoding, ...] = (
     MatchCriteriaAsDict(),
     CriterionCheckAsDict(),
     AiOutputAsDict(),
+    RetentionEntryAsDict(),
 )

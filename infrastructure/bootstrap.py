@@ -9,6 +9,7 @@ from application.app import Relais
 from application.projections.accounts import AccountProjection
 from application.projections.ai_oversight import AiOversightProjection
 from application.projections.candidates import CandidateListProjection
+from application.projections.compliance import ComplianceRegisterProjection, PersonActivityProjection
 from application.projections.offers import OfferListProjection
 from application.projections.oversight_figures import OversightFiguresProjection
 from application.projections.runner import ProjectionRunner
@@ -39,6 +40,7 @@ def projections() -> list[Any]:
         CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection(),
         AiOversightProjection(),
         OversightFiguresProjection(),
+        PersonActivityProjection(), ComplianceRegisterProjection(),
     ]
 
 

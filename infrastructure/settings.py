@@ -112,6 +112,7 @@ class Settings:
     figures_min_selected: int = 20
     figures_quick_seconds: int = 10
     figures_long_list: int = 10
+    retention_months: int = 24  # job seekers inactive this long are erased (docs/adr/0017)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -147,6 +148,7 @@ class Settings:
             figures_min_selected=_int(env, "RELAIS_FIGURES_MIN_SELECTED", 20, 1, 1_000_000),
             figures_quick_seconds=_int(env, "RELAIS_FIGURES_QUICK_SECONDS", 10, 1, 3600),
             figures_long_list=_int(env, "RELAIS_FIGURES_LONG_LIST", 10, 1, 100),
+            retention_months=_int(env, "RELAIS_RETENTION_MONTHS", 24, 1, 1200),
         )
 
 

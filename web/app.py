@@ -22,12 +22,15 @@ from web.auth.signin import SignIn
 from web.controllers.accounts import AccountController
 from web.controllers.auth import AuthController
 from web.controllers.candidates import CandidateController
+from web.controllers.compliance import PeopleController
 from web.controllers.health import health
 from web.controllers.homes import advisor_home, auditor_home, compliance_home
 from web.controllers.imports import ImportController
+from web.controllers.letters import LetterController
 from web.controllers.offers import OfferController
 from web.controllers.oversight import OversightController
 from web.controllers.oversight_figures import OversightFiguresController
+from web.controllers.retention import retention_page
 from web.controllers.shortlists import ShortlistController
 from web.controllers.sms_webhooks import sms_webhook_routes
 from web.errors import EXCEPTION_HANDLERS
@@ -61,6 +64,8 @@ def template_environment() -> Environment:
         exclusion=lambda code: labels.label(labels.EXCLUSION_LABELS, code),
         fallback_reason=labels.fallback_reason,
         french_datetime=labels.french_datetime,
+        erasure_reason=lambda code: labels.label(labels.ERASURE_REASON_LABELS, code),
+        activity_kind=lambda code: labels.label(labels.ACTIVITY_KIND_LABELS, code),
     )
     return environment
 
@@ -107,6 +112,9 @@ def create_app(services: Services) -> Litestar:
             OversightController,
             *sms_webhook_routes(settings),
             OversightFiguresController,
+            PeopleController,
+            LetterController,
+            retention_page,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(

@@ -13,6 +13,7 @@ from application.caller import Caller
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.settings import Settings, SettingsError
+from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
 from web.cli_scheduler import add_scheduler_command, start_in_process_scheduler
 
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     erase.set_defaults(func=cmd_erase_candidate)
     add_import_commands(commands)
     add_scheduler_command(commands)
+    add_compliance_commands(commands)
     return parser
 
 

@@ -156,3 +156,20 @@ def french_datetime(iso: str) -> str:
         return datetime.fromisoformat(iso).strftime("%d/%m/%Y à %H:%M")
     except (TypeError, ValueError):
         return iso
+
+#: Compliance (issue 5): why a person's data was erased, and what their last activity was.
+ERASURE_REASON_LABELS = {
+    "demande_rgpd": "Demande de la personne (RGPD, art. 17)",
+    "retention": "Durée de conservation dépassée",
+    "autre": "Autre motif (à préciser)",
+}
+
+ACTIVITY_KIND_LABELS = {
+    "registration": "inscription",
+    "profile_change": "modification du dossier",
+    "consent": "consentement SMS",
+    "suggestion": "suggestion de l'IA",
+    "decision": "décision d'un conseiller",
+    "manual_addition": "ajout par un conseiller",
+    "explanation_letter": "lettre d'explication",
+}

@@ -1,0 +1,105 @@
+"""Read models of compliance: each person's last activity, letters produced, erasures, retention runs.
+
+None of these tables holds a name, a phone number or free text about a person: ids,
+codes, dates and counts only, so an erasure has nothing to scrub here.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from application.ports import Transaction
+from domain.candidate import Candidate
+from domain.explanation_letter import ExplanationLetter
+from domain.offer import Offer
+from domain.retention_run import RetentionRun
+
+#: What counts as activity about a person (docs/adr/0017), by event class: the kind recorded.
+ACTIVITY_KINDS: tuple[tuple[type, str], ...] = (
+    (Candidate.Registered, "registration"),
+    (Candidate.ProfileChanged, "profile_change"),
+    (Candidate.ConsentGiven, "consent"),
+    (Candidate.ConsentWithdrawn, "consent"),
+    (Offer.MatchSuggested, "suggestion"),
+    (Offer.SuggestionAccepted, "decision"),
+    (Offer.SuggestionRejected, "decision"),
+    (Offer.CandidateAddedManually, "manual_addition"),
+    (ExplanationLetter.Produced, "explanation_letter"),
+)
+
+
+def _person_of(event: Any) -> str:
+    if isinstance(event, Candidate.Event):
+        return str(event.originator_id)
+    return str(event.candidate_id)
+
+
+class PersonActivityProjection:
+    """`rm_person_activity`: the last event about each job seeker, whatever aggregate recorded it."""
+
+    name = "person_activity"
+    topics = (
+        "domain.candidate:",
+        "domain.offer:Offer.MatchSuggested",
+        "domain.offer:Offer.SuggestionAccepted",
+        "domain.offer:Offer.SuggestionRejected",
+        "domain.offer:Offer.CandidateAddedManually",
+        "domain.explanation_letter:",
+    )
+
+    def reset(self, tx: Transaction) -> None:
+        tx.execute("DELETE FROM rm_person_activity")
+
+    def apply(self, event: Any, tx: Transaction) -> None:
+        kind = next((k for cls, k in ACTIVITY_KINDS if isinstance(event, cls)), None)
+        if kind is None:
+            return
+        # Timestamps are UTC ISO strings of one format, so text order is time order.
+        tx.execute(
+            "INSERT INTO rm_person_activity (candidate_id, last_activity_at, last_activity_kind) VALUES (?, ?, ?) "
+            "ON CONFLICT (candidate_id) DO UPDATE SET last_activity_at = excluded.last_activity_at, "
+            "last_activity_kind = excluded.last_activity_kind "
+            "WHERE excluded.last_activity_at >= rm_person_activity.last_activity_at",
+            (_person_of(event), event.timestamp.isoformat(), kind),
+        )
+
+
+class ComplianceRegisterProjection:
+    """`rm_explanation_letters`, `rm_erasures` and `rm_retention_runs`: what compliance has done."""
+
+    name = "compliance_registers"
+    topics = (
+        "domain.explanation_letter:",
+        "domain.retention_run:",
+        "domain.candidate:Candidate.PersonalDataErased",
+    )
+
+    def reset(self, tx: Transaction) -> None:
+        for table in ("rm_explanation_letters", "rm_erasures", "rm_retention_runs"):
+            tx.execute(f"DELETE FROM {table}")
+
+    def apply(self, event: Any, tx: Transaction) -> None:
+        if isinstance(event, ExplanationLetter.Produced):
+            tx.execute(
+                "INSERT INTO rm_explanation_letters (letter_id, candidate_id, produced_at, produced_by, as_of, "
+                "suggestion_count) VALUES (?, ?, ?, ?, ?, ?)",
+                (str(event.originator_id), str(event.candidate_id), event.timestamp.isoformat(),
+                 event.provenance.actor_id, event.as_of.isoformat(), event.suggestion_count),
+            )
+        elif isinstance(event, Candidate.PersonalDataErased):
+            tx.execute(
+                "INSERT INTO rm_erasures (candidate_id, erased_at, actor_id, actor_role, reason_code, requested_by) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (str(event.originator_id), event.timestamp.isoformat(), event.provenance.actor_id,
+                 event.provenance.actor_role, event.reason.code, event.requested_by),
+            )
+        elif isinstance(event, RetentionRun.Completed):
+            entries = [asdict(e) for e in event.entries]
+            tx.execute(
+                "INSERT INTO rm_retention_runs (run_id, ran_at, actor_id, months, cutoff, examined, erased, failed, "
+                "entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (str(event.originator_id), event.timestamp.isoformat(), event.provenance.actor_id, event.months,
+                 event.cutoff.isoformat(), event.examined, sum(e["outcome"] == "erased" for e in entries),
+                 sum(e["outcome"] == "failed" for e in entries), json.dumps(entries, ensure_ascii=False)),
+            )

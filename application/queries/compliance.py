@@ -1,0 +1,177 @@
+"""What the compliance officer's pages read: people of every agency, letters, erasures, retention runs."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from application.caller import Caller
+from application.errors import NotFoundError
+from application.ports import Database, Row
+from application.queries.paging import PAGE_SIZE, Page, clamp_page, like_pattern
+from application.projections.text import search_key
+from domain.personal_data import ERASED_PLACEHOLDER
+
+#: Read-model columns that hold a person's data in clear, scrubbed by their projection on erasure:
+#: (table, column naming the person, personal columns). Tables of features built later add a line.
+PERSONAL_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("rm_candidates", "id", ("first_name", "last_name", "phone", "notes", "search_text")),
+    ("rm_suggestions", "candidate_id", ("reason_text",)),
+    ("rm_manual_additions", "candidate_id", ("reason_text",)),
+)
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    id: str
+    agency_id: str
+    first_name: str
+    last_name: str
+    commune: str
+    erased: bool
+    registered_at: str
+    last_activity_at: str
+    last_activity_kind: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> PersonSummary:
+        return cls(
+            id=row["id"], agency_id=row["agency_id"], first_name=row["first_name"], last_name=row["last_name"],
+            commune=row["commune"], erased=bool(row["erased"]), registered_at=row["registered_at"],
+            last_activity_at=row["last_activity_at"] or "", last_activity_kind=row["last_activity_kind"] or "",
+        )
+
+
+@dataclass(frozen=True)
+class ErasureRecord:
+    candidate_id: str
+    erased_at: str
+    actor_id: str
+    actor_role: str
+    reason_code: str
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class TableScrub:
+    """One read-model table: the rows about the person and how many still hold clear personal data."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: int
+    still_clear: int
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    record: ErasureRecord
+    key_destroyed: bool
+    tables: tuple[TableScrub, ...]
+    dialect: str
+    secure_delete: bool | None  # SQLite's setting on this connection; None on PostgreSQL
+
+
+@dataclass(frozen=True)
+class RetentionRunView:
+    run_id: str
+    ran_at: str
+    actor_id: str
+    months: int
+    cutoff: str
+    examined: int
+    erased: int
+    failed: int
+    entries: list[dict[str, Any]]
+
+
+_PEOPLE = (
+    "SELECT c.id, c.agency_id, c.first_name, c.last_name, c.commune, c.erased, c.registered_at, "
+    "a.last_activity_at, a.last_activity_kind FROM rm_candidates c "
+    "LEFT JOIN rm_person_activity a ON a.candidate_id = c.id"
+)
+
+
+class ComplianceQueries:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def search_people(self, caller: Caller, text: str = "", page: int = 1, size: int = PAGE_SIZE) -> Page[PersonSummary]:
+        """Job seekers of every agency by name, commune or skill, or by their exact id."""
+        caller.require_role("compliance")
+        page = clamp_page(page)
+        where, params = "1 = 1", []  # type: ignore[var-annotated]
+        if _is_id(text):
+            where, params = "c.id = ?", [str(UUID(text.strip()))]
+        else:
+            for word in search_key(text).split()[:6]:
+                where += " AND c.search_text LIKE ? ESCAPE '\\'"
+                params.append(like_pattern(word))
+        with self.database.read() as tx:
+            total = tx.fetchone(f"SELECT COUNT(*) AS n FROM rm_candidates c WHERE {where}", params)
+            rows = tx.fetchall(
+                f"{_PEOPLE} WHERE {where} ORDER BY c.last_name, c.first_name, c.id LIMIT ? OFFSET ?",
+                (*params, size, (page - 1) * size),
+            )
+        return Page([PersonSummary.from_row(r) for r in rows], int(total["n"]) if total else 0, page, size)
+
+    def person(self, caller: Caller, candidate_id: UUID) -> PersonSummary:
+        caller.require_role("compliance")
+        with self.database.read() as tx:
+            row = tx.fetchone(f"{_PEOPLE} WHERE c.id = ?", (str(candidate_id),))
+        if row is None:
+            raise NotFoundError(str(candidate_id))
+        return PersonSummary.from_row(row)
+
+    def letters(self, caller: Caller, candidate_id: UUID) -> list[Row]:
+        caller.require_role("compliance")
+        with self.database.read() as tx:
+            return tx.fetchall(
+                "SELECT * FROM rm_explanation_letters WHERE candidate_id = ? ORDER BY produced_at DESC, letter_id",
+                (str(candidate_id),),
+            )
+
+    def erasure(self, caller: Caller, candidate_id: UUID) -> ErasureRecord | None:
+        caller.require_role("compliance")
+        with self.database.read() as tx:
+            row = tx.fetchone("SELECT * FROM rm_erasures WHERE candidate_id = ?", (str(candidate_id),))
+        return ErasureRecord(**row) if row else None
+
+    def erasure_report(self, caller: Caller, candidate_id: UUID) -> ErasureReport:
+        """What was erased where, checked now: the key, each read-model table, the storage."""
+        record = self.erasure(caller, candidate_id)
+        if record is None:
+            raise NotFoundError(str(candidate_id))
+        subject = str(candidate_id)
+        with self.database.read() as tx:
+            key = tx.fetchone("SELECT COUNT(*) AS n FROM personal_keys WHERE subject_id = ?", (subject,))
+            tables = tuple(self._scrub(tx, table, column, columns, subject) for table, column, columns in PERSONAL_COLUMNS)
+            secure = None
+            if self.database.dialect == "sqlite":
+                setting = tx.fetchone("PRAGMA secure_delete")
+                secure = bool(setting and next(iter(setting.values())))
+        return ErasureReport(record, bool(key and int(key["n"]) == 0), tables, self.database.dialect, secure)
+
+    @staticmethod
+    def _scrub(tx: Any, table: str, column: str, columns: tuple[str, ...], subject: str) -> TableScrub:
+        clear = " OR ".join(f"{c} NOT IN ('', ?)" for c in columns)
+        row = tx.fetchone(
+            f"SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN {clear} THEN 1 ELSE 0 END), 0) AS clear "
+            f"FROM {table} WHERE {column} = ?",
+            (*[ERASED_PLACEHOLDER] * len(columns), subject),
+        )
+        return TableScrub(table, columns, int(row["n"]), int(row["clear"]))
+
+    def retention_runs(self, caller: Caller, limit: int = 20) -> list[RetentionRunView]:
+        caller.require_role("compliance")
+        with self.database.read() as tx:
+            rows = tx.fetchall("SELECT * FROM rm_retention_runs ORDER BY ran_at DESC, run_id LIMIT ?", (limit,))
+        return [RetentionRunView(**{**r, "entries": json.loads(r["entries"])}) for r in rows]
+
+
+def _is_id(text: str) -> bool:
+    try:
+        UUID(text.strip())
+    except ValueError:
+        return False
+    return True

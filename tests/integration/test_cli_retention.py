@@ -1,0 +1,41 @@
+"""`relais retention [--dry-run]` in its own process, on a store where someone has been inactive for years."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from application.values import ERASED_PLACEHOLDER
+from tests.conftest import AdvanceableClock
+from tests.integration.helpers import advisor, details, mobile
+from tests.integration.test_cli import Relais
+
+
+def test_retention_from_the_command_line_reports_then_erases_the_inactive(tmp_path: Path) -> None:
+    relais = Relais(tmp_path / "data")
+    long_ago = relais.services(clock=AdvanceableClock(datetime(2022, 1, 10, 9, 0, tzinfo=UTC)))
+    try:
+        sleeper = long_ago.app.register_candidate(details(last_name="Ancien", phone=mobile(1)), True, advisor())
+    finally:
+        long_ago.close()
+    today = relais.services()
+    try:
+        active = today.app.register_candidate(details(last_name="Récent", phone=mobile(2)), True, advisor())
+    finally:
+        today.close()
+
+    dry = relais("retention", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "2 job seekers with personal data examined, 1 inactive: nothing erased (dry run)" in dry.stdout
+    assert f"{sleeper}  lyon-est  last activity 2022-01-10T09:00:00+00:00 (registration): would be erased" in dry.stdout
+
+    run = relais("retention")
+    assert run.returncode == 0, run.stderr
+    assert "1 erased, 0 kept (active again), 0 failed" in run.stdout and f"{sleeper}" in run.stdout and str(active) not in run.stdout
+
+    check = relais.services(run_migrations=False)
+    try:
+        assert check.candidates.get(advisor(), sleeper).last_name == ERASED_PLACEHOLDER
+        assert check.candidates.get(advisor(), active).last_name == "Récent"
+    finally:
+        check.close()
+    assert "0 inactive" in relais("retention").stdout

@@ -1,0 +1,104 @@
+"""Explanation letters on a real store: composed from the recorded events, never by asking a model
+again; the same letter reads the same later; producing one is itself recorded."""
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from application.errors import AccessDeniedError, AlreadyErasedError
+from application.explanations import ExplanationLetters
+from application.values import Reason
+from domain.explanation_letter import ExplanationLetter
+from infrastructure.bootstrap import Services
+from tests.integration.compliance_helpers import CRITERIA, suggested_twice
+from tests.integration.helpers import advisor, compliance, details, domain_events, terms
+
+
+def letter_text(letter) -> str:
+    return "\n".join([*letter.header, *(s.heading for s in letter.sections),
+                      *(b.text for s in letter.sections for b in s.blocks)])
+
+
+def register(services: Services) -> UUID:
+    return services.app.register_candidate(
+        details(first_name="Zoé", last_name="Lettre", phone="06 11 22 33 44"), True, advisor()
+    )
+
+
+def test_a_letter_says_which_suggestions_concerned_the_person_and_what_the_advisor_decided(
+    services: Services, clock
+) -> None:
+    story = suggested_twice(services, register(services))
+    letters = ExplanationLetters(services.app, services.database)
+    dpo = compliance()
+    clock.advance(days=3)
+    letter_id = letters.produce(dpo, story.person)
+    letter = letters.compose(compliance(), letter_id)
+
+    text = letter_text(letter)
+    assert letter.recipient == "Zoé Lettre" and letter.suggestion_count == 2
+    assert "Offre « Agent d'entretien »" in text and "Offre « Agent de propreté »" in text
+    assert "ne vous a pas retenu(e) pour cette offre ; motif : mobilité (« ne conduit pas le matin »)" in text
+    assert "vous a retenu(e) pour cette offre ; motif : profil adapté à l'offre" in text
+    assert "modèle : offline-bm25" in text
+    assert "compétence requise : nettoyage de locaux" in text
+    assert ("critères demandés par le conseiller : métier K2204, autour de Lyon, disponible au plus tard le "
+            "15/12/2026, compétences requises : nettoyage de locaux, distance maximale : 30 km") in text
+    assert "article 22 du RGPD" in text and "article 86" in text and "R311-3-1-2" in text
+    models = [b for s in letter.sections for b in s.blocks if b.kind == "model"]
+    recorded = [e.rationale for e in domain_events(services) if type(e).__name__ == "MatchSuggested"
+                and e.candidate_id == story.person]
+    assert [m.text for m in models] == [r for r in recorded if r]
+
+    produced = [e for e in domain_events(services) if isinstance(e, ExplanationLetter.Produced)]
+    assert len(produced) == 1
+    assert (produced[0].candidate_id, produced[0].provenance.actor_id, produced[0].provenance.actor_role) == (
+        story.person, dpo.actor_id, "compliance")
+
+
+def test_a_letter_replays_the_log_as_it_was_when_produced(services: Services, clock) -> None:
+    person = register(services)
+    letters = ExplanationLetters(services.app, services.database)
+    early = letters.produce(compliance(), person)
+    clock.advance(hours=1)
+    suggested_twice(services, person)
+    before = letters.compose(compliance(), early)
+    assert before.suggestion_count == 0
+    assert "l'IA ne vous a proposé pour aucune offre" in letter_text(before)
+    later = letters.compose(compliance(), letters.produce(compliance(), person))
+    assert later.suggestion_count == 2
+    # Composing again gives the very same letter: nothing is asked anew.
+    assert letters.compose(compliance(), early) == before
+
+
+def test_only_compliance_produces_letters_and_never_for_an_erased_person(services: Services) -> None:
+    person = register(services)
+    letters = ExplanationLetters(services.app, services.database)
+    with pytest.raises(AccessDeniedError):
+        letters.produce(advisor(), person)
+    letter_id = letters.produce(compliance(), person)
+    with pytest.raises(AccessDeniedError):
+        letters.compose(advisor(), letter_id)
+    services.app.erase_candidate(person, Reason("demande_rgpd"), "la personne", compliance())
+    with pytest.raises(AlreadyErasedError):
+        letters.produce(compliance(), person)
+    # An earlier letter still opens, with the person's data shown as erased.
+    assert letters.compose(compliance(), letter_id).recipient == "[effacé] [effacé]"
+
+
+def test_a_superseded_suggestion_and_a_manual_addition_are_told_apart(services: Services) -> None:
+    person = register(services)
+    offer = services.app.publish_offer(terms(title="Agent de tri"), advisor())
+    services.app.request_shortlist(offer, CRITERIA, advisor())
+    services.app.request_shortlist(offer, CRITERIA, advisor())  # a new list before any decision
+    elsewhere = services.app.publish_offer(terms(title="Agent de quai", rome_code="N1103", skills=("quai",)), advisor())
+    services.app.add_candidate_manually(elsewhere, person, Reason("connu_du_conseiller", "vu en atelier"), advisor())
+    letters = ExplanationLetters(services.app, services.database)
+    letter = letters.compose(compliance(), letters.produce(compliance(), person))
+    text = letter_text(letter)
+    assert letter.suggestion_count == 2
+    assert "remplacée par une nouvelle liste avant qu'une décision soit prise" in text
+    assert "Aucune décision n'a encore été prise sur cette suggestion." in text
+    assert ("Offre « Agent de quai », le 30/11/2026 : un conseiller vous a retenu(e) sans suggestion de l'IA ; "
+            "motif : personne connue du conseiller (« vu en atelier »).") in text

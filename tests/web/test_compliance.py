@@ -1,0 +1,172 @@
+"""The compliance officer's pages: find anyone, produce a letter (page and PDF), erase on request."""
+from __future__ import annotations
+
+import re
+import zlib
+from uuid import UUID
+
+import pytest
+
+from application.caller import Caller
+from tests.integration.compliance_helpers import suggested_twice
+from tests.web.conftest import AGENCY, HTMX, OTHER_AGENCY, candidate_form, created_id, field_error, post
+
+PEOPLE = "/conformite/personnes"
+
+
+def register(signed_in, agency: str = AGENCY, **changes: str) -> str:
+    advisor = signed_in("advisor", agency)
+    return created_id(post(advisor, "/conseiller/demandeurs/nouveau", candidate_form(**changes)))
+
+
+@pytest.fixture
+def person(signed_in) -> str:
+    """A job seeker of Lyon Est, with a note."""
+    return register(signed_in, first_name="Zoé", last_name="Conformité", notes="Préfère les matins")
+
+
+def erase_form(**changes: str) -> dict[str, str]:
+    values = {"reason": "demande_rgpd", "reason_text": "", "requested_by": "la personne, courrier du 12/11",
+              "confirm": "on"}
+    values.update(changes)
+    return values
+
+
+def pdf_text_points(pdf: bytes) -> str:
+    """The ToUnicode maps of the embedded fonts: which characters the PDF can show."""
+    maps = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            stream = zlib.decompress(stream)
+        except zlib.error:
+            pass  # fpdf2 writes the character maps uncompressed
+        maps.append(stream.decode("latin-1"))
+    return "\n".join(m for m in maps if "beginbfchar" in m or "beginbfrange" in m)
+
+
+def test_compliance_finds_a_person_of_any_agency_by_name_and_opens_them(signed_in, person) -> None:
+    far = register(signed_in, OTHER_AGENCY, first_name="Yves", last_name="Conformité", phone="06 99 88 77 66")
+    dpo = signed_in("compliance")
+    listing = dpo.get(f"{PEOPLE}?q=conformite")
+    assert listing.status_code == 200 and "2 personnes" in listing.text
+    assert f"{PEOPLE}/{person}" in listing.text and f"{PEOPLE}/{far}" in listing.text and OTHER_AGENCY in listing.text
+    fragment = dpo.get(f"{PEOPLE}?q=zoe", headers=HTMX)
+    assert "<html" not in fragment.text and person in fragment.text
+    page = dpo.get(f"{PEOPLE}/{person}").text
+    assert "Conformité Zoé" in page and "inscription" in page
+    assert dpo.get(f"{PEOPLE}/00000000-0000-4000-8000-000000000000").status_code == 404
+    assert dpo.get(f"{PEOPLE}/pas-un-id").status_code == 404
+
+
+def test_a_letter_is_produced_with_a_303_then_shown_to_print_and_as_a_pdf_with_accents(
+    signed_in, services, person
+) -> None:
+    suggested_twice(services, UUID(person))
+    dpo = signed_in("compliance")
+    before = services.app.recorder.max_notification_id()
+    produced = post(dpo, f"{PEOPLE}/{person}/lettres")
+    assert produced.status_code == 303
+    assert services.app.recorder.max_notification_id() == before + 1  # the letter is recorded, once
+    url = produced.headers["location"]
+    page = dpo.get(url)
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    text = page.text
+    assert "À l&#39;attention de Zoé Conformité" in text
+    assert "Offre « Agent d&#39;entretien »" in text and "article 22 du RGPD" in text
+    assert re.search(r'<article class="letter" hx-disable>', text)
+    assert '<blockquote class="model-output">' in text
+    assert "Lettre du" in dpo.get(f"{PEOPLE}/{person}").text
+
+    pdf = dpo.get(f"{url}/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and b"DejaVuSans" in pdf.content
+    assert dpo.get(f"/conformite/lettres/{person}").status_code == 404  # a person's id is not a letter's
+    assert dpo.get("/conformite/lettres/pas-un-id/pdf").status_code == 404
+    points = pdf_text_points(pdf.content)
+    for char in "éèàÀ«»ç":
+        assert f"<{ord(char):04X}>" in points, f"{char} is not in the PDF's fonts"
+
+
+def test_recorded_text_is_escaped_in_the_letter_and_kept_out_of_htmx(signed_in, services, person) -> None:
+    suggested_twice(services, UUID(person), reject_text="<script>alert(1)</script>")
+    dpo = signed_in("compliance")
+    text = dpo.get(post(dpo, f"{PEOPLE}/{person}/lettres").headers["location"]).text
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    article = text.split('<article class="letter" hx-disable>', 1)
+    assert len(article) == 2 and "&lt;script&gt;" in article[1].split("</article>")[0]
+
+
+def test_erasure_needs_a_reason_a_requester_and_a_confirmation_shown_in_place(signed_in, services, person) -> None:
+    dpo = signed_in("compliance")
+    before = services.app.recorder.max_notification_id()
+    response = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="", requested_by="", confirm=""),
+                    htmx=True)
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith('<form id="erase-form"')
+    assert field_error(response.text, "reason") and field_error(response.text, "requested_by")
+    assert "Cochez la case" in response.text
+    other = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="autre", reason_text=""))
+    assert other.status_code == 422 and "précisez le motif" in other.text.lower()
+    assert post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="retention")).status_code == 422
+    assert services.app.recorder.max_notification_id() == before
+
+
+def test_erasure_shows_what_was_erased_where_and_the_person_reads_erased_everywhere(
+    signed_in, services, person
+) -> None:
+    dpo = signed_in("compliance")
+    assert "Je confirme" in dpo.get(f"{PEOPLE}/{person}/effacement").text
+    done = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form())
+    assert done.status_code == 303 and done.headers["location"] == f"{PEOPLE}/{person}/effacement"
+    report = dpo.get(done.headers["location"]).text
+    assert "détruite" in report and "la personne, courrier du 12/11" in report
+    for table in ("rm_candidates", "rm_suggestions", "rm_manual_additions"):
+        assert f"<code>{table}</code>" in report
+    assert "encore en clair" not in report and "secure_delete actif" in report
+    assert "Demande de la personne (RGPD, art. 17)" in report
+
+    person_page = dpo.get(f"{PEOPLE}/{person}").text
+    assert "[effacé] [effacé]" in person_page and "Conformité" not in person_page.split("<main")[1].split("<h1>")[1]
+    assert "Produire une lettre" not in person_page
+    assert person not in dpo.get(f"{PEOPLE}?q=conformite").text
+    assert person in dpo.get(f"{PEOPLE}?q={person}").text  # still found by id
+    advisor = signed_in("advisor", AGENCY)
+    assert "[effacé]" in advisor.get(f"/conseiller/demandeurs/{person}").text
+
+    head = services.app.recorder.max_notification_id()
+    again = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form())  # e.g. a second click
+    assert again.status_code == 409 and "ont été effacées" in again.text
+    assert post(dpo, f"{PEOPLE}/{person}/lettres").status_code == 409
+    assert services.app.recorder.max_notification_id() == head
+
+
+def test_the_retention_page_shows_the_period_who_is_due_and_the_runs(signed_in, services, person, clock) -> None:
+    from application.retention import RetentionJob
+
+    dpo = signed_in("compliance")
+    page = dpo.get("/conformite/conservation").text
+    assert "24 mois" in page and "0 à effacer" in page and "Aucun passage" in page
+    clock.advance(days=800)
+    dpo = signed_in("compliance")  # the earlier session has long expired
+    assert person in dpo.get("/conformite/conservation").text
+    RetentionJob(services.app, services.database, 24)()
+    page = dpo.get("/conformite/conservation").text
+    assert "1 effacement sur" in page and "job:retention" in page and "effacées" in page
+
+
+@pytest.mark.parametrize("role", ["advisor", "auditor", "admin"])
+def test_other_roles_get_a_403_on_every_compliance_page_and_command(signed_in, services, person, role) -> None:
+    client = signed_in(role)
+    before = services.app.recorder.max_notification_id()
+    for url in (PEOPLE, f"{PEOPLE}/{person}", f"{PEOPLE}/{person}/effacement", "/conformite/conservation"):
+        assert client.get(url).status_code == 403, url
+    assert post(client, f"{PEOPLE}/{person}/effacement", erase_form()).status_code == 403
+    assert post(client, f"{PEOPLE}/{person}/lettres").status_code == 403
+    assert services.app.recorder.max_notification_id() == before
+
+
+def test_an_erasure_without_the_csrf_token_is_refused(signed_in, services, person) -> None:
+    dpo = signed_in("compliance")
+    response = dpo.post(f"{PEOPLE}/{person}/effacement", data=erase_form(), follow_redirects=False)
+    assert response.status_code == 403
+    assert services.candidates.get(Caller("dpo", "compliance", "", "r"), UUID(person)).erased is False

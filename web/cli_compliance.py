@@ -1,0 +1,42 @@
+"""`relais retention [--dry-run]`: run the retention job now and print its report."""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from application.retention import RetentionReport
+from infrastructure.bootstrap import bootstrap
+from infrastructure.retention import retention_job
+from infrastructure.settings import Settings
+
+
+def add_compliance_commands(commands: Any) -> None:
+    command = commands.add_parser(
+        "retention", help="erase the personal data of job seekers inactive for RELAIS_RETENTION_MONTHS"
+    )
+    command.add_argument("--dry-run", action="store_true", help="only list who would be erased; change nothing")
+    command.set_defaults(func=cmd_retention)
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    services = bootstrap(Settings.from_env())
+    try:
+        report = retention_job(services)(dry_run=args.dry_run)
+    finally:
+        services.close()
+    print(report_text(report))
+    return 0
+
+
+def report_text(report: RetentionReport) -> str:
+    dry = report.run_id is None
+    lines = [
+        f"retention: {report.months} months, no activity since {report.cutoff.isoformat()}",
+        f"{report.examined} job seekers with personal data examined, {len(report.entries)} inactive: "
+        + ("nothing erased (dry run)" if dry else f"{report.erased} erased, {report.kept} kept (active again), {report.failed} failed (run {report.run_id})"),
+    ]
+    for entry in report.entries:
+        outcome = "would be erased" if dry else entry.outcome + (f" ({entry.detail})" if entry.detail else "")
+        lines.append(f"  {entry.candidate_id}  {entry.agency_id}  last activity {entry.last_activity_at} "
+                     f"({entry.last_activity_kind}): {outcome}")
+    return "\n".join(lines)
