@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from application.accounts import AccountCommands
+from application.audit.access import AuditAccessCommands
 from application.candidates import CandidateCommands
 from application.errors import NotFoundError, StaleEditError
 from application.imports import ImportCommands
@@ -40,6 +41,7 @@ class Relais(
     AccountCommands,
     WorkflowCommands,
     ImportCommands,
+    AuditAccessCommands,
     Application[UUID],
 ):
     """All aggregates share one log, so that projections, audit and export see one order."""

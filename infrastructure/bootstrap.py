@@ -8,12 +8,16 @@ from typing import Any
 from application.app import Relais
 from application.projections.accounts import AccountProjection
 from application.projections.ai_oversight import AiOversightProjection
+from application.projections.event_index import EventIndexProjection
 from application.projections.candidates import CandidateListProjection
 from application.projections.offers import OfferListProjection
 from application.projections.runner import ProjectionRunner
 from application.projections.shortlists import ShortlistProjection
+from application.audit.decisions import DecisionQueries
+from application.audit.timeline import TimelineQueries
 from application.queries.accounts import AccountQueries, ReadModelDirectory
 from application.queries.candidates import CandidateQueries
+from application.queries.history import HistoryQueries
 from application.queries.offers import OfferQueries
 from application.queries.oversight import OversightQueries
 from application.queries.pool import ReadModelCandidatePool
@@ -35,6 +39,7 @@ def projections() -> list[Any]:
     return [
         CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection(),
         AiOversightProjection(),
+        EventIndexProjection(),
     ]
 
 
@@ -56,6 +61,10 @@ class Services:
     passwords: Argon2PasswordHasher
     #: Adapters this process opened and must close (e.g. the Mistral ranker's HTTP client).
     closing: list[Any] = field(default_factory=list)
+    #: The auditor's history search, timelines and decisions beside suggestions (issue 5).
+    history: HistoryQueries | None = None
+    timelines: TimelineQueries | None = None
+    decisions: DecisionQueries | None = None
 
     def close(self) -> None:
         for owned in self.closing:
@@ -121,6 +130,7 @@ def bootstrap(
     runner = ProjectionRunner(app.recorder, app.mapper, database, projections())
     if synchronous_projections:
         app.after_save = runner.catch_up
+    timelines = TimelineQueries(app)
     return Services(
         settings=settings,
         app=app,
@@ -135,4 +145,7 @@ def bootstrap(
         clock=clock,
         passwords=passwords,
         closing=closing,
+        history=HistoryQueries(database),
+        timelines=timelines,
+        decisions=DecisionQueries(timelines),
     )

@@ -1,0 +1,40 @@
+"""AuditAccess: one auditor's opening of one page, recorded in the log like any decision.
+
+One aggregate per page view (docs/adr/0015): recording never reads an earlier aggregate,
+so two pages opened at once never conflict and the cost does not grow with the day's views.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.personal_data import PersonalData
+from domain.provenance import Provenance
+
+
+class AuditAccess(Aggregate):
+    """Who opened which page, about which record, with which search, when, for which request."""
+
+    @classmethod
+    def record(
+        cls, method: str, path: str, aggregate_id: str, query: str, provenance: Provenance, timestamp: datetime
+    ) -> AuditAccess:
+        access_id = uuid4()
+        # A search may hold a person's name: it is encrypted, under this access's own key.
+        sealed = PersonalData(str(access_id), query) if query else None
+        return cls._create(
+            cls.PageOpened, id=access_id, method=method, path=path, aggregate_id=aggregate_id, query=sealed,
+            provenance=provenance, timestamp=timestamp,
+        )
+
+    @event("PageOpened")
+    def __init__(
+        self, method: str, path: str, aggregate_id: str, query: PersonalData | None, provenance: Provenance,
+        timestamp: datetime,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.aggregate_id = aggregate_id  # "" when the page is about no single record (a search)
+        self.query = query
