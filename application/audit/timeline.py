@@ -5,6 +5,7 @@ up to a version (the repository's `get(id, version=N)`), or up to the last event
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -146,12 +147,20 @@ class TimelineQueries:
         return _with(timeline, state=self.state_at(aggregate_id, last), state_version=last)
 
     def state_at(self, aggregate_id: UUID, version: int) -> dict[str, str]:
-        """Replay the stored events up to `version` (the library's projector: the aggregate's own rules)."""
+        """Replay the stored events up to `version`: the repository reads them, each event's own mutator applies it."""
         try:
-            aggregate = self.app.repository.get(aggregate_id, version=version)
+            aggregate = self.app.repository.get(aggregate_id, version=version, projector_func=replay)
         except AggregateNotFoundError:
             raise NotFoundError(str(aggregate_id)) from None
         return aggregate_state(aggregate)
+
+
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's `project_aggregate` without its per-event runtime Protocol check (a quarter of a
+    1,000-event replay): the events come from our own store and all have `mutate`."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def version_at(entries: list[TimelineEntry], at: datetime) -> int:
