@@ -1,7 +1,7 @@
 """The auditor's history on SQLite and PostgreSQL: time travel equals replay, the index rebuilds the same."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from application.audit.moments import parse_moment
@@ -9,7 +9,7 @@ from application.audit.state import flatten
 from application.caller import Caller
 from application.queries.history import HistoryFilters
 from application.values import MatchCriteria, Reason
-from tests.integration.helpers import advisor, details, mobile, notifications, terms
+from tests.integration.helpers import admin, advisor, details, mobile, notifications, terms
 
 AUDITOR = Caller("auditor-1", "auditor", "", "req-audit")
 CRITERIA = MatchCriteria("K2204", "Lyon", date(2026, 12, 15), ("nettoyage de locaux",), max_distance_km=50)
@@ -86,3 +86,17 @@ def test_an_access_record_is_stored_with_its_search_encrypted(services) -> None:
                                                                          "auditor-1")
     row = services.history.search(AUDITOR, HistoryFilters(aggregate_type="AuditAccess")).items[0]
     assert (row.actor_id, row.actor_role, row.event_type) == ("auditor-1", "auditor", "AuditAccess.PageOpened")
+
+
+def test_outreaches_and_training_sessions_are_found_by_id_and_type_and_have_timelines(services, clock) -> None:
+    offer_id = services.app.publish_offer(terms(), advisor())
+    outreach_id = services.app.create_outreach(offer_id, advisor())
+    session_id = services.app.schedule_training_session(
+        "Décider avec une IA", datetime(2026, 12, 3, 14, 0, tzinfo=UTC), 30, admin())
+    (outreach_row,) = services.history.search(AUDITOR, HistoryFilters(record_id=outreach_id)).items
+    assert (outreach_row.aggregate_type, outreach_row.agency_id) == ("Outreach", "lyon-est")
+    sessions = services.history.search(AUDITOR, HistoryFilters(aggregate_type="TrainingSession")).items
+    assert [r.aggregate_id for r in sessions] == [str(session_id)]
+    timeline = services.timelines.timeline(AUDITOR, session_id)
+    assert timeline.state["title"] == "Décider avec une IA"
+    assert timeline.entries[0].actor_role == "admin"
