@@ -15,7 +15,8 @@ For SQLite (a temp file) and PostgreSQL (a temp database on 127.0.0.1:5432), in 
             the library's default one;
 * view    — replay plus the flattening the page shows (`TimelineQueries.state_at`).
 
-Medians of 15 repetitions after a warm-up.
+Medians of 15 repetitions after a warm-up, in wall-clock time and, for the replay, in this
+thread's CPU time too (the machine is shared: the CPU time shows the cost without the waiting).
 
     .venv/bin/python benchmarks/history.py
 """
@@ -81,14 +82,20 @@ def build_offer(services) -> object:
     return offer_id
 
 
-def median_ms(operation, repetitions: int = REPETITIONS) -> float:
+def median_ms(operation, repetitions: int = REPETITIONS, clock=time.perf_counter) -> float:
     operation()  # warm-up
     samples = []
     for _ in range(repetitions):
-        started = time.perf_counter()
+        started = clock()
         operation()
-        samples.append((time.perf_counter() - started) * 1000)
+        samples.append((clock() - started) * 1000)
     return statistics.median(samples)
+
+
+def cpu_ms(operation) -> float:
+    """This thread's CPU time: on a busy shared machine, what the work costs without the waiting
+    (on SQLite all of it; on PostgreSQL the server's share is not counted)."""
+    return median_ms(operation, clock=time.thread_time)
 
 
 def raw_select(services, offer_id) -> callable:  # SQLite stores ids as hex, PostgreSQL as uuid
@@ -122,11 +129,14 @@ def measure(label: str, database_url: str | None, data_dir: Path) -> None:
         library = median_ms(lambda: services.app.repository.get(offer_id, version=REPLAYED))
         replay = median_ms(lambda: services.app.repository.get(offer_id, version=REPLAYED, projector_func=fast))
         view = median_ms(lambda: services.timelines.state_at(offer_id, REPLAYED))
+        replay_cpu = cpu_ms(lambda: services.app.repository.get(offer_id, version=REPLAYED, projector_func=fast))
         print(f"{label:10} events stored {stored}, replayed {REPLAYED}")
         print(f"{'':10} raw SELECT of the rows   {raw:7.2f} ms")
         print(f"{'':10} replay, library projector {library:6.2f} ms   ({library / raw:.1f}× raw)")
         print(f"{'':10} replay (get version=N)   {replay:7.2f} ms   ({replay / raw:.1f}× raw)   target ≤ 20 ms: "
               f"{'met' if replay <= 20 else 'NOT met'}")
+        print(f"{'':10} replay, CPU time only    {replay_cpu:7.2f} ms   target ≤ 20 ms: "
+              f"{'met' if replay_cpu <= 20 else 'NOT met'}")
         print(f"{'':10} time-travel view state   {view:7.2f} ms   ({view / raw:.1f}× raw)   target ≤ 20 ms: "
               f"{'met' if view <= 20 else 'NOT met'}")
     finally:

@@ -124,6 +124,7 @@ class TimelineQueries:
         return events
 
     def timeline(self, caller: Caller, aggregate_id: UUID, moment: Moment = Moment()) -> Timeline:
+        """The events, and the state the moment asks for, replayed from the same events read once."""
         events = self.events(caller, aggregate_id)
         entries = [entry_of(e) for e in events]
         kind = entries[0].event_type.split(".", 1)[0]
@@ -133,18 +134,18 @@ class TimelineQueries:
             assert moment.from_version is not None and moment.to_version is not None
             for wanted in (moment.from_version, moment.to_version):
                 _require_exists(wanted, last)
-            before = self.state_at(aggregate_id, moment.from_version)
-            after = self.state_at(aggregate_id, moment.to_version)
+            before = state_of(events, moment.from_version)
+            after = state_of(events, moment.to_version)
             return _with(timeline, state=after, state_version=moment.to_version, changes=diff(before, after))
         if moment.version is not None:
             _require_exists(moment.version, last)
-            return _with(timeline, state=self.state_at(aggregate_id, moment.version), state_version=moment.version)
+            return _with(timeline, state=state_of(events, moment.version), state_version=moment.version)
         if moment.at is not None:
             version = version_at(entries, moment.at)
             if version == 0:
                 return _with(timeline, state=None, state_version=0)
-            return _with(timeline, state=self.state_at(aggregate_id, version), state_version=version)
-        return _with(timeline, state=self.state_at(aggregate_id, last), state_version=last)
+            return _with(timeline, state=state_of(events, version), state_version=version)
+        return _with(timeline, state=state_of(events, last), state_version=last)
 
     def state_at(self, aggregate_id: UUID, version: int) -> dict[str, str]:
         """Replay the stored events up to `version`: the repository reads them, each event's own mutator applies it."""
@@ -161,6 +162,11 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
+
+
+def state_of(events: list[Any], version: int) -> dict[str, str]:
+    """The state after the first `version` events (versions run 1, 2, 3… with no gap)."""
+    return aggregate_state(replay(None, events[:version]))
 
 
 def version_at(entries: list[TimelineEntry], at: datetime) -> int:

@@ -78,7 +78,9 @@ def test_the_state_at_each_version_equals_the_replay_of_the_events_up_to_it(cloc
     events = list(app.repository.event_store.get(offer_id))
     timelines = TimelineQueries(app)
     for version in range(1, len(events) + 1):
-        assert timelines.state_at(offer_id, version) == flatten(replay(events, version)), version
+        expected = flatten(replay(events, version))
+        assert timelines.state_at(offer_id, version) == expected, version  # the repository's replay
+        assert timelines.timeline(AUDITOR, offer_id, Moment(version=version)).state == expected  # the page's
     timeline = timelines.timeline(AUDITOR, offer_id)
     assert [e.version for e in timeline.entries] == list(range(1, len(events) + 1))
     assert timeline.state_version == len(events)
