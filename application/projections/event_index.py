@@ -48,17 +48,21 @@ class EventIndexProjection:
         aggregate_type = kind.split(".", 1)[0]
         aggregate_id = str(event.originator_id)
         at = utc_text(event.timestamp)
-        own_agency = getattr(event, "agency_id", None)
-        tx.execute(
-            "INSERT INTO rm_history_aggregates (aggregate_id, aggregate_type, agency_id, last_version, first_at, last_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (aggregate_id) DO UPDATE SET "
-            "last_version = excluded.last_version, last_at = excluded.last_at, agency_id = CASE "
-            "WHEN excluded.agency_id <> '' THEN excluded.agency_id ELSE rm_history_aggregates.agency_id END",
-            (aggregate_id, aggregate_type, str(own_agency or ""), event.originator_version, at, at),
-        )
-        agency = own_agency
-        if agency is None:
+        agency = getattr(event, "agency_id", None)
+        if agency is not None:
+            # Two statements per event at most: commands save many events at once (a shortlist: ~100).
+            tx.execute(
+                "INSERT INTO rm_history_aggregates (aggregate_id, aggregate_type, agency_id, first_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (aggregate_id) DO UPDATE SET agency_id = excluded.agency_id",
+                (aggregate_id, aggregate_type, str(agency), at),
+            )
+        else:
             row = tx.fetchone("SELECT agency_id FROM rm_history_aggregates WHERE aggregate_id = ?", (aggregate_id,))
+            if row is None:  # the first event of an aggregate that has no agency (an audit access, a session)
+                tx.execute(
+                    "INSERT INTO rm_history_aggregates (aggregate_id, aggregate_type, agency_id, first_at) "
+                    "VALUES (?, ?, '', ?)", (aggregate_id, aggregate_type, at),
+                )
             agency = row["agency_id"] if row else ""
         provenance = getattr(event, "provenance", None)
         tx.execute(

@@ -15,6 +15,12 @@ from application.queries.paging import Page, clamp_page, like_pattern
 HISTORY_PAGE_SIZE = 50
 #: A name search stops at this many people (the auditor then narrows it down).
 MAX_PEOPLE = 200
+#: DISTINCT by index seeks, one per type (a plain DISTINCT would read the whole index); SQLite and PostgreSQL.
+DISTINCT_EVENT_TYPES = (
+    "WITH RECURSIVE t(event_type) AS (SELECT MIN(event_type) FROM rm_event_index UNION ALL "
+    "SELECT (SELECT MIN(event_type) FROM rm_event_index WHERE event_type > t.event_type) FROM t "
+    "WHERE t.event_type IS NOT NULL) SELECT event_type FROM t WHERE event_type IS NOT NULL"
+)
 AGGREGATE_TYPES = ("Candidate", "Offer", "Outreach", "TrainingSession", "Account", "AiOversight", "AuditAccess")
 
 
@@ -106,7 +112,7 @@ class HistoryQueries:
         """The event types the log holds so far, for the search form's list."""
         caller.require_role("auditor")
         with self.database.read() as tx:
-            rows = tx.fetchall("SELECT DISTINCT event_type FROM rm_event_index ORDER BY event_type")
+            rows = tx.fetchall(DISTINCT_EVENT_TYPES)
         return [r["event_type"] for r in rows]
 
     def aggregate_type(self, caller: Caller, aggregate_id: UUID) -> str | None:

@@ -58,6 +58,7 @@ def test_the_history_index_rebuilt_from_zero_equals_the_incremental_one(services
     services.app.record_audit_access("GET", "/audit/historique", "", "personne=Canari", AUDITOR)
     incremental = index_rows(services)
     assert len([r for r in incremental if "notification_id" in r]) == len(notifications(services))
+    assert set(services.history.event_types(AUDITOR)) == {r["event_type"] for r in incremental if "event_type" in r}
     services.projections.rebuild()
     assert index_rows(services) == incremental
 
