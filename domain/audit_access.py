@@ -21,11 +21,11 @@ class AuditAccess(Aggregate):
     def record(
         cls, method: str, path: str, aggregate_id: str, query: str, provenance: Provenance, timestamp: datetime
     ) -> AuditAccess:
-        access_id = uuid4()
-        # A search may hold a person's name: it is encrypted, under this access's own key.
-        sealed = PersonalData(str(access_id), query) if query else None
+        # A search may hold a person's name: it is encrypted. The key is one auditor's for one day: a
+        # retention job can delete a day's keys, and a page view writes no key of its own (docs/adr/0015).
+        sealed = PersonalData(searches_subject(provenance.actor_id, timestamp), query) if query else None
         return cls._create(
-            cls.PageOpened, id=access_id, method=method, path=path, aggregate_id=aggregate_id, query=sealed,
+            cls.PageOpened, id=uuid4(), method=method, path=path, aggregate_id=aggregate_id, query=sealed,
             provenance=provenance, timestamp=timestamp,
         )
 
@@ -38,3 +38,8 @@ class AuditAccess(Aggregate):
         self.path = path
         self.aggregate_id = aggregate_id  # "" when the page is about no single record (a search)
         self.query = query
+
+
+def searches_subject(actor_id: str, timestamp: datetime) -> str:
+    """The key owner of an auditor's searches of one (UTC) day."""
+    return f"audit-searches:{actor_id}:{timestamp.date().isoformat()}"

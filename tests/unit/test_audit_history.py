@@ -150,9 +150,9 @@ def test_each_suggestion_is_paired_with_its_decision_and_the_time_taken(clock) -
     assert round_.suggestions[0].ai_outputs[0].model.startswith("offline-bm25")
 
 
-def test_an_access_record_keeps_the_search_as_personal_data_of_its_own() -> None:
+def test_an_access_record_keeps_the_search_as_personal_data_under_the_auditors_key_of_the_day() -> None:
     provenance = AUDITOR.provenance
     access = AuditAccess.record("GET", "/audit/historique", "", "personne=Martin", provenance,
                                 datetime(2026, 3, 1, tzinfo=UTC))
-    assert access.query == PersonalData(str(access.id), "personne=Martin")
+    assert access.query == PersonalData("audit-searches:auditor-1:2026-03-01", "personne=Martin")
     assert AuditAccess.record("GET", "/audit", "", "", provenance, datetime(2026, 3, 1, tzinfo=UTC)).query is None
