@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from web import labels
+
 PARIS = ZoneInfo("Europe/Paris")
 
 AGGREGATE_TYPE_LABELS = {
@@ -70,9 +72,28 @@ def duration(seconds: float) -> str:
     return f"{whole // 3600} h {whole % 3600 // 60} min"
 
 
+#: Which closed list a decision's reason code comes from, by event type.
+REASON_LABELS = {
+    "Offer.SuggestionRejected": labels.REJECTION_REASON_LABELS,
+    "Offer.SuggestionAccepted": labels.ACCEPTANCE_REASON_LABELS,
+    "Offer.CandidateAddedManually": labels.MANUAL_ADDITION_REASON_LABELS,
+    "Offer.Closed": labels.CLOSING_REASON_LABELS,
+    "Candidate.ConsentWithdrawn": labels.CONSENT_WITHDRAWAL_LABELS,
+    "AiOversight.SwitchedOn": labels.AI_SWITCH_REASON_LABELS,
+    "AiOversight.SwitchedOff": labels.AI_SWITCH_REASON_LABELS,
+}
+
+
+def reason_label(event_type: str, code: str) -> str:
+    """'Mobilité (mobilite)': the French label and the stored code, which the auditor may need to quote."""
+    label = REASON_LABELS.get(event_type, {}).get(code)
+    return f"{label} ({code})" if label and label != code else code
+
+
 HELPERS = {
     "aggregate_type_label": aggregate_type_label,
     "event_label": event_label,
     "paris_time": paris_time,
     "duration": duration,
+    "reason_label": reason_label,
 }

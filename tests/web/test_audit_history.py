@@ -49,7 +49,7 @@ def test_the_auditor_opens_an_offer_and_sees_each_suggestion_beside_its_decision
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     rows = {sid: page.text.split(f'id="s-{sid}"', 1)[1].split("</tr>", 1)[0] for sid in ids}
-    assert "Rejetée" in rows[ids[0]] and "mobilite" in rows[ids[0]] and "alice" in rows[ids[0]]
+    assert "Rejetée" in rows[ids[0]] and "Mobilité (mobilite)" in rows[ids[0]] and "alice" in rows[ids[0]]
     assert "Délai de décision : 4 s" in rows[ids[0]]
     assert "Acceptée" in rows[ids[1]] and "Délai de décision : 2 min 4 s" in rows[ids[1]]
     assert all("Pas encore de décision" in rows[sid] for sid in ids[2:])
