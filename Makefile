@@ -112,6 +112,7 @@ lint-imports: install
 bench: install
 	$(BIN)/python benchmarks/commands.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/history.py
 
 # ---------------------------------------------------------------- clean
 clean:

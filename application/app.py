@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from application.accounts import AccountCommands
+from application.audit.access import AuditAccessCommands
 from application.candidates import CandidateCommands
 from application.compliance import ComplianceCommands
 from application.errors import NotFoundError, StaleEditError
@@ -43,6 +44,7 @@ class Relais(
     WorkflowCommands,
     ImportCommands,
     ComplianceCommands,
+    AuditAccessCommands,
     Application[UUID],
 ):
     """All aggregates share one log, so that projections, audit and export see one order."""

@@ -8,14 +8,18 @@ from typing import Any
 from application.app import Relais
 from application.projections.accounts import AccountProjection
 from application.projections.ai_oversight import AiOversightProjection
+from application.projections.event_index import EventIndexProjection
 from application.projections.candidates import CandidateListProjection
 from application.projections.compliance import ComplianceRegisterProjection, PersonActivityProjection
 from application.projections.offers import OfferListProjection
 from application.projections.oversight_figures import OversightFiguresProjection
 from application.projections.runner import ProjectionRunner
 from application.projections.shortlists import ShortlistProjection
+from application.audit.decisions import DecisionQueries
+from application.audit.timeline import TimelineQueries
 from application.queries.accounts import AccountQueries, ReadModelDirectory
 from application.queries.candidates import CandidateQueries
+from application.queries.history import HistoryQueries
 from application.queries.offers import OfferQueries
 from application.queries.oversight import OversightQueries
 from application.queries.pool import ReadModelCandidatePool
@@ -41,6 +45,7 @@ def projections() -> list[Any]:
         AiOversightProjection(),
         OversightFiguresProjection(),
         PersonActivityProjection(), ComplianceRegisterProjection(),
+        EventIndexProjection(),
     ]
 
 
@@ -62,6 +67,10 @@ class Services:
     passwords: Argon2PasswordHasher
     #: Adapters this process opened and must close (e.g. the Mistral ranker's HTTP client).
     closing: list[Any] = field(default_factory=list)
+    #: The auditor's history search, timelines and decisions beside suggestions (issue 5).
+    history: HistoryQueries | None = None
+    timelines: TimelineQueries | None = None
+    decisions: DecisionQueries | None = None
 
     def close(self) -> None:
         for owned in self.closing:
@@ -130,6 +139,7 @@ def bootstrap(
     app.unit_of_work = lambda: unit_of_work(database, vault)
     if synchronous_projections:
         app.after_save = runner.apply_pending
+    timelines = TimelineQueries(app)
     return Services(
         settings=settings,
         app=app,
@@ -144,4 +154,7 @@ def bootstrap(
         clock=clock,
         passwords=passwords,
         closing=closing,
+        history=HistoryQueries(database),
+        timelines=timelines,
+        decisions=DecisionQueries(timelines),
     )

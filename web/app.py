@@ -19,7 +19,9 @@ from web import labels
 from web.auth.csrf import CSRF_COOKIE
 from web.auth.sessions import PUBLIC_OPT_KEY, Authenticator, SessionMiddleware
 from web.auth.signin import SignIn
+from web.audit_trail import AuditTrailMiddleware
 from web.controllers.accounts import AccountController
+from web.controllers.audit import AuditController
 from web.controllers.auth import AuthController
 from web.controllers.candidates import CandidateController
 from web.controllers.compliance import PeopleController
@@ -115,13 +117,14 @@ def create_app(services: Services) -> Litestar:
             PeopleController,
             LetterController,
             retention_page,
+            AuditController,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(template_environment()),
         ),
         plugins=[HTMXPlugin()],
-        middleware=[SessionMiddleware(Authenticator(sessions, services.accounts))],
+        middleware=[SessionMiddleware(Authenticator(sessions, services.accounts)), AuditTrailMiddleware()],
         csrf_config=CSRFConfig(
             secret=csrf_secret(services),
             cookie_name=CSRF_COOKIE,

@@ -133,7 +133,11 @@ class ProjectionRunner:
                 if readers:
                     event = self.mapper.to_domain_event(notification)
                     for projection in readers:
-                        projection.apply(event, tx)
+                        if getattr(projection, "reads_positions", False):
+                            # e.g. the history index, whose rows are keyed by notification id
+                            projection.apply_at(notification.id, event, tx)
+                        else:
+                            projection.apply(event, tx)
             return len(notifications)
 
     def _ensure_tracking(self, tx: Transaction) -> None:

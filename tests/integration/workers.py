@@ -57,13 +57,24 @@ class Counted:
         self.inner.reset(tx)
         tx.execute("DELETE FROM it_applied WHERE projection = ?", (self.name,))
 
+    @property
+    def reads_positions(self) -> bool:
+        """Forwarded: a projection keyed by notification id (the history index) is applied with it."""
+        return getattr(self.inner, "reads_positions", False)
+
+    def apply_at(self, notification_id: int, event: Any, tx: Transaction) -> None:
+        self._counted(event, tx, lambda: self.inner.apply_at(notification_id, event, tx))
+
     def apply(self, event: Any, tx: Transaction) -> None:
+        self._counted(event, tx, lambda: self.inner.apply(event, tx))
+
+    def _counted(self, event: Any, tx: Transaction, apply: Any) -> None:
         self.calls += 1
         if self.crash_after is not None and self.calls > self.crash_after:
             raise Crash(f"{self.name} crashed at its event #{self.calls}")
         if self.delay:
             time.sleep(self.delay)
-        self.inner.apply(event, tx)
+        apply()
         tx.execute(
             "INSERT INTO it_applied (projection, event_key, n) VALUES (?, ?, 1) "
             "ON CONFLICT (projection, event_key) DO UPDATE SET n = it_applied.n + 1",

@@ -1,0 +1,177 @@
+#!/usr/bin/env python
+"""Time travel on one aggregate of 1,000 events, against a raw SELECT of its rows, in one run.
+
+Issue 5's target: replaying one aggregate of 1,000 events for the time-travel view ≤ 20 ms.
+The aggregate is an offer with ten matching rounds (a request, 80 suggestions with their AI
+provenance, 19 decisions with a reason, some with free text encrypted per person): 1,001
+events, of which the replay takes the first 1,000 (`repository.get(id, version=1000)`).
+
+For SQLite (a temp file) and PostgreSQL (a temp database on 127.0.0.1:5432), in one run:
+
+* raw     — `SELECT * FROM <events table> WHERE originator_id = ? ORDER BY originator_version`
+            with the same driver, rows fetched, nothing decoded;
+* replay  — the repository rebuilds the aggregate at version 1,000 (decode, decrypt, mutate), with
+            the timeline's projector (`application/audit/timeline.py:replay`) and, for reference,
+            the library's default one;
+* view    — replay plus the flattening the page shows (`TimelineQueries.state_at`);
+* access  — what every auditor page adds: recording the view (one new `AuditAccess`) and the
+            synchronous catch-up of the read models, as the web app runs it.
+
+Medians of 15 repetitions after a warm-up, in wall-clock time and, for the replay, in this
+thread's CPU time too (the machine is shared: the CPU time shows the cost without the waiting).
+
+    .venv/bin/python benchmarks/history.py
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
+from _common import TempPostgres, advisor, load_line, machine_line, postgres_reachable, relais_settings  # noqa: E402
+
+REPETITIONS = 15
+ROUNDS, SUGGESTIONS, DECISIONS = 10, 80, 19
+REPLAYED = 1_000
+
+
+def build_offer(services) -> object:
+    """An offer of 1 + ROUNDS × (1 + SUGGESTIONS + DECISIONS) events, written through the domain."""
+    from domain.matching import AiOutput, CriterionCheck, MatchCriteria, Suggestion
+    from domain.offer import Offer
+    from domain.provenance import Reason
+    from infrastructure.offline_ranker import Bm25CandidateRanker  # noqa: F401 - the model named below
+    from tests.integration.helpers import terms
+
+    caller = advisor()
+    offer_id = services.app.publish_offer(terms(), caller)
+    at = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    criteria = MatchCriteria("K2204", "Lyon", date(2026, 12, 15), ("nettoyage de locaux",), limit=SUGGESTIONS)
+    for round_number in range(ROUNDS):
+        offer: Offer = services.app.repository.get(offer_id)
+        suggestions = []
+        for rank in range(1, SUGGESTIONS + 1):
+            output = json.dumps({"rank": rank, "score": 1 / rank, "terms": ["nettoyage", "locaux"]})
+            suggestions.append(Suggestion(
+                uuid4(), uuid4(), rank, 1 / rank, (CriterionCheck("skill", "nettoyage de locaux"),),
+                (CriterionCheck("distance", "12", "10"),), f"Rang {rank} : compétences proches.",
+                AiOutput("match", "offline-bm25/1", "match", "1",
+                         hashlib.sha256(f"{round_number}-{rank}".encode()).hexdigest(), output, 12, 800, 40),
+            ))
+        at += timedelta(hours=1)
+        offer.request_match(uuid4(), criteria, 500, {"distance": 20}, suggestions, caller.provenance, at)
+        for n, suggestion in enumerate(suggestions[:DECISIONS]):
+            at += timedelta(seconds=7)
+            if n % 2:
+                offer.accept_suggestion(suggestion.suggestion_id, None, caller.provenance, at)
+            else:
+                offer.reject_suggestion(suggestion.suggestion_id, Reason("autre", "Pas de permis, trajet long"),
+                                        caller.provenance, at)
+        services.app.save(offer)
+    return offer_id
+
+
+def median_ms(operation, repetitions: int = REPETITIONS, clock=time.perf_counter) -> float:
+    operation()  # warm-up
+    samples = []
+    for _ in range(repetitions):
+        started = clock()
+        operation()
+        samples.append((clock() - started) * 1000)
+    return statistics.median(samples)
+
+
+def cpu_ms(operation) -> float:
+    """This thread's CPU time: on a busy shared machine, what the work costs without the waiting
+    (on SQLite all of it; on PostgreSQL the server's share is not counted)."""
+    return median_ms(operation, clock=time.thread_time)
+
+
+def raw_select(services, offer_id) -> callable:  # SQLite stores ids as hex, PostgreSQL as uuid
+    table = services.app.recorder.events_table_name
+    if services.database.dialect == "sqlite":
+        connection = sqlite3.connect(services.database.path)
+
+        def select() -> None:
+            connection.execute(
+                f"SELECT * FROM {table} WHERE originator_id = ? ORDER BY originator_version", (offer_id.hex,)
+            ).fetchall()
+        return select
+    connection = psycopg.connect(services.database.url.conninfo(), autocommit=True)
+
+    def select_pg() -> None:
+        connection.execute(
+            f"SELECT * FROM {table} WHERE originator_id = %s ORDER BY originator_version", (offer_id,)
+        ).fetchall()
+    return select_pg
+
+
+def measure(label: str, database_url: str | None, data_dir: Path) -> None:
+    from application.audit.timeline import replay as fast
+    from application.caller import Caller
+    from infrastructure.bootstrap import bootstrap
+
+    services = bootstrap(relais_settings(data_dir, database_url), synchronous_projections=False)
+    try:
+        offer_id = build_offer(services)
+        stored = len(list(services.app.repository.event_store.get(offer_id)))
+        raw = median_ms(raw_select(services, offer_id))
+        library = median_ms(lambda: services.app.repository.get(offer_id, version=REPLAYED))
+        replay = median_ms(lambda: services.app.repository.get(offer_id, version=REPLAYED, projector_func=fast))
+        view = median_ms(lambda: services.timelines.state_at(offer_id, REPLAYED))
+        replay_cpu = cpu_ms(lambda: services.app.repository.get(offer_id, version=REPLAYED, projector_func=fast))
+        auditor = Caller("bench-auditor", "auditor", "", "bench")
+
+        def record_access() -> None:  # what every auditor page adds: one save, then the read models' catch-up
+            services.app.record_audit_access("GET", f"/audit/historique/{offer_id}", str(offer_id), "version=3",
+                                             auditor)
+            services.projections.catch_up()
+
+        services.projections.catch_up()
+        access = median_ms(record_access, repetitions=50)
+        print(f"{label:10} events stored {stored}, replayed {REPLAYED}")
+        print(f"{'':10} raw SELECT of the rows   {raw:7.2f} ms")
+        print(f"{'':10} replay, library projector {library:6.2f} ms   ({library / raw:.1f}× raw)")
+        print(f"{'':10} replay (get version=N)   {replay:7.2f} ms   ({replay / raw:.1f}× raw)   target ≤ 20 ms: "
+              f"{'met' if replay <= 20 else 'NOT met'}")
+        print(f"{'':10} replay, CPU time only    {replay_cpu:7.2f} ms   target ≤ 20 ms: "
+              f"{'met' if replay_cpu <= 20 else 'NOT met'}")
+        print(f"{'':10} recording one page view  {access:7.2f} ms   (save + catch-up of every read model)")
+        print(f"{'':10} time-travel view state   {view:7.2f} ms   ({view / raw:.1f}× raw)   target ≤ 20 ms: "
+              f"{'met' if view <= 20 else 'NOT met'}")
+    finally:
+        services.close()
+
+
+def main() -> None:
+    print(machine_line())
+    print(load_line())
+    folder = Path(tempfile.mkdtemp(prefix="relais-bench-history-"))
+    postgres = TempPostgres()
+    try:
+        measure("SQLite", None, folder / "sqlite")
+        reason = postgres_reachable()
+        if reason is None:
+            measure("PostgreSQL", postgres.url(postgres.create("history")), folder / "pg")
+        else:
+            print(f"PostgreSQL skipped: {reason}")
+    finally:
+        postgres.drop_all()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
