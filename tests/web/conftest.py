@@ -188,3 +188,9 @@ def input_value(html: str, field: str) -> str | None:
         return None
     value = re.search(r'value="([^"]*)"', tag.group(0))
     return unescape(value.group(1)) if value else None
+
+
+def recorded_changes(services: Any) -> int:
+    """Stored events, leaving out the auditors' own page views (issue 5 records each of them)."""
+    notifications = services.app.recorder.select_notifications(start=0, limit=100_000)
+    return sum(1 for n in notifications if not n.topic.endswith("AuditAccess.PageOpened"))

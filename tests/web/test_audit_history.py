@@ -9,7 +9,7 @@ import pytest
 from application.queries.history import HISTORY_PAGE_SIZE
 from tests.integration.helpers import advisor as integration_advisor
 from tests.integration.helpers import details, mobile
-from tests.web.conftest import HTMX, offer_form, post
+from tests.web.conftest import HTMX, offer_form, post, recorded_changes
 from tests.web.test_shortlist import ask, publish, register, suggestions, url
 
 SCRIPT = "<script>alert(1)</script>"
@@ -161,13 +161,6 @@ def test_other_roles_are_not_recorded_and_may_not_open_the_audit_pages(signed_in
     assert len(access_events(services)) == before
 
 
-def changes(services: Any) -> int:
-    """Stored events other than the auditor's own page views (a GET of the CSRF token page is one)."""
-    recorder = services.app.recorder
-    return sum(1 for n in recorder.select_notifications(start=0, limit=100_000)
-               if not n.topic.endswith("AuditAccess.PageOpened"))
-
-
 def post_routes(client: Any) -> list[str]:
     paths = []
     for route in client.app.routes:
@@ -183,13 +176,13 @@ def test_the_auditor_has_no_write_access_anywhere(auditor, services) -> None:
     """
     routes = [p for p in post_routes(auditor) if p not in ("/connexion", "/deconnexion")]
     assert len(routes) >= 10
-    before = changes(services)
+    before = recorded_changes(services)
     for path in routes:
         response = post(auditor, path, {"reason": "autre", "reason_text": "x"})
         assert response.status_code == 403, (path, response.status_code)
         htmx = post(auditor, path, {}, htmx=True)
         assert htmx.status_code == 403, path
-    assert changes(services) == before
+    assert recorded_changes(services) == before
 
 
 def test_free_text_and_model_output_on_the_timeline_are_escaped_inside_hx_disable(auditor, decided_offer) -> None:

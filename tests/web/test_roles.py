@@ -7,7 +7,7 @@ import pytest
 
 from application.caller import Caller
 
-from tests.web.conftest import HTMX, OTHER_AGENCY, candidate_form, created_id, offer_form, post
+from tests.web.conftest import HTMX, OTHER_AGENCY, candidate_form, created_id, offer_form, post, recorded_changes
 
 PAGES = {
     "advisor": ["/conseiller", "/conseiller/demandeurs", "/conseiller/demandeurs/nouveau", "/conseiller/offres",
@@ -41,12 +41,6 @@ def test_other_roles_cannot_post_advisor_commands(signed_in, services, role) -> 
     response = post(client, "/conseiller/demandeurs/nouveau", candidate_form())
     assert response.status_code == 403
     assert recorded_changes(services) == before
-
-
-def recorded_changes(services) -> int:
-    """Stored events, leaving out the auditors' own page views (issue 5 records each of them)."""
-    notifications = services.app.recorder.select_notifications(start=0, limit=100_000)
-    return sum(1 for n in notifications if not n.topic.endswith("AuditAccess.PageOpened"))
 
 
 def test_a_forbidden_htmx_request_gets_the_403_fragment_alone(signed_in) -> None:
