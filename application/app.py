@@ -28,6 +28,12 @@ from application.ports import (
 )
 from application.transcodings import VALUE_TRANSCODINGS
 from application.workflows import WorkflowCommands
+from application.outreach import OutreachCommands
+from application.outreach_inbound import OutreachInbound
+from application.outreach_reading import OutreachReading
+from application.outreach_sending import OutreachSending
+from application.quiet_hours import QuietHours
+from domain.conversation import FollowUpPolicy
 
 APPLICATION_NAME = "Relais"
 
@@ -40,6 +46,10 @@ class Relais(
     AccountCommands,
     WorkflowCommands,
     ImportCommands,
+    OutreachCommands,
+    OutreachSending,
+    OutreachInbound,
+    OutreachReading,
     Application[UUID],
 ):
     """All aggregates share one log, so that projections, audit and export see one order."""
@@ -59,6 +69,13 @@ class Relais(
         candidate_pool: CandidatePoolSource | None = None,
         ranker: CandidateRanker | None = None,
         fallback_ranker: CandidateRanker | None = None,
+        sms_gateway: Any = None,
+        reply_reader: Any = None,
+        fallback_reply_reader: Any = None,
+        quiet_hours: QuietHours | None = None,
+        follow_up_policy: FollowUpPolicy | None = None,
+        outreach_schedule: Any = None,
+        outreach_directory: Any = None,
     ) -> None:
         self.clock = clock
         self.passwords = passwords
@@ -70,6 +87,15 @@ class Relais(
         self.ranker = ranker
         self.fallback_ranker = fallback_ranker
         self._personal_data_transcoding = personal_data_transcoding
+        #: Outreach by SMS: the gateway, who reads replies (and who reads when that fails), when
+        #: sending is allowed, how follow-ups go, and the read models of the tick and inbound paths.
+        self.sms_gateway = sms_gateway
+        self.reply_reader = reply_reader
+        self.fallback_reply_reader = fallback_reply_reader
+        self.quiet_hours = quiet_hours
+        self.follow_up_policy = follow_up_policy or FollowUpPolicy()
+        self.outreach_schedule = outreach_schedule
+        self.outreach_directory = outreach_directory
         #: Called after each save; the composition root updates the read models here so
         #: that a page shown right after a command already reflects it.
         self.after_save: Callable[[], object] | None = None

@@ -18,6 +18,8 @@ from application.queries.offers import OfferQueries
 from application.queries.oversight import OversightQueries
 from application.queries.pool import ReadModelCandidatePool
 from application.queries.shortlists import ShortlistQueries
+from application.projections.outreach import OutreachProjection
+from application.queries.outreach import OutreachQueries
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.gazetteer import GeonamesGazetteer
@@ -27,6 +29,8 @@ from infrastructure.offline_ranker import Bm25CandidateRanker
 from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.personal_data import DatabaseKeyVault, EncryptedPersonalData
 from infrastructure.settings import Settings
+from infrastructure.outreach_wiring import outreach_adapters
+from infrastructure.sms_simulator import SimulatorSmsGateway
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,7 @@ def projections() -> list[Any]:
     return [
         CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection(),
         AiOversightProjection(),
+        OutreachProjection(),
     ]
 
 
@@ -56,6 +61,9 @@ class Services:
     passwords: Argon2PasswordHasher
     #: Adapters this process opened and must close (e.g. the Mistral ranker's HTTP client).
     closing: list[Any] = field(default_factory=list)
+    outreach: OutreachQueries | None = None
+    #: The simulated phones, when the simulator is the SMS gateway (None otherwise).
+    sms_simulator: SimulatorSmsGateway | None = None
 
     def close(self) -> None:
         for owned in self.closing:
@@ -72,8 +80,11 @@ def build_app(
     gazetteer: GeonamesGazetteer,
     create_table: bool = False,
     ranker: Any = None,
+    sms_gateway: Any = None,
+    reply_reader: Any = None,
 ) -> Relais:
-    """`ranker`: a CandidateRanker; by default the offline one. Another ranker falls back on it."""
+    """`ranker`: a CandidateRanker; by default the offline one. Another ranker falls back on it.
+    `sms_gateway` and `reply_reader`: by default the simulator and the offline reader."""
     vault = DatabaseKeyVault(database, settings.secret_key, clock)
     offline = Bm25CandidateRanker()
     return Relais(
@@ -87,6 +98,7 @@ def build_app(
         candidate_pool=ReadModelCandidatePool(database),
         ranker=ranker or offline,
         fallback_ranker=offline if ranker is not None else None,
+        **outreach_adapters(settings.outreach, database, clock, sms_gateway, reply_reader),
     )
 
 
@@ -98,6 +110,8 @@ def bootstrap(
     run_migrations: bool = True,
     synchronous_projections: bool = True,
     ranker: Any = None,
+    sms_gateway: Any = None,
+    reply_reader: Any = None,
 ) -> Services:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
@@ -117,7 +131,8 @@ def bootstrap(
         closing.append(ranker)
         log.info("AI: Mistral (%s, %s) at %s", settings.mistral.embed_model, settings.mistral.chat_model,
                  settings.mistral.server_url or "the SDK's default server")
-    app = build_app(settings, database, clock, passwords, gazetteer, ranker=ranker)
+    app = build_app(settings, database, clock, passwords, gazetteer, ranker=ranker, sms_gateway=sms_gateway,
+                    reply_reader=reply_reader)
     runner = ProjectionRunner(app.recorder, app.mapper, database, projections())
     if synchronous_projections:
         app.after_save = runner.catch_up
@@ -135,4 +150,6 @@ def bootstrap(
         clock=clock,
         passwords=passwords,
         closing=closing,
+        outreach=OutreachQueries(database),
+        sms_simulator=app.sms_gateway if isinstance(app.sms_gateway, SimulatorSmsGateway) else None,
     )

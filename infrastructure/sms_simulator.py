@@ -1,0 +1,77 @@
+"""The embedded SMS gateway: simulated phones in a table (every process sees the same phones).
+
+Sending stores the message on the recipient's simulated phone and answers "delivered". The
+same message id twice is stored once (like a provider honouring an idempotency key), and
+`find` answers what became of a message after a crash. Replies typed on the "Téléphones
+simulés" page are stored here and handed to `Relais.receive_sms`, the same path as real SMS.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import uuid4
+
+from application.ports import Clock, Database
+from application.projections.outreach import iso
+from application.sms import InboundSms, OutgoingSms, SmsReceipt
+
+SIMULATED_NUMBER = "+33600000000"  # the number the simulated phones write to
+
+
+@dataclass(frozen=True)
+class SimulatedMessage:
+    provider_message_id: str
+    phone: str
+    direction: str  # "out": Relais -> phone, "in": phone -> Relais
+    body: str
+    at: str
+
+
+class SimulatorSmsGateway:
+    name = "simulator"
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+
+    def send(self, sms: OutgoingSms) -> SmsReceipt:
+        provider_id = f"SIM{uuid4().hex}"
+        with self.database.transaction() as tx:
+            tx.execute(
+                "INSERT INTO sms_simulator_messages (provider_message_id, message_id, phone, direction, body, at) "
+                "VALUES (?, ?, ?, 'out', ?, ?) ON CONFLICT (message_id) DO NOTHING",
+                (provider_id, sms.message_id, sms.to_phone, sms.body, iso(self.clock.now())),
+            )
+            row = tx.fetchone("SELECT provider_message_id FROM sms_simulator_messages WHERE message_id = ?",
+                              (sms.message_id,))
+        assert row is not None
+        return SmsReceipt(row["provider_message_id"], "delivered")
+
+    def find(self, sms: OutgoingSms, attempted_at: datetime) -> SmsReceipt | None:
+        with self.database.read() as tx:
+            row = tx.fetchone("SELECT provider_message_id FROM sms_simulator_messages WHERE message_id = ?",
+                              (sms.message_id,))
+        return SmsReceipt(row["provider_message_id"], "delivered") if row else None
+
+    def type_reply(self, phone: str, body: str) -> InboundSms:
+        """A job seeker answers from a simulated phone; pass the result to `Relais.receive_sms`."""
+        provider_id = f"SMin{uuid4().hex}"
+        now = self.clock.now()
+        with self.database.transaction() as tx:
+            tx.execute(
+                "INSERT INTO sms_simulator_messages (provider_message_id, message_id, phone, direction, body, at) "
+                "VALUES (?, ?, ?, 'in', ?, ?)", (provider_id, provider_id, phone, body, iso(now)),
+            )
+        return InboundSms(provider_id, phone, SIMULATED_NUMBER, body, now)
+
+    def phones(self, allowed: set[str] | None = None) -> list[str]:
+        with self.database.read() as tx:
+            rows = tx.fetchall("SELECT DISTINCT phone FROM sms_simulator_messages ORDER BY phone")
+        return [r["phone"] for r in rows if allowed is None or r["phone"] in allowed]
+
+    def messages(self, phone: str) -> list[SimulatedMessage]:
+        with self.database.read() as tx:
+            rows = tx.fetchall("SELECT * FROM sms_simulator_messages WHERE phone = ? ORDER BY at, direction DESC",
+                               (phone,))
+        return [SimulatedMessage(r["provider_message_id"], r["phone"], r["direction"], r["body"], r["at"])
+                for r in rows]
