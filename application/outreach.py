@@ -77,3 +77,9 @@ class OutreachCommands:
         caller.require_agency(outreach.agency_id)
         outreach.conclude(candidate_id, outcome, reason, caller.provenance, self._now())
         self._save(outreach)
+
+
+# Closed lists the web needs (the web never imports the domain).
+from domain.conversation import DISCARD_REASONS, OUTCOMES, QUESTIONS  # noqa: E402
+
+__all__ = ["DISCARD_REASONS", "OUTCOMES", "QUESTIONS", "OutreachCommands", "OutreachDraft"]

@@ -28,6 +28,9 @@ from web.controllers.imports import ImportController
 from web.controllers.offers import OfferController
 from web.controllers.oversight import OversightController
 from web.controllers.shortlists import ShortlistController
+from web.controllers.outreach import OutreachController, OutreachStartController
+from web.controllers.sms_simulator import SmsSimulatorController
+from web import outreach_labels
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
 
@@ -60,6 +63,7 @@ def template_environment() -> Environment:
         fallback_reason=labels.fallback_reason,
         french_datetime=labels.french_datetime,
     )
+    outreach_labels.register(environment)
     return environment
 
 
@@ -89,6 +93,8 @@ def create_app(services: Services) -> Litestar:
         opt={PUBLIC_OPT_KEY: True, "exclude_from_csrf": True},
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )
+    environment = template_environment()
+    environment.globals["sms_simulator_enabled"] = services.sms_simulator is not None
     return Litestar(
         route_handlers=[
             health,
@@ -103,10 +109,13 @@ def create_app(services: Services) -> Litestar:
             ImportController,
             AccountController,
             OversightController,
+            OutreachStartController,
+            OutreachController,
+            SmsSimulatorController,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(template_environment()),
+            engine=JinjaTemplateEngine.from_environment(environment),
         ),
         plugins=[HTMXPlugin()],
         middleware=[SessionMiddleware(Authenticator(sessions, services.accounts))],

@@ -61,6 +61,7 @@ class ConversationView:
     outcome_text: str
     answers: dict[str, str]
     messages: list[MessageView] = field(default_factory=list)
+    last_reply: str = ""
 
     @property
     def group(self) -> str:
@@ -108,7 +109,7 @@ def _conversation(row: Row, messages: list[MessageView]) -> ConversationView:
         row["step"], row["last_activity_at"], row["last_message_status"], row["intent"],
         tuple(row["needs"].split()), float(row["confidence"]), bool(row["low_confidence"]), row["model"],
         bool(row["corrected"]), row["handoff_reason"], row["outcome"], row["outcome_reason"], row["outcome_text"],
-        json.loads(row["answers"] or "{}"), messages,
+        json.loads(row["answers"] or "{}"), messages, row["last_reply"],
     )
 
 
@@ -234,3 +235,15 @@ class ReadModelOutreachDirectory:
             row = tx.fetchone("SELECT outreach_id, message_id FROM rm_outreach_messages WHERE provider_message_id = ? "
                               "AND direction = 'out'", (provider_message_id,))
         return (UUID(row["outreach_id"]), row["message_id"]) if row else None
+
+
+def agency_phones(database: Database, caller: Caller) -> dict[str, str]:
+    """E.164 number -> "First Last" of the people the caller may see (advisors: their agency)."""
+    caller.require_role("advisor", "admin")
+    with database.read() as tx:
+        if caller.role == "advisor":
+            rows = tx.fetchall("SELECT phone, first_name, last_name FROM rm_candidates WHERE agency_id = ? "
+                               "AND erased = 0", (caller.agency_id,))
+        else:
+            rows = tx.fetchall("SELECT phone, first_name, last_name FROM rm_candidates WHERE erased = 0")
+    return {r["phone"]: f"{r['first_name']} {r['last_name']}" for r in rows}
