@@ -48,6 +48,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 print(f"  {role:<11} {username:<22} {password}")
     poller = ProjectionPoller(services.projections, settings.projection_poll_seconds)
     poller.start()
+    from infrastructure.outreach_ticker import OutreachTicker  # until the APScheduler leader replaces it
+
+    ticker = OutreachTicker(services.app, settings.outreach.tick_seconds)
+    ticker.start()
     print(f"Relais écoute sur http://{settings.host}:{settings.port} ({settings.database.describe()})", flush=True)
     try:
         uvicorn.run(
@@ -55,6 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             proxy_headers=False, server_header=False,
         )
     finally:
+        ticker.stop()
         poller.stop()
         services.close()
     return 0
