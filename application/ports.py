@@ -146,3 +146,6 @@ class OutreachDirectory(Protocol):
 
     def message_for_provider_id(self, provider_message_id: str) -> tuple[UUID, str] | None:
         """(outreach_id, our message id) of a message the provider knows by this id."""
+
+    def contact_status(self, candidate_ids: Sequence[UUID]) -> dict[UUID, tuple[str, bool]]:
+        """candidate id -> (agency id, contactable: consented, not opted out, not erased); unknown ids absent."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -235,6 +236,18 @@ class ReadModelOutreachDirectory:
             row = tx.fetchone("SELECT outreach_id, message_id FROM rm_outreach_messages WHERE provider_message_id = ? "
                               "AND direction = 'out'", (provider_message_id,))
         return (UUID(row["outreach_id"]), row["message_id"]) if row else None
+
+    def contact_status(self, candidate_ids: Sequence[UUID]) -> dict[UUID, tuple[str, bool]]:
+        found: dict[UUID, tuple[str, bool]] = {}
+        ids = [str(c) for c in candidate_ids]
+        with self.database.read() as tx:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for row in tx.fetchall(f"SELECT id, agency_id, sms_consent, erased FROM rm_candidates "
+                                       f"WHERE id IN ({marks})", chunk):
+                    found[UUID(row["id"])] = (row["agency_id"], bool(row["sms_consent"]) and not row["erased"])
+        return found
 
 
 def agency_phones(database: Database, caller: Caller) -> dict[str, str]:

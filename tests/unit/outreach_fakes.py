@@ -79,6 +79,10 @@ class FakeOutreachIndex:
     def candidates_with_phone(self, phone: str) -> list[UUID]:
         return [a.id for a in self._aggregates() if isinstance(a, Candidate) and a.profile.phone.value == phone]
 
+    def contact_status(self, candidate_ids: Any) -> dict[UUID, tuple[str, bool]]:
+        people = {a.id: a for a in self._aggregates() if isinstance(a, Candidate)}
+        return {c: (people[c].agency_id, people[c].contactable) for c in candidate_ids if c in people}
+
     def message_for_provider_id(self, provider_message_id: str) -> tuple[UUID, str] | None:
         for outreach in self._outreaches():
             for mid, message in outreach.messages.items():
