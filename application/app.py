@@ -96,6 +96,9 @@ class Relais(
         self.follow_up_policy = follow_up_policy or FollowUpPolicy()
         self.outreach_schedule = outreach_schedule
         self.outreach_directory = outreach_directory
+        #: Called at the start of each outreach tick (the composition root gives the projection runner's
+        #: catch-up), so that who may be contacted is read as of that instant.
+        self.catch_up_read_models: Callable[[], object] | None = None
         #: Called after each save; the composition root updates the read models here so
         #: that a page shown right after a command already reflects it.
         self.after_save: Callable[[], object] | None = None

@@ -58,6 +58,9 @@ class OutreachSending:
         quiet = self.quiet_hours
         if quiet is not None and not quiet.allows(now):
             return TickReport(quiet_until=quiet.next_allowed(now))
+        if self.catch_up_read_models is not None:
+            # Who may be contacted is read from the read model: bring it up to this instant first.
+            self.catch_up_read_models()
         rows = list(self._schedule().due(now, limit))
         counts = _Counts(due=len(rows))
         by_outreach: dict[UUID, list[DueFollowUp]] = defaultdict(list)
@@ -76,20 +79,22 @@ class OutreachSending:
                        counts: _Counts) -> None:
         outreach: Outreach = self._get(outreach_id, Outreach)
         provenance = Provenance.job("outreach-tick", f"tick-{uuid4()}")
+        # Phones of the people who may still be contacted (consented, not opted out, not erased),
+        # in one read; the outreach aggregate has the last word on what is due.
+        phones = self._directory().contacts(sorted({row.candidate_id for row in due}, key=str))
         batch = _Batch()
         for row in due:
             mid = message_id(outreach_id, row.candidate_id, row.step)
             unanswered = outreach.unanswered(mid)
             if unanswered is not None:
-                candidate = self._candidate(row.candidate_id)
-                phone = candidate.profile.phone.value if candidate is not None else ""
+                phone = phones.get(row.candidate_id) or self._phone(row.candidate_id)
                 batch.to_reconcile.append((OutgoingSms(mid, phone, unanswered.body), unanswered.attempted_at))
                 continue
             if not outreach.is_due(row.candidate_id, row.step, now):
                 counts.skipped += 1
                 continue
-            candidate = self._candidate(row.candidate_id)
-            if candidate is None or not candidate.contactable:
+            phone = phones.get(row.candidate_id)
+            if phone is None:
                 outreach.stop(row.candidate_id, provenance, now)  # opted out or erased since: never contacted
                 counts.stopped += 1
             elif is_give_up(row.step):
@@ -98,12 +103,13 @@ class OutreachSending:
             else:
                 body = message_body(row.step, outreach.text, outreach.requirement)
                 outreach.record_attempt(row.candidate_id, row.step, mid, body, self.follow_up_policy, provenance, now)
-                batch.to_send.append(OutgoingSms(mid, candidate.profile.phone.value, body))
+                batch.to_send.append(OutgoingSms(mid, phone, body))
         if outreach.pending_events:
             self._save(outreach)  # the attempts are on record before any provider call
-        self._deliver(outreach_id, batch, provenance, counts)
+        self._deliver(outreach_id, batch, provenance, counts, outreach)
 
-    def _deliver(self: Relais, outreach_id: UUID, batch: _Batch, provenance: Provenance, counts: _Counts) -> None:
+    def _deliver(self: Relais, outreach_id: UUID, batch: _Batch, provenance: Provenance, counts: _Counts,
+                 outreach: Outreach | None = None) -> None:
         """Call the provider, then record its answers (reconciling first what was left unanswered)."""
         answers: list[Callable[[Outreach], None]] = []
         now = self._now()
@@ -114,19 +120,40 @@ class OutreachSending:
                 counts.reconciled += 1
             else:
                 batch.to_send.append(sms)  # the provider never got it: then, and only then, resend
-        for sms in batch.to_send:
-            try:
-                receipt = self.sms_gateway.send(sms)
-            except SmsSendError as error:
-                retry_at = now + RETRY_DELAY if error.retryable else None
-                answers.append(lambda o, m=sms.message_id, e=error, r=retry_at: o.record_send_failure(
+        for sms, result in zip(batch.to_send, self._send_all(batch.to_send), strict=True):
+            if isinstance(result, SmsSendError):
+                retry_at = now + RETRY_DELAY if result.retryable else None
+                answers.append(lambda o, m=sms.message_id, e=result, r=retry_at: o.record_send_failure(
                     m, e.reason, r, provenance, now))
                 counts.failed += 1
-                continue
-            answers.append(_answer(sms.message_id, receipt, False, provenance, now))
-            counts.sent += 1
-        if answers:
-            self._change_outreach(outreach_id, lambda o: [apply(o) for apply in answers])
+            else:
+                answers.append(_answer(sms.message_id, result, False, provenance, now))
+                counts.sent += 1
+        if not answers:
+            return
+        if outreach is not None:
+            # The aggregate we just saved is current: record the answers on it, reload only on a race.
+            for apply in answers:
+                apply(outreach)
+            try:
+                self._save(outreach)
+                return
+            except StaleEditError:
+                pass
+        self._change_outreach(outreach_id, lambda o: [apply(o) for apply in answers])
+
+    def _send_all(self: Relais, messages: list[OutgoingSms]) -> list[SmsReceipt | SmsSendError]:
+        """One provider call per message; a gateway that can take a batch (the simulator) gets one call."""
+        send_many = getattr(self.sms_gateway, "send_many", None)
+        if send_many is not None and messages:
+            return list(send_many(messages))
+        results: list[SmsReceipt | SmsSendError] = []
+        for sms in messages:
+            try:
+                results.append(self.sms_gateway.send(sms))
+            except SmsSendError as error:
+                results.append(error)
+        return results
 
     def _change_outreach(self: Relais, outreach_id: UUID, change: Callable[[Outreach], object]) -> None:
         """Load, change, save; on a concurrent save, again on the new version (changes are idempotent)."""
@@ -147,6 +174,11 @@ class OutreachSending:
             return self._get(candidate_id, Candidate)
         except NotFoundError:
             return None
+
+    def _phone(self: Relais, candidate_id: UUID) -> str:
+        """The number a message was attempted to, even if the person opted out since (to reconcile it)."""
+        candidate = self._candidate(candidate_id)
+        return candidate.profile.phone.value if candidate is not None and not candidate.erased else ""
 
     def _schedule(self: Relais):  # noqa: ANN202 - an OutreachSchedule
         if self.outreach_schedule is None:

@@ -149,3 +149,6 @@ class OutreachDirectory(Protocol):
 
     def contact_status(self, candidate_ids: Sequence[UUID]) -> dict[UUID, tuple[str, bool]]:
         """candidate id -> (agency id, contactable: consented, not opted out, not erased); unknown ids absent."""
+
+    def contacts(self, candidate_ids: Sequence[UUID]) -> dict[UUID, str]:
+        """candidate id -> E.164 phone, for the contactable ones only (the others are absent)."""

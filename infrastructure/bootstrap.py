@@ -136,6 +136,7 @@ def bootstrap(
     runner = ProjectionRunner(app.recorder, app.mapper, database, projections())
     if synchronous_projections:
         app.after_save = runner.catch_up
+    app.catch_up_read_models = runner.catch_up
     return Services(
         settings=settings,
         app=app,

@@ -238,16 +238,22 @@ class ReadModelOutreachDirectory:
         return (UUID(row["outreach_id"]), row["message_id"]) if row else None
 
     def contact_status(self, candidate_ids: Sequence[UUID]) -> dict[UUID, tuple[str, bool]]:
-        found: dict[UUID, tuple[str, bool]] = {}
+        return {UUID(r["id"]): (r["agency_id"], bool(r["sms_consent"]) and not r["erased"])
+                for r in self._people(candidate_ids)}
+
+    def contacts(self, candidate_ids: Sequence[UUID]) -> dict[UUID, str]:
+        return {UUID(r["id"]): r["phone"] for r in self._people(candidate_ids) if r["sms_consent"] and not r["erased"]}
+
+    def _people(self, candidate_ids: Sequence[UUID]) -> list[Row]:
         ids = [str(c) for c in candidate_ids]
+        rows: list[Row] = []
         with self.database.read() as tx:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 marks = ", ".join("?" for _ in chunk)
-                for row in tx.fetchall(f"SELECT id, agency_id, sms_consent, erased FROM rm_candidates "
-                                       f"WHERE id IN ({marks})", chunk):
-                    found[UUID(row["id"])] = (row["agency_id"], bool(row["sms_consent"]) and not row["erased"])
-        return found
+                rows += tx.fetchall(f"SELECT id, agency_id, phone, sms_consent, erased FROM rm_candidates "
+                                    f"WHERE id IN ({marks})", chunk)
+        return rows
 
 
 def agency_phones(database: Database, caller: Caller) -> dict[str, str]:

@@ -28,8 +28,11 @@ class DyingGateway(SimulatorSmsGateway):
         self.provider_gets_it = provider_gets_it
 
     def send(self, sms: OutgoingSms) -> SmsReceipt:
+        return self.send_many([sms])[0]
+
+    def send_many(self, messages: list[OutgoingSms]) -> list[SmsReceipt]:
         if self.provider_gets_it:
-            super().send(sms)
+            super().send_many(messages)
         os.kill(os.getpid(), signal.SIGKILL)
         raise AssertionError("unreachable")
 

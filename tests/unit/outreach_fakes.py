@@ -83,6 +83,10 @@ class FakeOutreachIndex:
         people = {a.id: a for a in self._aggregates() if isinstance(a, Candidate)}
         return {c: (people[c].agency_id, people[c].contactable) for c in candidate_ids if c in people}
 
+    def contacts(self, candidate_ids: Any) -> dict[UUID, str]:
+        people = {a.id: a for a in self._aggregates() if isinstance(a, Candidate)}
+        return {c: people[c].profile.phone.value for c in candidate_ids if c in people and people[c].contactable}
+
     def message_for_provider_id(self, provider_message_id: str) -> tuple[UUID, str] | None:
         for outreach in self._outreaches():
             for mid, message in outreach.messages.items():
