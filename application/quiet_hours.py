@@ -36,6 +36,8 @@ class QuietHours:
         if self.until != time(0) and self.until <= self.start:
             raise ValueError("the allowed window must end after it starts")
         object.__setattr__(self, "_zone", ZoneInfo(self.timezone))
+        if self.holidays_country:
+            holidays.country_holidays(self.holidays_country)  # import the country's rules now, not in a tick
 
     def is_holiday(self, day: date) -> bool:
         return bool(self.holidays_country) and day in _public_holidays(self.holidays_country, day.year)

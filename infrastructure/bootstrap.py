@@ -30,7 +30,7 @@ from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.personal_data import DatabaseKeyVault, EncryptedPersonalData
 from infrastructure.settings import Settings
 from infrastructure.outreach_wiring import outreach_adapters
-from infrastructure.sms_simulator import SimulatorSmsGateway
+from infrastructure.sms_simulator import SimulatorErasure, SimulatorSmsGateway
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def projections() -> list[Any]:
     return [
         CandidateListProjection(), OfferListProjection(), AccountProjection(), ShortlistProjection(),
         AiOversightProjection(),
-        OutreachProjection(),
+        OutreachProjection(), SimulatorErasure(),
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
 from application.ports import Clock, Database
@@ -93,3 +94,27 @@ class SimulatorSmsGateway:
                                (phone,))
         return [SimulatedMessage(r["provider_message_id"], r["phone"], r["direction"], r["body"], r["at"])
                 for r in rows]
+
+
+class SimulatorErasure:
+    """Not a read model: when a person is erased, their simulated phone's messages go too.
+
+    A projection so that it runs in every process's catch-up, exactly once; `reset` keeps the
+    phones (a rebuild must not empty the simulated network). Messages are found through the
+    outreach read model (message ids and provider ids of the person's conversations).
+    """
+
+    name = "sms_simulator_erasure"
+    topics = ("domain.candidate:Candidate.PersonalDataErased",)
+
+    def reset(self, tx: Any) -> None:
+        pass
+
+    def apply(self, event: Any, tx: Any) -> None:
+        if type(event).__name__ != "PersonalDataErased":
+            return
+        person = str(event.originator_id)
+        tx.execute(
+            "DELETE FROM sms_simulator_messages WHERE message_id IN (SELECT message_id FROM rm_outreach_messages "
+            "WHERE candidate_id = ? AND direction = 'out') OR provider_message_id IN (SELECT provider_message_id "
+            "FROM rm_outreach_messages WHERE candidate_id = ? AND direction = 'in')", (person, person))

@@ -136,3 +136,5 @@ def test_a_rebuild_gives_the_same_tables_and_erasure_scrubs_replies(services: Se
     services.app.erase_candidate(person, Reason("demande_rgpd"), "la personne", compliance())
     text = repr(rows(services, "rm_outreach_conversations")) + repr(rows(services, "rm_outreach_messages"))
     assert "pas de voiture" not in text and "j'ai trouvé" in text
+    simulated = repr(rows(services, "sms_simulator_messages"))
+    assert phone not in simulated and "pas de voiture" not in simulated and other_phone in simulated
