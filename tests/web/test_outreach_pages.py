@@ -68,6 +68,11 @@ def test_approving_sends_nothing_until_the_tick_then_the_page_shows_the_conversa
     assert live.text.lstrip().startswith('<section id="suivi"')
 
 
+def test_the_offer_page_links_to_its_outreaches(advisor, services):
+    offer, _, location = start(advisor, services)
+    assert f'href="{location}"' in advisor.get(f"/conseiller/offres/{offer}").text
+
+
 def test_a_person_without_consent_cannot_be_chosen(advisor, services):
     offer, person = seed(services, consent=False)
     response = post(advisor, f"/conseiller/offres/{offer}/sms", {"recipients": person, "text": "Offre. STOP"})
