@@ -80,5 +80,7 @@ class DatabaseUrl:
             "POSTGRES_LOCK_TIMEOUT": "10",
             # Not "y": the shipped insert function takes no table lock, and projections would skip events.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            # Same table and locking, batches inserted as plain arrays (infrastructure/pg_recorder.py).
+            "APPLICATION_RECORDER_TOPIC": "infrastructure.pg_recorder:ArrayInsertPostgresApplicationRecorder",
         }
         return env
