@@ -19,6 +19,7 @@ from domain.conversation import (
     HANDOFF_REASONS,
     OPTED_OUT,
     OUTCOMES,
+    QUESTIONS,
     STOP_CONFIRMATION,
     AWAITING_REPLY,
     Conversation,
@@ -224,7 +225,8 @@ class Outreach(Aggregate):
         conversation = self.conversation(candidate_id)
         if provider_message_id not in self.replies:
             raise OutreachRuleError("Réponse inconnue.")
-        step = conversation.step
+        # A reply after the conversation ended answers no scripted question any more.
+        step = conversation.step if not conversation.closed else "after_end"
         self._interpreted(candidate_id, provider_message_id, suggestion_id, step, intent, needs, confidence,
                           confidence < 0.6, answer, ai, provenance, timestamp)
         if conversation.closed:
@@ -243,7 +245,7 @@ class Outreach(Aggregate):
                      answer: PersonalData, ai: AiOutput, provenance: Provenance, timestamp: datetime) -> None:
         conversation = self.conversations[candidate_id]
         conversation.readings.add(str(suggestion_id))
-        if intent not in ("question", "not_interested") and step != FIRST_CONTACT:
+        if intent not in ("question", "not_interested") and step in QUESTIONS:
             conversation.answers[step] = answer
 
     def correct_reading(self, candidate_id: UUID, suggestion_id: UUID, intent: str, needs: tuple[str, ...],

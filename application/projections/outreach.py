@@ -7,7 +7,7 @@ from typing import Any
 
 from application.ports import Transaction
 from domain.candidate import Candidate
-from domain.conversation import CLOSED
+from domain.conversation import CLOSED, QUESTIONS
 from domain.outreach import Outreach
 from domain.personal_data import ERASED_PLACEHOLDER
 
@@ -128,7 +128,7 @@ class OutreachProjection:
                     event.ai.fallback_reason, event.answer.value, f"in:{event.provider_message_id}"))
         columns: dict[str, Any] = dict(intent=event.intent, needs=needs, confidence=float(event.confidence),
                                        low_confidence=int(event.low_confidence), model=event.ai.model, corrected=0)
-        if event.intent not in ("question", "not_interested") and event.step != "first_contact":
+        if event.intent not in ("question", "not_interested") and event.step in QUESTIONS:
             row = tx.fetchone("SELECT answers FROM rm_outreach_conversations WHERE outreach_id = ? AND "
                               "candidate_id = ?", (str(event.originator_id), str(event.candidate_id)))
             answers = json.loads(row["answers"]) if row else {}

@@ -115,6 +115,8 @@ def test_yes_then_the_scripted_questions_in_order_then_completed(app, gateway):
     conversation = outreach.conversation(person)
     assert conversation.status == "completed"
     assert [conversation.answers[k].value for k in ("availability", "salary")] == ["Dès lundi", "1800 euros brut par mois"]
+    reply(app, 1, "Autre chose encore")  # after the end: shown to the advisor, answers unchanged
+    assert app.repository.get(outreach_id).conversation(person).answers["requirement"].value == "Oui sans problème"
     reading = next(e for e in events(app, outreach_id) if isinstance(e, Outreach.ReplyInterpreted))
     assert reading.ai.kind == "reply_interpretation" and reading.ai.model == "offline-rules/1"
     assert reading.ai.input_sha256 and reading.suggestion_id
