@@ -16,7 +16,6 @@ from application.outreach_texts import STOP_CONFIRMATION_TEXT, message_body
 from application.phone import normalise_phone
 from application.reply_reading import ReplyToRead
 from application.sms import InboundSms, OutgoingSms, message_id
-from domain.candidate import Candidate
 from domain.conversation import FIRST_CONTACT, STOP_CONFIRMATION
 from domain.outreach import Outreach
 from domain.personal_data import PersonalData

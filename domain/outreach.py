@@ -13,12 +13,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.conversation import (
     CLOSED,
-    DISCARD_REASONS,
     FIRST_CONTACT,
     HANDED_OFF,
-    HANDOFF_REASONS,
-    OPTED_OUT,
-    OUTCOMES,
     QUESTIONS,
     STOP_CONFIRMATION,
     AWAITING_REPLY,
@@ -28,11 +24,11 @@ from domain.conversation import (
     base_step,
     follow_up_after,
     is_give_up,
-    move_after_reply,
     status_after_give_up,
 )
 from domain.errors import InvalidValueError, OutreachRuleError
 from domain.matching import AiOutput
+from domain.outreach_replies import OutreachReplies
 from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
 
@@ -53,7 +49,7 @@ def validated_text(text: str, field: str = "text") -> str:
     return text
 
 
-class Outreach(Aggregate):
+class Outreach(OutreachReplies, Aggregate):
     """An SMS campaign about one offer, and one conversation per recipient."""
 
     @classmethod
@@ -198,18 +194,7 @@ class Outreach(Aggregate):
             raise OutreachRuleError("Ce suivi n'est pas dû.")
         self._move(candidate_id, status_after_give_up(step), provenance, timestamp)
 
-    # Replies ------------------------------------------------------------------------------
-
-    def receive_reply(self, candidate_id: UUID, provider_message_id: str, text: PersonalData,
-                      provenance: Provenance, timestamp: datetime) -> bool:
-        """Record a reply; False (nothing recorded) if this provider message was already received."""
-        conversation = self.conversation(candidate_id)
-        if provider_message_id in self.replies:
-            return False
-        if text.subject_id != str(candidate_id):
-            raise ValueError("a reply is personal data of the person who wrote it")
-        self._reply_received(candidate_id, provider_message_id, conversation.step, text, provenance, timestamp)
-        return True
+    # Replies: events (the rules are in domain/outreach_replies.py) -----------------------
 
     @event("ReplyReceived")
     def _reply_received(self, candidate_id: UUID, provider_message_id: str, step: str, text: PersonalData,
@@ -217,27 +202,6 @@ class Outreach(Aggregate):
         self.replies.add(provider_message_id)
         conversation = self.conversations[candidate_id]
         conversation.pending_step, conversation.pending_due = "", None  # a reply stops the reminders
-
-    def interpret_reply(self, candidate_id: UUID, provider_message_id: str, suggestion_id: UUID, intent: str,
-                        needs: tuple[str, ...], confidence: float, answer: PersonalData, ai: AiOutput,
-                        provenance: Provenance, timestamp: datetime) -> None:
-        """Record the AI's reading (a suggestion) and move the conversation as the script says."""
-        conversation = self.conversation(candidate_id)
-        if provider_message_id not in self.replies:
-            raise OutreachRuleError("Réponse inconnue.")
-        # A reply after the conversation ended answers no scripted question any more.
-        step = conversation.step if not conversation.closed else "after_end"
-        self._interpreted(candidate_id, provider_message_id, suggestion_id, step, intent, needs, confidence,
-                          confidence < 0.6, answer, ai, provenance, timestamp)
-        if conversation.closed:
-            return  # e.g. already handed to the advisor: the reading is shown, nothing moves
-        move = move_after_reply(step, intent)
-        if move.handoff:
-            self.hand_to_advisor(candidate_id, move.handoff, provenance, timestamp)
-            return
-        self._move(candidate_id, move.status, provenance, timestamp)
-        if move.next_step:
-            self._schedule(candidate_id, move.next_step, timestamp, provenance, timestamp)
 
     @event("ReplyInterpreted")
     def _interpreted(self, candidate_id: UUID, provider_message_id: str, suggestion_id: UUID, step: str,
@@ -248,47 +212,15 @@ class Outreach(Aggregate):
         if intent not in ("question", "not_interested") and step in QUESTIONS:
             conversation.answers[step] = answer
 
-    def correct_reading(self, candidate_id: UUID, suggestion_id: UUID, intent: str, needs: tuple[str, ...],
-                        note: PersonalData, provenance: Provenance, timestamp: datetime) -> None:
-        """The advisor's correction of a reading: recorded beside it, referencing its suggestion id."""
-        if str(suggestion_id) not in self.conversation(candidate_id).readings:
-            raise OutreachRuleError("Lecture inconnue pour cette personne.")
-        self._corrected(candidate_id, suggestion_id, intent, needs, note, provenance, timestamp)
-
     @event("ReadingCorrected")
     def _corrected(self, candidate_id: UUID, suggestion_id: UUID, intent: str, needs: tuple[str, ...],
                    note: PersonalData, provenance: Provenance, timestamp: datetime) -> None:
         pass
 
-    def hand_to_advisor(self, candidate_id: UUID, reason: str, provenance: Provenance, timestamp: datetime) -> None:
-        if reason not in HANDOFF_REASONS:
-            raise ValueError(f"unknown hand-off reason {reason!r}")
-        if self.conversation(candidate_id).status in (HANDED_OFF, OPTED_OUT):
-            return
-        self._handed(candidate_id, reason, provenance, timestamp)
-
     @event("HandedToAdvisor")
     def _handed(self, candidate_id: UUID, reason: str, provenance: Provenance, timestamp: datetime) -> None:
         conversation = self.conversations[candidate_id]
         conversation.status, conversation.pending_step, conversation.pending_due = HANDED_OFF, "", None
-
-    def stop(self, candidate_id: UUID, provenance: Provenance, timestamp: datetime) -> None:
-        """The person opted out (here or elsewhere): no automated message any more."""
-        if self.conversation(candidate_id).status != OPTED_OUT:
-            self._move(candidate_id, OPTED_OUT, provenance, timestamp)
-
-    def conclude(self, candidate_id: UUID, outcome: str, reason: Reason | None, provenance: Provenance,
-                 timestamp: datetime) -> None:
-        """The advisor marks the person "mis en relation" (introduced) or "écarté" with a reason."""
-        if outcome not in OUTCOMES:
-            raise InvalidValueError({"outcome": "Issue inconnue."})
-        if outcome == "discarded":
-            if reason is None:
-                raise InvalidValueError({"reason": "Indiquez le motif."})
-            reason.require_in(DISCARD_REASONS)
-        self.conversation(candidate_id)
-        text = PersonalData(str(candidate_id), reason.text) if reason and reason.text.strip() else None
-        self._concluded(candidate_id, outcome, Reason(reason.code) if reason else None, text, provenance, timestamp)
 
     @event("Concluded")
     def _concluded(self, candidate_id: UUID, outcome: str, reason: Reason | None, reason_text: PersonalData | None,

@@ -6,8 +6,6 @@ from html.parser import HTMLParser
 from typing import Any
 from uuid import UUID
 
-import pytest
-
 from application.caller import Caller
 from application.candidates import CandidateDetails
 from application.values import OfferTerms
