@@ -26,6 +26,7 @@ from application.ports import (
     PasswordHasher,
     PersonalKeyVault,
 )
+from application.ports import OutreachDirectory, OutreachSchedule, ReplyReader, SmsGateway
 from application.transcodings import VALUE_TRANSCODINGS
 from application.workflows import WorkflowCommands
 from application.outreach import OutreachCommands
@@ -69,13 +70,13 @@ class Relais(
         candidate_pool: CandidatePoolSource | None = None,
         ranker: CandidateRanker | None = None,
         fallback_ranker: CandidateRanker | None = None,
-        sms_gateway: Any = None,
-        reply_reader: Any = None,
-        fallback_reply_reader: Any = None,
+        sms_gateway: SmsGateway | None = None,
+        reply_reader: ReplyReader | None = None,
+        fallback_reply_reader: ReplyReader | None = None,
         quiet_hours: QuietHours | None = None,
         follow_up_policy: FollowUpPolicy | None = None,
-        outreach_schedule: Any = None,
-        outreach_directory: Any = None,
+        outreach_schedule: OutreachSchedule | None = None,
+        outreach_directory: OutreachDirectory | None = None,
     ) -> None:
         self.clock = clock
         self.passwords = passwords

@@ -66,7 +66,8 @@ class Outreach(OutreachReplies, Aggregate):
         if len(requirement) > 200:
             raise InvalidValueError({"requirement": "L'exigence fait au plus 200 caractères."})
         outreach = cls(offer_id, agency_id, provenance, timestamp)
-        outreach._approve(tuple(recipients), text, offer_title, requirement.strip(), provenance, timestamp)
+        outreach._approve(provenance.actor_id, tuple(recipients), text, offer_title, requirement.strip(), provenance,
+                          timestamp)
         for candidate_id in recipients:
             outreach._schedule(candidate_id, FIRST_CONTACT, timestamp, provenance, timestamp)
         return outreach
@@ -85,13 +86,13 @@ class Outreach(OutreachReplies, Aggregate):
         self.replies: set[str] = set()  # provider ids of the replies received (a redelivery is harmless)
 
     @event("Approved")
-    def _approve(self, recipients: tuple[UUID, ...], text: str, offer_title: str, requirement: str,
+    def _approve(self, advisor_id: str, recipients: tuple[UUID, ...], text: str, offer_title: str, requirement: str,
                  provenance: Provenance, timestamp: datetime) -> None:
         self.approved = True
         self.text = text
         self.offer_title = offer_title
         self.requirement = requirement
-        self.approved_by = provenance.actor_id
+        self.approved_by = advisor_id
         self.conversations = {c: Conversation(c) for c in recipients}
 
     # Sending ------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ class OutreachProjection:
         tx.execute("UPDATE rm_outreaches SET offer_title = ?, text = ?, requirement = ?, recipients = ?, "
                    "approved_by = ?, approved_at = ? WHERE id = ?",
                    (event.offer_title, event.text, event.requirement, len(event.recipients),
-                    event.provenance.actor_id, event.timestamp.isoformat(), oid))
+                    event.advisor_id, event.timestamp.isoformat(), oid))
         columns = ("outreach_id", "candidate_id", "offer_id", "status", "last_activity_at", *CONVERSATION_DEFAULTS)
         marks = ", ".join("?" for _ in columns)
         tx.executemany(

@@ -60,7 +60,8 @@ def test_nothing_is_sent_before_approval_and_the_approval_names_advisor_recipien
     assert app.run_outreach_tick().sent == 0 and gateway.sent == []
     outreach_id = approve(app, [person])
     approved = next(e for e in events(app, outreach_id) if isinstance(e, Outreach.Approved))
-    assert (approved.provenance.actor_id, list(approved.recipients), approved.text) == ("advisor-1", [person], TEXT)
+    assert (approved.advisor_id, list(approved.recipients), approved.text) == ("advisor-1", [person], TEXT)
+    assert approved.provenance.actor_id == "advisor-1"
     report = app.run_outreach_tick()
     assert report.sent == 1 and [s.body for s in gateway.sent] == [TEXT] and gateway.sent[0].to_phone == phone(1)
 
