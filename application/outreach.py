@@ -41,9 +41,9 @@ class OutreachCommands:
         return outreach.id
 
     def _require_recipients(self: Relais, recipients: tuple[UUID, ...], agency_id: str) -> None:
-        """Checked in one read of the read model (1,000 people in one query, not 1,000 loads). The tick
-        checks each person's aggregate again before every send, so a read model a moment behind an
-        opt-out still never lets a message out (docs/adr/0012-outreach.md)."""
+        """Checked in one read of the read model (1,000 people in one query, not 1,000 loads). Each tick
+        catches the read models up and reads consent again before sending, and a STOP also stops the
+        conversations in the outreach aggregates themselves (docs/adr/0012-outreach.md)."""
         if self.outreach_directory is None:
             raise RuntimeError("no OutreachDirectory configured")
         status = self.outreach_directory.contact_status(recipients)

@@ -288,3 +288,24 @@ def test_with_the_ai_switched_off_replies_are_recorded_unread_and_go_to_the_advi
     kinds = [type(e).__name__ for e in events(app, outreach_id)]
     assert "ReplyReceived" in kinds and "ReplyInterpreted" not in kinds
     assert app.repository.get(outreach_id).conversation(person).status == "handed_off"
+
+
+def test_an_erased_person_is_never_sent_a_pending_reminder(app, gateway):
+    compliance = Caller("dpo-1", "compliance", "", "req-3")
+    outreach_id = approve(app, [person := register(app, 1)])
+    app.run_outreach_tick()
+    app.erase_candidate(person, Reason("demande_rgpd"), "la personne", compliance)
+    app.clock.advance(hours=25)
+    report = app.run_outreach_tick()
+    assert report.sent == 0 and report.stopped == 1 and len(gateway.sent) == 1
+    assert app.repository.get(outreach_id).conversation(person).status == "opted_out"
+
+
+def test_twilio_status_names_are_understood(app, gateway):
+    outreach_id = approve(app, [register(app, 1)])
+    app.run_outreach_tick()
+    mid = gateway.sent[0].message_id
+    provider_id = gateway.by_id[mid].provider_message_id
+    app.record_sms_status(provider_id, "accepted")  # = queued: behind "sent", ignored
+    app.record_sms_status(provider_id, "undelivered", "30003")
+    assert app.repository.get(outreach_id).messages[mid].status == "undelivered"
