@@ -29,8 +29,15 @@ from application.ports import (
     PasswordHasher,
     PersonalKeyVault,
 )
+from application.ports import OutreachDirectory, OutreachSchedule, ReplyReader, SmsGateway
 from application.transcodings import VALUE_TRANSCODINGS
 from application.workflows import WorkflowCommands
+from application.outreach import OutreachCommands
+from application.outreach_inbound import OutreachInbound
+from application.outreach_reading import OutreachReading
+from application.outreach_sending import OutreachSending
+from application.quiet_hours import QuietHours
+from domain.conversation import FollowUpPolicy
 
 APPLICATION_NAME = "Relais"
 
@@ -45,6 +52,10 @@ class Relais(
     ImportCommands,
     ComplianceCommands,
     AuditAccessCommands,
+    OutreachCommands,
+    OutreachSending,
+    OutreachInbound,
+    OutreachReading,
     Application[UUID],
 ):
     """All aggregates share one log, so that projections, audit and export see one order."""
@@ -64,6 +75,13 @@ class Relais(
         candidate_pool: CandidatePoolSource | None = None,
         ranker: CandidateRanker | None = None,
         fallback_ranker: CandidateRanker | None = None,
+        sms_gateway: SmsGateway | None = None,
+        reply_reader: ReplyReader | None = None,
+        fallback_reply_reader: ReplyReader | None = None,
+        quiet_hours: QuietHours | None = None,
+        follow_up_policy: FollowUpPolicy | None = None,
+        outreach_schedule: OutreachSchedule | None = None,
+        outreach_directory: OutreachDirectory | None = None,
     ) -> None:
         self.clock = clock
         self.passwords = passwords
@@ -75,6 +93,18 @@ class Relais(
         self.ranker = ranker
         self.fallback_ranker = fallback_ranker
         self._personal_data_transcoding = personal_data_transcoding
+        #: Outreach by SMS: the gateway, who reads replies (and who reads when that fails), when
+        #: sending is allowed, how follow-ups go, and the read models of the tick and inbound paths.
+        self.sms_gateway = sms_gateway
+        self.reply_reader = reply_reader
+        self.fallback_reply_reader = fallback_reply_reader
+        self.quiet_hours = quiet_hours
+        self.follow_up_policy = follow_up_policy or FollowUpPolicy()
+        self.outreach_schedule = outreach_schedule
+        self.outreach_directory = outreach_directory
+        #: Called at the start of each outreach tick (the composition root gives the projection runner's
+        #: catch-up), so that who may be contacted is read as of that instant.
+        self.catch_up_read_models: Callable[[], object] | None = None
         #: Called after each save, in its transaction; the composition root updates the read
         #: models here so that a page shown right after a command already reflects it.
         self.after_save: Callable[[], object] | None = None

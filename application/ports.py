@@ -140,3 +140,29 @@ class SmsInbox(Protocol):
     def receive_sms(self, sms: InboundSms) -> None: ...
 
     def record_sms_status(self, provider_message_id: str, status: str, error_code: str = "") -> None: ...
+
+
+class OutreachSchedule(Protocol):
+    """The pending follow-ups, answered from the projection of the log (the tick's source of truth)."""
+
+    def due(self, now: datetime, limit: int) -> Sequence[Any]:
+        """`DueFollowUp`s due at or before `now`, oldest first (application/follow_ups.py)."""
+
+
+class OutreachDirectory(Protocol):
+    """Look-ups of the inbound paths (answered from read models)."""
+
+    def conversations_for_phone(self, phone: str) -> list[tuple[UUID, UUID]]:
+        """(outreach_id, candidate_id) of every conversation with this E.164 number, newest outreach first."""
+
+    def candidates_with_phone(self, phone: str) -> list[UUID]:
+        """Everyone registered with this number (an opt-out applies to each)."""
+
+    def message_for_provider_id(self, provider_message_id: str) -> tuple[UUID, str] | None:
+        """(outreach_id, our message id) of a message the provider knows by this id."""
+
+    def contact_status(self, candidate_ids: Sequence[UUID]) -> dict[UUID, tuple[str, bool]]:
+        """candidate id -> (agency id, contactable: consented, not opted out, not erased); unknown ids absent."""
+
+    def contacts(self, candidate_ids: Sequence[UUID]) -> dict[UUID, str]:
+        """candidate id -> E.164 phone, for the contactable ones only (the others are absent)."""

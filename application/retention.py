@@ -11,7 +11,7 @@ import calendar
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from application.caller import Caller
@@ -83,6 +83,15 @@ class RetentionJob:
         entries = tuple(self._erase(caller, cutoff, *row) for row in due)
         run_id = self.app.record_retention_run(self.months, cutoff, examined, entries, caller)
         return RetentionReport(str(run_id), self.months, cutoff, examined, entries)
+
+    def run_daily(self) -> RetentionReport | None:
+        """The scheduler's entry point: a run when the last one is a day old or more, however often called."""
+        with self.database.read() as tx:
+            row = tx.fetchone("SELECT MAX(ran_at) AS last FROM rm_retention_runs")
+        last = row["last"] if row else None
+        if last and self.app.clock.now() - datetime.fromisoformat(last) < timedelta(days=1):
+            return None
+        return self()
 
     def due(self, cutoff: datetime) -> tuple[int, list[tuple[str, str, str, str]]]:
         """(how many people still have data, [(id, agency, last activity, kind)] inactive since before cutoff)."""

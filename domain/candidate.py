@@ -145,6 +145,7 @@ class Candidate(Aggregate):
         self.profile = profile
         self.sms_consent = sms_consent
         self.erased = False
+        self.opted_out = False
 
     def change_profile(self, profile: CandidateProfile, provenance: Provenance, timestamp: datetime) -> None:
         self._require_not_erased()
@@ -165,6 +166,27 @@ class Candidate(Aggregate):
     @event("ConsentGiven")
     def _give_consent(self, provenance: Provenance, timestamp: datetime) -> None:
         self.sms_consent = True
+        self.opted_out = False  # consent given anew ends an opt-out
+
+    @property
+    def contactable(self) -> bool:
+        """May be sent an SMS: consented, not opted out, not erased."""
+        return self.sms_consent and not getattr(self, "opted_out", False) and not self.erased
+
+    def opt_out(self, channel: str, provenance: Provenance, timestamp: datetime) -> bool:
+        """The person said STOP (or the like): never contacted again until consent is given anew.
+
+        False when already opted out (a repeated STOP has one effect: one confirmation).
+        """
+        if getattr(self, "opted_out", False) or self.erased:
+            return False
+        self._opt_out(channel, provenance, timestamp)
+        return True
+
+    @event("OptedOut")
+    def _opt_out(self, channel: str, provenance: Provenance, timestamp: datetime) -> None:
+        self.opted_out = True
+        self.sms_consent = False
 
     def withdraw_consent(self, reason: Reason, provenance: Provenance, timestamp: datetime) -> None:
         reason.require_in(CONSENT_WITHDRAWAL_REASONS)

@@ -52,3 +52,11 @@ class AiSwitchedOffError(DomainError):
 
 class AiAlreadyInStateError(DomainError):
     """The AI is already switched on (or off)."""
+
+
+class OutreachRuleError(DomainError):
+    """An SMS outreach rule was broken (nothing sent before approval, no contact after an opt-out...)."""
+
+
+class NotContactableError(DomainError):
+    """The person did not consent to SMS, opted out, or was erased: they cannot be contacted."""

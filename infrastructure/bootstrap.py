@@ -24,6 +24,8 @@ from application.queries.offers import OfferQueries
 from application.queries.oversight import OversightQueries
 from application.queries.pool import ReadModelCandidatePool
 from application.queries.shortlists import ShortlistQueries
+from application.projections.outreach import OutreachProjection
+from application.queries.outreach import OutreachQueries
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_store import share_transactions
@@ -35,6 +37,8 @@ from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.personal_data import DatabaseKeyVault, EncryptedPersonalData
 from infrastructure.settings import Settings
 from infrastructure.unit_of_work import unit_of_work
+from infrastructure.outreach_wiring import build_reply_reader, build_sms_gateway, outreach_adapters
+from infrastructure.sms_simulator import SimulatorErasure, SimulatorSmsGateway
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ def projections() -> list[Any]:
         OversightFiguresProjection(),
         PersonActivityProjection(), ComplianceRegisterProjection(),
         EventIndexProjection(),
+        OutreachProjection(), SimulatorErasure(),
     ]
 
 
@@ -71,6 +76,9 @@ class Services:
     history: HistoryQueries | None = None
     timelines: TimelineQueries | None = None
     decisions: DecisionQueries | None = None
+    outreach: OutreachQueries | None = None
+    #: The simulated phones, when the simulator is the SMS gateway (None otherwise).
+    sms_simulator: SimulatorSmsGateway | None = None
 
     def close(self) -> None:
         for owned in self.closing:
@@ -87,8 +95,11 @@ def build_app(
     gazetteer: GeonamesGazetteer,
     create_table: bool = False,
     ranker: Any = None,
+    sms_gateway: Any = None,
+    reply_reader: Any = None,
 ) -> Relais:
-    """`ranker`: a CandidateRanker; by default the offline one. Another ranker falls back on it."""
+    """`ranker`: a CandidateRanker; by default the offline one. Another ranker falls back on it.
+    `sms_gateway` and `reply_reader`: by default the simulator and the offline reader."""
     vault = DatabaseKeyVault(database, settings.secret_key, clock)
     offline = Bm25CandidateRanker()
     return Relais(
@@ -102,6 +113,7 @@ def build_app(
         candidate_pool=ReadModelCandidatePool(database),
         ranker=ranker or offline,
         fallback_ranker=offline if ranker is not None else None,
+        **outreach_adapters(settings.outreach, database, clock, sms_gateway, reply_reader),
     )
 
 
@@ -113,6 +125,8 @@ def bootstrap(
     run_migrations: bool = True,
     synchronous_projections: bool = True,
     ranker: Any = None,
+    sms_gateway: Any = None,
+    reply_reader: Any = None,
 ) -> Services:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
@@ -132,13 +146,19 @@ def bootstrap(
         closing.append(ranker)
         log.info("AI: Mistral (%s, %s) at %s", settings.mistral.embed_model, settings.mistral.chat_model,
                  settings.mistral.server_url or "the SDK's default server")
-    app = build_app(settings, database, clock, passwords, gazetteer, ranker=ranker)
+    if sms_gateway is None and (sms_gateway := build_sms_gateway(settings)) is not None:
+        closing.append(sms_gateway)  # RELAIS_SMS_PROVIDER=twilio (docs/adr/0013)
+    if reply_reader is None and (reply_reader := build_reply_reader(settings)) is not None:
+        closing.append(reply_reader)  # MISTRAL_API_KEY: replies read by Mistral, offline when it fails
+    app = build_app(settings, database, clock, passwords, gazetteer, ranker=ranker, sms_gateway=sms_gateway,
+                    reply_reader=reply_reader)
     runner = ProjectionRunner(app.recorder, app.mapper, database, projections())
     share_transactions(app.recorder, database)
     vault = app.key_vault
     app.unit_of_work = lambda: unit_of_work(database, vault)
     if synchronous_projections:
         app.after_save = runner.apply_pending
+    app.catch_up_read_models = runner.catch_up
     timelines = TimelineQueries(app)
     return Services(
         settings=settings,
@@ -157,4 +177,6 @@ def bootstrap(
         history=HistoryQueries(database),
         timelines=timelines,
         decisions=DecisionQueries(timelines),
+        outreach=OutreachQueries(database),
+        sms_simulator=app.sms_gateway if isinstance(app.sms_gateway, SimulatorSmsGateway) else None,
     )

@@ -62,32 +62,42 @@ class SharedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
 
 class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
+    """Also outside a unit of work, a batch goes as four plain arrays (uuid, bigint, text, bytea)
+    dumped by psycopg's C dumpers, not as one array of the library's composite type, which psycopg
+    dumps element by element in Python (about 60 % of the time of saving 1,000 events)."""
+
     #: Set by the composition root; None: the library's own connections only.
     shared: PostgresDatabase | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._array_insert = SQL(
+            "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::{2}[], %s::bigint[], %s::text[], %s::bytea[]) RETURNING notification_id"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name),
+                 Identifier(self.datastore.originator_id_type))
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if self.shared is None or self.shared.open_connection() is None:
             return super().insert_events(stored_events, **kwargs)
         if not stored_events:
             return []
-        table = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
-        id_type = SQL(self.datastore.originator_id_type)
         try:
             # No savepoint: a failed insert fails the whole unit of work, which rolls back.
             with self.shared.open_connection().cursor() as cursor:
                 # The lock makes ids commit in order, as the library's insert does; one round trip.
                 cursor.execute(SQL("; ").join([*self.lock_table_statements,
                                                SQL("NOTIFY {0}").format(Identifier(self.channel_name))]))
-                cursor.execute(
-                    SQL("INSERT INTO {0} (originator_id, originator_version, topic, state) "
-                        "SELECT * FROM unnest(%s::{1}[], %s::bigint[], %s::text[], %s::bytea[]) "
-                        "RETURNING notification_id").format(table, id_type),
-                    ([s.originator_id for s in stored_events], [s.originator_version for s in stored_events],
-                     [s.topic for s in stored_events], [s.state for s in stored_events]),
-                )
+                cursor.execute(self._array_insert, _columns(stored_events))
                 return [row["notification_id"] for row in cursor.fetchall()]
         except psycopg.errors.IntegrityError as error:
             raise IntegrityError(error) from error
+
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        """The library's path (outside a unit of work): its lock and NOTIFY, our array insert."""
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(self._array_insert, _columns(stored_events))
 
     def select_notifications(
         self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (),
@@ -117,6 +127,11 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
             cursor.execute(self.max_notification_id_statement)
             row = cursor.fetchone()
         return row["max"] if row else None
+
+
+def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+    return ([e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events], [e.state for e in stored_events])
 
 
 def _notification_filter(

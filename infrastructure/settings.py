@@ -103,7 +103,6 @@ class Settings:
     sms_provider: str = "simulator"
     twilio: TwilioSettings | None = None  # set when sms_provider is "twilio"
     scheduler_enabled: bool = True  # RELAIS_SCHEDULER: `relais serve` runs the scheduler in-process
-    scheduler_tick_seconds: int = 30  # how often the leader looks for due follow-ups
     scheduler_election_seconds: int = 5  # how often a follower tries to take the lead (bounds takeover)
     # Oversight figures (docs/adr/0016): a representativeness gap is flagged from this many
     # percentage points, once at least `figures_min_selected` people were selected; a decision
@@ -113,6 +112,7 @@ class Settings:
     figures_quick_seconds: int = 10
     figures_long_list: int = 10
     retention_months: int = 24  # job seekers inactive this long are erased (docs/adr/0017)
+    outreach: OutreachSettings = field(default_factory=lambda: OutreachSettings())
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -142,13 +142,13 @@ class Settings:
             sms_provider=_sms_provider(env),
             twilio=_twilio(env) if _sms_provider(env) == "twilio" else None,
             scheduler_enabled=_bool(env, "RELAIS_SCHEDULER", True),
-            scheduler_tick_seconds=_int(env, "RELAIS_SCHEDULER_TICK_SECONDS", 30, 1, 3600),
             scheduler_election_seconds=_int(env, "RELAIS_SCHEDULER_ELECTION_SECONDS", 5, 1, 300),
             figures_gap_points=_int(env, "RELAIS_FIGURES_GAP_POINTS", 10, 1, 100),
             figures_min_selected=_int(env, "RELAIS_FIGURES_MIN_SELECTED", 20, 1, 1_000_000),
             figures_quick_seconds=_int(env, "RELAIS_FIGURES_QUICK_SECONDS", 10, 1, 3600),
             figures_long_list=_int(env, "RELAIS_FIGURES_LONG_LIST", 10, 1, 100),
             retention_months=_int(env, "RELAIS_RETENTION_MONTHS", 24, 1, 1200),
+            outreach=_outreach(env),
         )
 
 
@@ -266,3 +266,74 @@ def _secret_key(configured: str, data_dir: Path) -> bytes:
     if len(key) != 32:
         raise SettingsError(f"{path} does not hold a 32-byte key in base64")
     return key
+
+
+@dataclass(frozen=True)
+class OutreachSettings:
+    """SMS outreach: allowed sending hours (the rest is quiet) and follow-ups (docs/adr/0012-outreach.md)."""
+
+    allowed_days: tuple[int, ...] = (1, 2, 3, 4, 5, 6)  # ISO weekdays, 1 = Monday
+    allowed_from: str = "08:00"
+    allowed_until: str = "20:00"  # exclusive; "24:00" means midnight
+    timezone: str = "Europe/Paris"
+    holidays_country: str = "FR"  # "" : no public holidays
+    followup_delay_hours: int = 24
+    followup_max_reminders: int = 1
+    tick_seconds: int = 15
+
+
+_CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
+
+
+def _clock_time(env: dict[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    match = _CLOCK.match(value)
+    if not match or (match.group(1) == "24" and match.group(2) != "00"):
+        raise SettingsError(f"{name} must be a time HH:MM (00:00 to 24:00), got {value!r}")
+    return value
+
+
+def _days(env: dict[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    days: set[int] = set()
+    for part in raw.replace(" ", "").split(","):
+        low, _, high = part.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise SettingsError(f"{name} must list ISO weekdays like 1-6 or 1,2,3, got {raw!r}") from None
+        if not 1 <= first <= last <= 7:
+            raise SettingsError(f"{name}: weekdays go from 1 (Monday) to 7 (Sunday), got {raw!r}")
+        days.update(range(first, last + 1))
+    return tuple(sorted(days))
+
+
+def _outreach(env: dict[str, str]) -> OutreachSettings:
+    timezone = env.get("RELAIS_QUIET_TIMEZONE", "").strip() or "Europe/Paris"
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(timezone)
+    except Exception:
+        raise SettingsError(f"RELAIS_QUIET_TIMEZONE is not a time zone: {timezone!r}") from None
+    holidays_country = env.get("RELAIS_QUIET_HOLIDAYS", "FR").strip().upper()
+    if holidays_country in ("NONE", "0", "NO"):
+        holidays_country = ""
+    if holidays_country and not re.fullmatch(r"[A-Z]{2}", holidays_country):
+        raise SettingsError(f"RELAIS_QUIET_HOLIDAYS must be a country code like FR, or none; got {holidays_country!r}")
+    start = _clock_time(env, "RELAIS_QUIET_ALLOWED_FROM", "08:00")
+    until = _clock_time(env, "RELAIS_QUIET_ALLOWED_UNTIL", "20:00")
+    if until != "24:00" and until <= start:
+        raise SettingsError("RELAIS_QUIET_ALLOWED_UNTIL must come after RELAIS_QUIET_ALLOWED_FROM")
+    return OutreachSettings(
+        allowed_days=_days(env, "RELAIS_QUIET_ALLOWED_DAYS", (1, 2, 3, 4, 5, 6)),
+        allowed_from=start,
+        allowed_until=until,
+        timezone=timezone,
+        holidays_country=holidays_country,
+        followup_delay_hours=_int(env, "RELAIS_FOLLOWUP_DELAY_HOURS", 24, 1, 24 * 30),
+        followup_max_reminders=_int(env, "RELAIS_FOLLOWUP_MAX_REMINDERS", 1, 0, 5),
+        tick_seconds=_int(env, "RELAIS_OUTREACH_TICK_SECONDS", 15, 1, 3600),
+    )

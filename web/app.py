@@ -35,6 +35,9 @@ from web.controllers.oversight_figures import OversightFiguresController
 from web.controllers.retention import retention_page
 from web.controllers.shortlists import ShortlistController
 from web.controllers.sms_webhooks import sms_webhook_routes
+from web.controllers.outreach import OutreachController, OutreachStartController
+from web.controllers.sms_simulator import SmsSimulatorController
+from web import outreach_labels
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
 
@@ -69,6 +72,7 @@ def template_environment() -> Environment:
         erasure_reason=lambda code: labels.label(labels.ERASURE_REASON_LABELS, code),
         activity_kind=lambda code: labels.label(labels.ACTIVITY_KIND_LABELS, code),
     )
+    outreach_labels.register(environment)
     return environment
 
 
@@ -98,6 +102,8 @@ def create_app(services: Services) -> Litestar:
         opt={PUBLIC_OPT_KEY: True, "exclude_from_csrf": True},
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )
+    environment = template_environment()
+    environment.globals["sms_simulator_enabled"] = services.sms_simulator is not None
     return Litestar(
         route_handlers=[
             health,
@@ -118,10 +124,13 @@ def create_app(services: Services) -> Litestar:
             LetterController,
             retention_page,
             AuditController,
+            OutreachStartController,
+            OutreachController,
+            SmsSimulatorController,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(template_environment()),
+            engine=JinjaTemplateEngine.from_environment(environment),
         ),
         plugins=[HTMXPlugin()],
         middleware=[SessionMiddleware(Authenticator(sessions, services.accounts)), AuditTrailMiddleware()],

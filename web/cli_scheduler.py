@@ -23,7 +23,7 @@ def add_scheduler_command(commands: Any) -> None:
 
 
 def start_scheduler(services: Services) -> LeaderScheduler:
-    scheduler = build_scheduler(services.settings, scheduled_jobs(services.app, services.settings))
+    scheduler = build_scheduler(services.settings, scheduled_jobs(services))
     scheduler.start()
     return scheduler
 

@@ -68,6 +68,8 @@ class CandidateListProjection:
             update_row(tx, "rm_candidates", event, {"sms_consent": 1})
         elif isinstance(event, Candidate.ConsentWithdrawn):
             update_row(tx, "rm_candidates", event, {"sms_consent": 0})
+        elif isinstance(event, Candidate.OptedOut):  # STOP by SMS: no consent until given anew
+            update_row(tx, "rm_candidates", event, {"sms_consent": 0})
         elif isinstance(event, Candidate.PersonalDataErased):
             # The read model holds clear copies: erase them here too.
             update_row(

@@ -129,6 +129,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "RELAIS_HOST": "127.0.0.1",
         "RELAIS_SEED_DEMO": "1",
         "PYTHONUNBUFFERED": "1",
+        # Outreach: SMS may go out at any hour in the browser tests, and the tick runs every second.
+        "RELAIS_QUIET_ALLOWED_DAYS": "1-7",
+        "RELAIS_QUIET_ALLOWED_FROM": "00:00",
+        "RELAIS_QUIET_ALLOWED_UNTIL": "24:00",
+        "RELAIS_QUIET_HOLIDAYS": "none",
+        "RELAIS_OUTREACH_TICK_SECONDS": "1",
     }
     stdout_path = data_dir / "server.stdout.log"
     log_path = data_dir / "server.stderr.log"

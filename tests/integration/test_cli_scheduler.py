@@ -10,6 +10,7 @@ from pathlib import Path
 
 from types import SimpleNamespace
 
+from infrastructure.bootstrap import bootstrap
 from infrastructure.leadership import FileLeadership, PostgresLeadership
 from infrastructure.outreach_wiring import build_scheduler, scheduled_jobs
 from tests.conftest import settings_for
@@ -48,21 +49,21 @@ def test_relais_scheduler_runs_until_sigterm_then_releases_its_lock(tmp_path: Pa
     leadership.release()
 
 
-def test_without_the_outreach_use_case_the_scheduler_has_no_job(tmp_path: Path) -> None:
-    class WithTick:
-        def run_outreach_tick(self) -> None: ...
+def test_the_leader_ticks_the_outreach_and_checks_the_daily_retention(tmp_path: Path) -> None:
+    services = bootstrap(settings_for(tmp_path, None, RELAIS_OUTREACH_TICK_SECONDS="45"))
+    try:
+        jobs = {job.name: job for job in scheduled_jobs(services)}
+        assert (jobs["outreach-tick"].seconds, jobs["outreach-tick"].run) == (45, services.app.run_outreach_tick)
+        assert jobs["retention"].seconds == 3600
+    finally:
+        services.close()
 
-    settings = settings_for(tmp_path, None, RELAIS_SCHEDULER_TICK_SECONDS="45")
-    assert scheduled_jobs(object(), settings) == []
-    (job,) = scheduled_jobs(WithTick(), settings)
-    assert (job.name, job.seconds) == ("outreach-tick", 45)
 
-
-def test_relais_serve_starts_no_scheduler_when_told_so(tmp_path: Path) -> None:
+def test_relais_serve_starts_no_scheduler_when_told_so(tmp_path: Path, make_services) -> None:
     off = SimpleNamespace(settings=settings_for(tmp_path, None, RELAIS_SCHEDULER="off"), app=object())
     assert start_in_process_scheduler(off) is None  # type: ignore[arg-type]
-    on = SimpleNamespace(settings=settings_for(tmp_path, None), app=object())
-    scheduler = start_in_process_scheduler(on)  # type: ignore[arg-type]
+    on = make_services()
+    scheduler = start_in_process_scheduler(on)
     try:
         assert scheduler is not None and scheduler.leadership.try_acquire()
     finally:

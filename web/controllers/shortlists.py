@@ -107,6 +107,7 @@ def shortlist_context(
         "addition_reasons": addition_options(),
         "criteria_contracts": criteria_contract_options(),
         "communes": services.gazetteer.names(),
+        "outreaches": services.outreach.for_offer(caller, UUID(offer.id)) if services.outreach else [],
     }
 
 
