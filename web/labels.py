@@ -172,4 +172,7 @@ ACTIVITY_KIND_LABELS = {
     "decision": "décision d'un conseiller",
     "manual_addition": "ajout par un conseiller",
     "explanation_letter": "lettre d'explication",
+    "opt_out": "STOP par SMS",
+    "sms_reply": "réponse par SMS",
+    "outreach_outcome": "suite donnée à un contact SMS",
 }

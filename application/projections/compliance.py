@@ -13,6 +13,7 @@ from application.ports import Transaction
 from domain.candidate import Candidate
 from domain.explanation_letter import ExplanationLetter
 from domain.offer import Offer
+from domain.outreach import Outreach
 from domain.retention_run import RetentionRun
 
 #: What counts as activity about a person (docs/adr/0017), by event class: the kind recorded.
@@ -21,11 +22,15 @@ ACTIVITY_KINDS: tuple[tuple[type, str], ...] = (
     (Candidate.ProfileChanged, "profile_change"),
     (Candidate.ConsentGiven, "consent"),
     (Candidate.ConsentWithdrawn, "consent"),
+    (Candidate.OptedOut, "opt_out"),
     (Offer.MatchSuggested, "suggestion"),
     (Offer.SuggestionAccepted, "decision"),
     (Offer.SuggestionRejected, "decision"),
     (Offer.CandidateAddedManually, "manual_addition"),
     (ExplanationLetter.Produced, "explanation_letter"),
+    # By SMS: what the person wrote, and what the advisor decided about them (docs/adr/0017).
+    (Outreach.ReplyReceived, "sms_reply"),
+    (Outreach.Concluded, "outreach_outcome"),
 )
 
 
@@ -46,6 +51,8 @@ class PersonActivityProjection:
         "domain.offer:Offer.SuggestionRejected",
         "domain.offer:Offer.CandidateAddedManually",
         "domain.explanation_letter:",
+        "domain.outreach:Outreach.ReplyReceived",
+        "domain.outreach:Outreach.Concluded",
     )
 
     def reset(self, tx: Transaction) -> None:

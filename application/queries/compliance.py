@@ -15,10 +15,14 @@ from domain.personal_data import ERASED_PLACEHOLDER
 
 #: Read-model columns that hold a person's data in clear, scrubbed by their projection on erasure:
 #: (table, column naming the person, personal columns). Tables of features built later add a line.
-PERSONAL_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("rm_candidates", "id", ("first_name", "last_name", "phone", "notes", "search_text")),
-    ("rm_suggestions", "candidate_id", ("reason_text",)),
-    ("rm_manual_additions", "candidate_id", ("reason_text",)),
+PERSONAL_COLUMNS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("rm_candidates", "id", ("first_name", "last_name", "phone", "notes", "search_text"), ""),
+    ("rm_suggestions", "candidate_id", ("reason_text",), ""),
+    ("rm_manual_additions", "candidate_id", ("reason_text",), ""),
+    # SMS: the person's replies, answers and the advisor's note on the outcome (outbound texts are the
+    # agency's, the same for every recipient).
+    ("rm_outreach_conversations", "candidate_id", ("last_reply", "answers", "outcome_text"), ""),
+    ("rm_outreach_messages", "candidate_id", ("body", "answer", "correction"), "direction = 'in'"),
 )
 
 
@@ -145,7 +149,8 @@ class ComplianceQueries:
         subject = str(candidate_id)
         with self.database.read() as tx:
             key = tx.fetchone("SELECT COUNT(*) AS n FROM personal_keys WHERE subject_id = ?", (subject,))
-            tables = tuple(self._scrub(tx, table, column, columns, subject) for table, column, columns in PERSONAL_COLUMNS)
+            tables = tuple(self._scrub(tx, table, column, columns, condition, subject)
+                           for table, column, columns, condition in PERSONAL_COLUMNS)
             secure = None
             if self.database.dialect == "sqlite":
                 setting = tx.fetchone("PRAGMA secure_delete")
@@ -153,11 +158,11 @@ class ComplianceQueries:
         return ErasureReport(record, bool(key and int(key["n"]) == 0), tables, self.database.dialect, secure)
 
     @staticmethod
-    def _scrub(tx: Any, table: str, column: str, columns: tuple[str, ...], subject: str) -> TableScrub:
-        clear = " OR ".join(f"{c} NOT IN ('', ?)" for c in columns)
+    def _scrub(tx: Any, table: str, column: str, columns: tuple[str, ...], condition: str, subject: str) -> TableScrub:
+        clear = " OR ".join(f"{c} NOT IN ('', '{{}}', ?)" for c in columns)  # '{}': no answers left
         row = tx.fetchone(
             f"SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN {clear} THEN 1 ELSE 0 END), 0) AS clear "
-            f"FROM {table} WHERE {column} = ?",
+            f"FROM {table} WHERE {column} = ?{' AND ' + condition if condition else ''}",
             (*[ERASED_PLACEHOLDER] * len(columns), subject),
         )
         return TableScrub(table, columns, int(row["n"]), int(row["clear"]))

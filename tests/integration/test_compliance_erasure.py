@@ -63,7 +63,7 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
 
     report = ComplianceQueries(services.database).erasure_report(compliance(), person)
     assert report.key_destroyed is True
-    assert [(t.table, t.still_clear) for t in report.tables] == [(table, 0) for table, _, _ in PERSONAL_COLUMNS]
+    assert [(t.table, t.still_clear) for t in report.tables] == [(table, 0) for table, *_ in PERSONAL_COLUMNS]
     assert {t.table: t.rows for t in report.tables}["rm_suggestions"] == 2
     assert (report.record.reason_code, report.record.requested_by, report.record.actor_id) == (
         "demande_rgpd", "la personne, courrier du 12/11", "dpo-1")

@@ -106,3 +106,24 @@ def test_someone_who_becomes_active_while_the_run_goes_on_is_kept_and_reported(s
 ])
 def test_months_before_is_calendar_arithmetic(moment, months, expected, store) -> None:
     assert months_before(moment, months) == expected
+
+
+def test_a_reply_by_sms_is_activity_and_the_job_runs_at_most_once_a_day(services: Services, clock) -> None:
+    from tests.integration.test_outreach import answer, start
+
+    _, (replied,), (phone,) = start(services)
+    services.app.run_outreach_tick()  # the first message goes out
+    clock.advance(days=365)
+    answer(services, phone, "OUI")
+    clock.advance(days=365 + 2)  # registration and approval more than 24 months ago, the reply not
+
+    assert job(services)(dry_run=True).entries == ()
+    with services.database.read() as tx:
+        kind = tx.fetchone("SELECT last_activity_kind FROM rm_person_activity WHERE candidate_id = ?", (str(replied),))
+    assert kind == {"last_activity_kind": "sms_reply"}
+    daily = job(services)
+    assert daily.run_daily() is not None  # no run yet: one now
+    assert daily.run_daily() is None  # the next is due a day later
+    clock.advance(days=1)
+    assert daily.run_daily() is not None
+    assert services.candidates.get(advisor(), replied).erased is False
