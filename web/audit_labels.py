@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from web import labels
+from web import labels, outreach_labels
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -40,6 +40,12 @@ EVENT_LABELS = {
     "AiOversight.SwitchedOff": "IA désactivée",
     "AuditAccess.PageOpened": "Page d'audit consultée",
     "Outreach.Created": "Prise de contact créée",
+    "Outreach.Approved": "Prise de contact approuvée",
+    "Outreach.ReplyReceived": "Réponse SMS reçue",
+    "Outreach.ReplyInterpreted": "Lecture de la réponse par l'IA",
+    "Outreach.ReadingCorrected": "Lecture corrigée par le conseiller",
+    "Outreach.HandedToAdvisor": "Remise au conseiller",
+    "Outreach.Concluded": "Issue décidée",
     "TrainingSession.Scheduled": "Session programmée",
 }
 
@@ -81,6 +87,7 @@ REASON_LABELS = {
     "Candidate.ConsentWithdrawn": labels.CONSENT_WITHDRAWAL_LABELS,
     "AiOversight.SwitchedOn": labels.AI_SWITCH_REASON_LABELS,
     "AiOversight.SwitchedOff": labels.AI_SWITCH_REASON_LABELS,
+    "Outreach.Concluded": outreach_labels.DISCARD_REASON_LABELS,
 }
 
 

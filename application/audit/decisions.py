@@ -8,12 +8,15 @@ names, and the same `pair()` and page macros show it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from application.audit.timeline import AiOutputView, TimelineEntry, entry_of
 from application.caller import Caller
 from application.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from application.audit.outreach_decisions import OutreachDecisions
 
 
 @dataclass(frozen=True)
@@ -144,4 +147,13 @@ class DecisionQueries:
         if type(events[0]).__qualname__ != "Offer.Published":
             raise NotFoundError(str(offer_id))
         return offer_decisions(offer_id, events)
+
+    def outreach(self, caller: Caller, outreach_id: UUID) -> OutreachDecisions:
+        """Each SMS reply beside the AI's reading and any correction (application/audit/outreach_decisions.py)."""
+        from application.audit.outreach_decisions import outreach_decisions  # it builds on pair() above
+
+        events = self.timelines.events(caller, outreach_id)
+        if type(events[0]).__qualname__ != "Outreach.Created":
+            raise NotFoundError(str(outreach_id))
+        return outreach_decisions(outreach_id, events)
 

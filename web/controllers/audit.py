@@ -1,4 +1,5 @@
-"""The auditor's pages: history search, an aggregate's timeline with time travel, an offer's decisions.
+"""The auditor's pages: history search, an aggregate's timeline with time travel, an offer's decisions,
+an outreach's replies beside the AI's readings.
 
 Read-only (GET only); every page opened here is recorded by web/audit_trail.py.
 """
@@ -11,6 +12,7 @@ from litestar.params import FromPath
 
 from application.audit.moments import BadMomentError, parse_moment
 from application.queries.history import AGGREGATE_TYPES
+from application.values import ERASED_PLACEHOLDER
 from web.audit_labels import HELPERS
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
@@ -100,3 +102,23 @@ class AuditController(Controller):
             "people": services.history.people_names(caller, view.candidate_ids),
         }
         return render(request, "audit/offer.html", context, headers=NO_STORE)
+
+    @get("/relances/{outreach_id:str}", sync_to_thread=True)
+    def outreach(self, request: Request[Any, Any, Any], outreach_id: FromPath[str]) -> Response[Any]:
+        """The approval, then per person each SMS reply beside the AI's reading and any correction."""
+        services = services_of(request)
+        caller = caller_of(request)
+        assert services.decisions is not None and services.history is not None
+        view = services.decisions.outreach(caller, parse_id(outreach_id))
+        context = {
+            **HELPERS,
+            "v": view,
+            "actors": actor_names(request, view.actor_ids),
+            "people": erased_as_one(services.history.people_names(caller, view.candidate_ids)),
+        }
+        return render(request, "audit/outreach.html", context, headers=NO_STORE)
+
+
+def erased_as_one(names: dict[str, str]) -> dict[str, str]:
+    """An erased person's name reads "[effacé]", not "[effacé] [effacé]" (last and first name)."""
+    return {k: ERASED_PLACEHOLDER if set(v.split()) == {ERASED_PLACEHOLDER} else v for k, v in names.items()}
