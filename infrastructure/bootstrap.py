@@ -18,6 +18,7 @@ from application.queries.offers import OfferQueries
 from application.queries.oversight import OversightQueries
 from application.queries.pool import ReadModelCandidatePool
 from application.queries.shortlists import ShortlistQueries
+from infrastructure.audit_log import AuditLog
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.gazetteer import GeonamesGazetteer
@@ -56,6 +57,8 @@ class Services:
     passwords: Argon2PasswordHasher
     #: Adapters this process opened and must close (e.g. the Mistral ranker's HTTP client).
     closing: list[Any] = field(default_factory=list)
+    #: The log's hash chain, signed checkpoints and verifiable export (docs/adr/0014).
+    audit: AuditLog | None = None
 
     def close(self) -> None:
         for owned in self.closing:
@@ -135,4 +138,5 @@ def bootstrap(
         clock=clock,
         passwords=passwords,
         closing=closing,
+        audit=AuditLog.build(settings, database, app, clock),
     )

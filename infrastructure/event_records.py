@@ -1,0 +1,88 @@
+"""Raw reads of the stored event records, in notification order, for the integrity chain and the export.
+
+These bypass the library's recorder on purpose: the chain hashes the bytes exactly as
+stored, and a million records must stream with flat memory (a server-side cursor on
+PostgreSQL, a plain cursor inside one read snapshot on SQLite).
+"""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from psycopg import sql
+from psycopg.rows import tuple_row
+
+from infrastructure.database import PostgresDatabase, SQLiteDatabase
+from infrastructure.log_chain import Record
+
+BATCH = 5_000
+
+
+def _originator_bytes(text: str) -> bytes:
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        return uuid.UUID(text).bytes
+
+
+class EventRecords:
+    """The one application table (`stored_events` on SQLite, `<schema>.relais_events` on PostgreSQL)."""
+
+    def __init__(self, database: SQLiteDatabase | PostgresDatabase, recorder: Any) -> None:
+        self.database = database
+        self.table = recorder.events_table_name
+        self.schema = getattr(getattr(recorder, "datastore", None), "schema", "public") or "public"
+
+    def batches(self, after: int = 0, upto: int | None = None, batch: int = BATCH) -> Iterator[list[Record]]:
+        """Records with after < notification id <= upto, in batches, oldest first, from one snapshot."""
+        if isinstance(self.database, SQLiteDatabase):
+            yield from self._sqlite(after, upto, batch)
+        else:
+            yield from self._postgres(after, upto, batch)
+
+    def records(self, after: int = 0, upto: int | None = None) -> Iterator[Record]:
+        for rows in self.batches(after, upto):
+            yield from rows
+
+    def max_id(self) -> int:
+        if isinstance(self.database, SQLiteDatabase):
+            with self.database.read() as tx:
+                row = tx.fetchone(f"SELECT MAX(rowid) AS m FROM {self.table}")
+        else:
+            with self.database.read() as tx:
+                row = tx.fetchone(f'SELECT MAX(notification_id) AS m FROM "{self.schema}"."{self.table}"')
+        return int(row["m"] or 0) if row else 0
+
+    def _sqlite(self, after: int, upto: int | None, batch: int) -> Iterator[list[Record]]:
+        assert isinstance(self.database, SQLiteDatabase)
+        # Its own read-only connection: a long read must not hold this thread's shared connection.
+        connection = sqlite3.connect(f"file:{self.database.path}?mode=ro", uri=True, isolation_level=None)
+        try:
+            connection.execute("PRAGMA busy_timeout=30000")
+            connection.execute("BEGIN")
+            query = (
+                f"SELECT rowid, originator_id, originator_version, CAST(topic AS BLOB), state FROM {self.table} "
+                "WHERE rowid > ? AND rowid <= ? ORDER BY rowid"
+            )
+            cursor = connection.execute(query, (after, upto if upto is not None else 2**63 - 1))
+            while rows := cursor.fetchmany(batch):
+                yield [(n, _originator_bytes(o), v, t, s) for n, o, v, t, s in rows]
+        finally:
+            connection.close()
+
+    def _postgres(self, after: int, upto: int | None, batch: int) -> Iterator[list[Record]]:
+        assert isinstance(self.database, PostgresDatabase)
+        query = sql.SQL(
+            "SELECT notification_id, uuid_send(originator_id), originator_version, convert_to(topic, 'UTF8'), state "
+            "FROM {}.{} WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id"
+        ).format(sql.Identifier(self.schema), sql.Identifier(self.table))
+        with self.database.pool.connection() as connection, connection.transaction():
+            # REPEATABLE READ: one snapshot for the whole walk, however long it takes.
+            connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            with connection.cursor(name="relais_event_records", binary=True, row_factory=tuple_row) as cursor:
+                cursor.itersize = batch
+                cursor.execute(query, (after, upto if upto is not None else 2**63 - 1))
+                while rows := cursor.fetchmany(batch):
+                    yield rows

@@ -1,0 +1,134 @@
+"""`relais verify-log` and the auditors' integrity page: recompute the chain, compare with the checkpoints.
+
+Each checkpoint's record list is first checked against its signed head; then every stored
+record is matched, in notification order, with the list: a missing id is a deletion, an
+unknown id an insertion, a different digest a change (or a move, when the digest belongs
+to another record of the same stretch). The first problem stops the walk and is named.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from infrastructure.checkpoints import LogCheckpoints
+from infrastructure.event_records import EventRecords
+from infrastructure.log_chain import ENTRY_SIZE, GENESIS, ID_SIZE, Checkpoint, Record, head_of_entries, unpack_entries
+from infrastructure.signing_key import SigningKey
+
+#: Kinds of problem, with the French label shown to auditors.
+PROBLEMS = {
+    "changed": "enregistrement modifié",
+    "deleted": "enregistrement supprimé",
+    "inserted": "enregistrement inséré",
+    "reordered": "enregistrement déplacé (ordre changé)",
+    "checkpoint_signature": "signature de point de contrôle invalide",
+    "checkpoint_missing": "point de contrôle manquant ou modifié",
+}
+
+
+@dataclass(frozen=True)
+class LogProblem:
+    kind: str
+    notification_id: int
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return PROBLEMS[self.kind]
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    records: int  # records walked
+    checkpoints: int  # checkpoints verified
+    anchored_upto: int  # last notification id covered by a verified checkpoint (0: none)
+    unanchored: int  # records after the last checkpoint: chained, not yet signed
+    head: str  # the chain head over every record walked (hex)
+    problem: LogProblem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class _Walk:
+    """The stored records, one at a time, with a count (None once exhausted)."""
+
+    def __init__(self, records: Iterator[Record]) -> None:
+        self._records = records
+        self.count = 0
+        self.current: Record | None = None
+        self.advance()
+
+    def advance(self) -> None:
+        self.current = next(self._records, None)
+        if self.current is not None:
+            self.count += 1
+
+
+def _digest(record: Record) -> bytes:
+    _, originator, version, topic, state = record
+    return hashlib.sha256(b"".join((originator, version.to_bytes(8, "big"), topic, b"\0", state))).digest()
+
+
+class LogVerifier:
+    def __init__(self, records: EventRecords, checkpoints: LogCheckpoints, key: SigningKey) -> None:
+        self.records = records
+        self.checkpoints = checkpoints
+        self.key = key
+
+    def verify(self, progress: Callable[[int], None] | None = None) -> IntegrityReport:
+        walk = _Walk(self.records.records())
+        head, verified, anchored = GENESIS, 0, 0
+        for checkpoint, entries in self.checkpoints.with_entries():
+            problem = self._check_checkpoint(checkpoint, entries, verified + 1, head)
+            if problem is None:
+                problem = self._match(walk, entries, checkpoint)
+            if problem is not None:
+                return IntegrityReport(walk.count, verified, anchored, 0, head.hex(), problem)
+            head, verified, anchored = checkpoint.head, verified + 1, checkpoint.last_id
+            if progress is not None:
+                progress(walk.count)
+        anchored_count = walk.count - (1 if walk.current is not None else 0)
+        sha256 = hashlib.sha256
+        while walk.current is not None:
+            head = sha256(head + walk.current[0].to_bytes(8, "big") + _digest(walk.current)).digest()
+            walk.advance()
+        return IntegrityReport(walk.count, verified, anchored, walk.count - anchored_count, head.hex())
+
+    def _check_checkpoint(self, checkpoint: Checkpoint, entries: bytes, sequence: int, head: bytes) -> LogProblem | None:
+        where = f"checkpoint {checkpoint.sequence} (ids {checkpoint.first_id}..{checkpoint.last_id})"
+        if checkpoint.key_id != self.key.key_id or not self.key.verifies(checkpoint.signature, checkpoint.message()):
+            return LogProblem("checkpoint_signature", checkpoint.first_id, f"{where}: signature does not verify with key {self.key.key_id}")
+        if checkpoint.sequence != sequence or checkpoint.previous_head != head:
+            return LogProblem("checkpoint_missing", checkpoint.first_id, f"{where} does not follow checkpoint {sequence - 1}")
+        if (
+            len(entries) != checkpoint.count * ENTRY_SIZE
+            or head_of_entries(entries, head) != checkpoint.head
+            or int.from_bytes(entries[:ID_SIZE], "big") != checkpoint.first_id
+            or int.from_bytes(entries[-ENTRY_SIZE:-ENTRY_SIZE + ID_SIZE], "big") != checkpoint.last_id
+        ):
+            return LogProblem("checkpoint_missing", checkpoint.first_id, f"{where}: its record list was altered")
+        return None
+
+    def _match(self, walk: _Walk, entries: bytes, checkpoint: Checkpoint) -> LogProblem | None:
+        for offset in range(0, len(entries), ENTRY_SIZE):
+            expected_id = int.from_bytes(entries[offset : offset + ID_SIZE], "big")
+            record = walk.current
+            if record is None or record[0] > expected_id:
+                return LogProblem("deleted", expected_id, f"record {expected_id} is missing")
+            if record[0] < expected_id:
+                return LogProblem("inserted", record[0], f"record {record[0]} was not in the log when it was sealed")
+            digest = _digest(record)
+            if digest != entries[offset + ID_SIZE : offset + ENTRY_SIZE]:
+                return self._changed(expected_id, digest, entries)
+            walk.advance()
+        return None
+
+    @staticmethod
+    def _changed(notification_id: int, digest: bytes, entries: bytes) -> LogProblem:
+        for other_id, other_digest in unpack_entries(entries):
+            if other_digest == digest and other_id != notification_id:
+                return LogProblem("reordered", notification_id, f"record {notification_id} holds what was sealed as record {other_id}")
+        return LogProblem("changed", notification_id, f"record {notification_id} differs from what was sealed")
