@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from infrastructure.checkpoints import DEFAULT_EVERY, LogCheckpoints
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
+from infrastructure.export_jobs import ExportJobs
 from infrastructure.log_export import LogExporter
 from infrastructure.log_verifier import IntegrityReport, LogVerifier
 from infrastructure.personal_data import DatabaseKeyVault, EncryptedPersonalData
@@ -41,7 +41,7 @@ class AuditLog:
     checkpoints: LogCheckpoints
     verifier: LogVerifier
     exporter: LogExporter
-    exports_dir: Path
+    jobs: ExportJobs
 
     def write_checkpoint(self, force: bool = False) -> int:
         """The scheduler's job: seal what is due; the number of checkpoints written."""
@@ -71,11 +71,12 @@ class AuditLog:
             vault = DatabaseKeyVault(database, settings.secret_key, clock, cache_seconds=EXPORT_KEY_CACHE_SECONDS)
             return EventStateDecoder(EncryptedPersonalData(vault), app.mapper)
 
+        exporter = LogExporter(database, records, decoders, key, clock)
         return cls(
             key=key,
             records=records,
             checkpoints=checkpoints,
             verifier=LogVerifier(records, checkpoints, key),
-            exporter=LogExporter(database, records, decoders, key, clock),
-            exports_dir=settings.data_dir / "exports",
+            exporter=exporter,
+            jobs=ExportJobs(database, exporter, settings.data_dir / "exports", clock),
         )

@@ -10,7 +10,8 @@ import base64
 import binascii
 import csv
 import hashlib
-import json
+import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,17 +34,20 @@ class ExportReport:
         return self.problem is None
 
 
-def _csv_digests(csv_file: IO[bytes] | None, digest: hashlib._Hash) -> Iterator[str | None]:
-    """Each CSV row's line_sha256 (None when the CSV is absent or shorter), hashing the file as it goes."""
-    if csv_file is None:
-        return
+SEQUENCE = re.compile(rb'^\{.*?"sequence":"(\d+)"')
 
-    def lines() -> Iterator[str]:
-        for raw in csv_file:
-            digest.update(raw)
-            yield raw.decode("utf-8", errors="replace")
 
-    reader = csv.reader(lines())
+def _file_sha256(file: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := file.read(1 << 20):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def _csv_digests(csv_file: IO[bytes]) -> Iterator[str]:
+    """Each CSV row's line_sha256 column, in order."""
+    reader = csv.reader(io.TextIOWrapper(csv_file, encoding="utf-8", errors="replace", newline=""))
     header = next(reader, [])
     column = header.index("line_sha256") if "line_sha256" in header else None
     for row in reader:
@@ -53,9 +57,14 @@ def _csv_digests(csv_file: IO[bytes] | None, digest: hashlib._Hash) -> Iterator[
 def verify_streams(
     manifest_raw: bytes, signature_text: bytes, jsonl: Iterable[bytes], csv_file: IO[bytes] | None, public_key: Ed25519PublicKey
 ) -> ExportReport:
+    """`csv_file` must be seekable (it is hashed first, then read row by row); None skips it."""
+    # Strict: canonical base64 and at most one final newline, so that no byte of the file is slack.
+    text = signature_text[:-1] if signature_text.endswith(b"\n") else signature_text
     try:
-        signature = base64.b64decode(signature_text.strip(), validate=True)
+        signature = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
+        signature = b""
+    if base64.b64encode(signature) != text:
         signature = b""
     if not verifies(public_key, signature, manifest_raw):
         return ExportReport(0, f"{SIGNATURE}: the signature of {MANIFEST} does not verify with key {key_id_of(public_key)}")
@@ -63,10 +72,10 @@ def verify_streams(
         manifest = Manifest.parse(manifest_raw)
     except ValueError as error:
         return ExportReport(0, str(error))
-    csv_digest = hashlib.sha256()
-    expected = _csv_digests(csv_file, csv_digest)
+    csv_intact = csv_file is not None and _file_sha256(csv_file) == manifest.csv_sha256
+    # An intact CSV holds each line's digest: the first JSON line that differs is named at once.
+    expected = _csv_digests(csv_file) if csv_intact and csv_file is not None else None
     head, count, previous_sequence, sha256 = first_link(manifest.previous_head), 0, None, hashlib.sha256
-    differs: int | None = None  # first line whose digest differs from the CSV's copy
     for raw in jsonl:
         count += 1
         if not raw.endswith(b"\n"):
@@ -74,32 +83,24 @@ def verify_streams(
         line = raw[:-1]
         digest = sha256(line).digest()
         head = sha256(head + digest).digest()
-        if differs is None and next(expected, None) != digest.hex():
-            differs = count
-        try:
-            sequence = int(json.loads(line)["sequence"])
-        except (ValueError, KeyError, TypeError):
+        if expected is not None and next(expected, None) != digest.hex():
+            return ExportReport(count, f"line {count}: altered, removed or moved (its SHA-256 differs from {CSV})", count)
+        match = SEQUENCE.match(line)
+        if match is None:
             return ExportReport(count, f"line {count}: not a CloudEvent with a sequence", count)
+        sequence = int(match.group(1))
         if count == 1 and sequence != manifest.first_sequence:
             return ExportReport(count, f"line 1: sequence {sequence}, the manifest says {manifest.first_sequence}", 1)
         if previous_sequence is not None and sequence <= previous_sequence:
             return ExportReport(count, f"line {count}: sequence {sequence} out of order", count)
         previous_sequence = sequence
-    if csv_file is not None:
-        for _ in expected if differs is None else ():
-            pass  # drain what the walk did not read, so the whole file is hashed
-        for rest in csv_file:
-            csv_digest.update(rest)
-    csv_intact = csv_file is None or csv_digest.hexdigest() == manifest.csv_sha256
-    named = differs if csv_intact and csv_file is not None else None
     if count != manifest.count:
-        return ExportReport(count, f"count: {count} lines, the manifest says {manifest.count}", named or count + 1)
+        return ExportReport(count, f"count: {count} lines, the manifest says {manifest.count}", count + 1)
     if previous_sequence != manifest.last_sequence:
-        return ExportReport(count, f"last sequence {previous_sequence}, the manifest says {manifest.last_sequence}", named or count)
+        return ExportReport(count, f"last sequence {previous_sequence}, the manifest says {manifest.last_sequence}", count)
     if head != manifest.head:
-        where = f" (first differing line: {named})" if named else ""
-        return ExportReport(count, f"chain head differs from the manifest: a line was altered, removed or moved{where}", named)
-    if not csv_intact:
+        return ExportReport(count, "chain head differs from the manifest: a line was altered, removed or moved")
+    if csv_file is not None and not csv_intact:
         return ExportReport(count, f"{CSV} was altered (its SHA-256 differs from the manifest)")
     return ExportReport(count)
 

@@ -81,7 +81,7 @@ class LogExporter:
     def previous_head(self) -> bytes | None:
         with self.database.read() as tx:
             row = tx.fetchone(
-                "SELECT head FROM log_exports WHERE status = 'done' ORDER BY finished_at DESC, id DESC LIMIT 1"
+                "SELECT head FROM log_exports WHERE head IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT 1"
             )
         return bytes.fromhex(row["head"]) if row else None
 
@@ -164,7 +164,7 @@ class LogExporter:
         )
         with self.database.transaction() as tx:
             updated = tx.execute(
-                "UPDATE log_exports SET status = 'done', record_count = ?, first_sequence = ?, last_sequence = ?, "
+                "UPDATE log_exports SET record_count = ?, first_sequence = ?, last_sequence = ?, "
                 "head = ?, previous_head = ?, key_id = ?, finished_at = ? WHERE id = ?",
                 (*values, export_id),
             )

@@ -28,6 +28,8 @@ from web.controllers.imports import ImportController
 from web.controllers.offers import OfferController
 from web.controllers.oversight import OversightController
 from web.controllers.shortlists import ShortlistController
+from web.controllers.exports import ExportController, export_public_key
+from web.controllers.integrity import log_integrity
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
 
@@ -103,6 +105,9 @@ def create_app(services: Services) -> Litestar:
             ImportController,
             AccountController,
             OversightController,
+            log_integrity,
+            ExportController,
+            export_public_key,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(

@@ -14,6 +14,7 @@ from application.errors import AlreadyErasedError, DomainError, DuplicateError, 
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.settings import Settings, SettingsError
 from web.cli_imports import add_import_commands
+from web.cli_audit import add_audit_commands
 
 log = logging.getLogger("relais")
 ROLES = ("advisor", "auditor", "compliance", "admin")
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--requested-by", default="la personne concernée", help="who asked for the erasure")
     erase.set_defaults(func=cmd_erase_candidate)
     add_import_commands(commands)
+    add_audit_commands(commands)
     return parser
 
 
