@@ -23,8 +23,13 @@ BATCH = 5_000
 def _originator_bytes(text: str) -> bytes:
     try:
         return bytes.fromhex(text)
+    except (ValueError, TypeError):
+        pass
+    try:
+        return uuid.UUID(str(text)).bytes
     except ValueError:
-        return uuid.UUID(text).bytes
+        # Not an id at all (a tampered row): its bytes still go into the digest, which then differs.
+        return str(text).encode("utf-8", errors="surrogateescape")
 
 
 class EventRecords:
@@ -63,7 +68,9 @@ class EventRecords:
             connection.execute("PRAGMA busy_timeout=30000")
             connection.execute("BEGIN")
             query = (
-                f"SELECT rowid, originator_id, originator_version, CAST(topic AS BLOB), state FROM {self.table} "
+                # Casts and defaults: a row edited by hand (text put in a BLOB, NULLs) must hash, not crash.
+                "SELECT rowid, CAST(coalesce(originator_id, '') AS TEXT), coalesce(originator_version, -1), "
+                f"CAST(coalesce(topic, '') AS BLOB), CAST(coalesce(state, X'') AS BLOB) FROM {self.table} "
                 "WHERE rowid > ? AND rowid <= ? ORDER BY rowid"
             )
             cursor = connection.execute(query, (after, upto if upto is not None else 2**63 - 1))
@@ -75,7 +82,8 @@ class EventRecords:
     def _postgres(self, after: int, upto: int | None, batch: int) -> Iterator[list[Record]]:
         assert isinstance(self.database, PostgresDatabase)
         query = sql.SQL(
-            "SELECT notification_id, uuid_send(originator_id), originator_version, convert_to(topic, 'UTF8'), state "
+            "SELECT notification_id, uuid_send(originator_id), originator_version, "
+            "convert_to(coalesce(topic, ''), 'UTF8'), coalesce(state, ''::bytea) "
             "FROM {}.{} WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id"
         ).format(sql.Identifier(self.schema), sql.Identifier(self.table))
         with self.database.pool.connection() as connection, connection.transaction():

@@ -126,9 +126,12 @@ class LogVerifier:
             walk.advance()
         return None
 
-    @staticmethod
-    def _changed(notification_id: int, digest: bytes, entries: bytes) -> LogProblem:
-        for other_id, other_digest in unpack_entries(entries):
-            if other_digest == digest and other_id != notification_id:
-                return LogProblem("reordered", notification_id, f"record {notification_id} holds what was sealed as record {other_id}")
+    def _changed(self, notification_id: int, digest: bytes, entries: bytes) -> LogProblem:
+        """A changed record, or a moved one when its content was sealed under another id (any checkpoint)."""
+        lists = [entries] + [other for _, other in self.checkpoints.with_entries()]
+        for sealed in lists:
+            for other_id, other_digest in unpack_entries(sealed):
+                if other_digest == digest and other_id != notification_id:
+                    return LogProblem("reordered", notification_id,
+                                      f"record {notification_id} holds what was sealed as record {other_id}")
         return LogProblem("changed", notification_id, f"record {notification_id} differs from what was sealed")
