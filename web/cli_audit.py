@@ -6,10 +6,12 @@ is named on stderr), 2 when the command cannot run (bad arguments, unreadable fo
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from infrastructure.audit_log import AuditLog
@@ -43,20 +45,20 @@ class ProgressBar:
 
 def add_audit_commands(commands: Any) -> None:
     checkpoint = commands.add_parser("checkpoint", help="seal the log's hash chain with a signed checkpoint now")
-    checkpoint.set_defaults(func=cmd_checkpoint)
+    checkpoint.set_defaults(func=_plain_errors(cmd_checkpoint))
     verify = commands.add_parser("verify-log", help="recompute the log's hash chain and check every signed checkpoint")
-    verify.set_defaults(func=cmd_verify_log)
+    verify.set_defaults(func=_plain_errors(cmd_verify_log))
     export = commands.add_parser("export", help="export the event log as signed CloudEvents (relais-export/1)")
     export.add_argument("--out", required=True, type=Path, help="folder to write events.jsonl, events.csv, manifest.*")
     export.add_argument("--since", help="only events at or after this ISO date/time (UTC when no offset)")
     export.add_argument("--until", help="only events before this ISO date/time (UTC when no offset)")
-    export.set_defaults(func=cmd_export)
+    export.set_defaults(func=_plain_errors(cmd_export))
     check = commands.add_parser("verify-export", help="check an export's signature, count, range and chain")
     check.add_argument("directory", type=Path)
     check.add_argument("--public-key", type=Path, help="PEM file of the signer's public key (default: this server's)")
-    check.set_defaults(func=cmd_verify_export)
+    check.set_defaults(func=_plain_errors(cmd_verify_export))
     key = commands.add_parser("export-public-key", help="print the public key (PEM) that signs exports and checkpoints")
-    key.set_defaults(func=cmd_export_public_key)
+    key.set_defaults(func=_plain_errors(cmd_export_public_key))
 
 
 def _services() -> Services:
@@ -78,10 +80,25 @@ def _moment(text: str | None, option: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _usage(message: str) -> Exception:
-    from web.cli import CommandError
+class AuditCommandError(Exception):
+    """A command line mistake: one English line on stderr, exit status 2."""
 
-    return CommandError(message)
+
+def _usage(message: str) -> Exception:
+    return AuditCommandError(message)
+
+
+def _plain_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    # Caught here, not in web.cli.main: `python -m web.cli` runs that module as __main__.
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except AuditCommandError as error:
+            print(f"relais: error: {error}", file=sys.stderr)
+            return 2
+
+    return run
 
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import File
 
 from web.auth.guards import require_role
@@ -64,7 +64,7 @@ class ExportController(Controller):
         return see_other(request, f"{BASE}/{job_id}")
 
     @get("/{job_id:str}", sync_to_thread=True)
-    def job(self, request: Request[Any, Any, Any], job_id: str) -> Response[Any]:
+    def job(self, request: Request[Any, Any, Any], job_id: FromPath[str]) -> Response[Any]:
         audit = services_of(request).audit
         assert audit is not None
         job = audit.jobs.get(job_id)
@@ -75,7 +75,7 @@ class ExportController(Controller):
                       headers={"Cache-Control": "no-store"})
 
     @get("/{job_id:str}/archive", sync_to_thread=True)
-    def archive(self, request: Request[Any, Any, Any], job_id: str) -> File:
+    def archive(self, request: Request[Any, Any, Any], job_id: FromPath[str]) -> File:
         audit = services_of(request).audit
         assert audit is not None
         job = audit.jobs.get(job_id)
