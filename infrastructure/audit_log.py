@@ -17,7 +17,7 @@ from infrastructure.event_records import EventRecords
 from infrastructure.export_jobs import ExportJobs
 from infrastructure.log_export import LogExporter
 from infrastructure.log_verifier import IntegrityReport, LogVerifier
-from infrastructure.personal_data import DatabaseKeyVault, EncryptedPersonalData
+from infrastructure.personal_data import DatabaseKeyVault
 from infrastructure.settings import Settings, SettingsError
 from infrastructure.signing_key import SigningKey, SigningKeyError
 
@@ -69,7 +69,7 @@ class AuditLog:
 
         def decoders() -> EventStateDecoder:
             vault = DatabaseKeyVault(database, settings.secret_key, clock, cache_seconds=EXPORT_KEY_CACHE_SECONDS)
-            return EventStateDecoder(EncryptedPersonalData(vault), app.mapper)
+            return EventStateDecoder(vault, app.mapper)
 
         exporter = LogExporter(database, records, decoders, key, clock)
         return cls(
