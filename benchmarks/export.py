@@ -53,6 +53,8 @@ audit = services.audit
 baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # imports and bootstrap
 task = {task!r}
 start = time.perf_counter()
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu_start = usage.ru_utime + usage.ru_stime
 if task == "export":
     result = audit.exporter.export(Path({out!r}))
     figures = {{"events": result.manifest.count}}
@@ -66,6 +68,8 @@ else:
     figures["seconds"] = time.perf_counter() - start
 figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 figures["baseline_rss_mb"] = baseline
+usage = resource.getrusage(resource.RUSAGE_SELF)
+figures["cpu_seconds"] = usage.ru_utime + usage.ru_stime - cpu_start  # this process only, not the server
 services.close()
 print(json.dumps(figures))
 """
@@ -170,7 +174,9 @@ def main() -> int:
         sizes = {p.name: p.stat().st_size for p in (folder / "out").iterdir()}
         print(f"export  {exported['events']:,} events in {exported['seconds']:.1f} s = {export_rate:,.0f} events/s; "
               f"ratio to COPY {export_rate / copy_rate:.2f} (target ≥ 0.35); peak RSS {exported['peak_rss_mb']:.0f} MB "
-              f"(target < 200 MB; {exported['baseline_rss_mb']:.0f} MB before the first event); files {', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(sizes.items()))}")
+              f"(target < 200 MB; {exported['baseline_rss_mb']:.0f} MB before the first event); "
+              f"{exported['cpu_seconds']:.1f} s of CPU in this process = {exported['events'] / exported['cpu_seconds']:,.0f} "
+              f"events per CPU-second; files {', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(sizes.items()))}")
         shutil.rmtree(folder / "out", ignore_errors=True)
 
         sealed = child("seal", env)
@@ -180,7 +186,9 @@ def main() -> int:
         rate = verified["events"] / verified["seconds"]
         print(f"verify  {verified['events']:,} events, {verified['checkpoints']:,} checkpoints, ok={verified['ok']}, "
               f"in {verified['seconds']:.2f} s = {rate:,.0f} events/s (target ≥ 500,000); "
-              f"peak RSS {verified['peak_rss_mb']:.0f} MB ({verified['baseline_rss_mb']:.0f} MB before)")
+              f"peak RSS {verified['peak_rss_mb']:.0f} MB ({verified['baseline_rss_mb']:.0f} MB before); "
+              f"{verified['cpu_seconds']:.1f} s of CPU in this process = "
+              f"{verified['events'] / verified['cpu_seconds']:,.0f} events per CPU-second")
         print(load_line())
     finally:
         cleanup()

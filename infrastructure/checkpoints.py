@@ -14,7 +14,7 @@ from typing import Any
 
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_records import EventRecords
-from infrastructure.log_chain import GENESIS, Checkpoint, chain, pack_entries
+from infrastructure.log_chain import GENESIS, Checkpoint, chain_preimages, pack_entries
 from infrastructure.signing_key import SigningKey
 
 CHECKPOINT_LOCK_ID = 7_346_022
@@ -93,7 +93,7 @@ class LogCheckpoints:
             head = latest.head if latest else GENESIS
             after = latest.last_id if latest else 0
             stretch: list[tuple[int, bytes]] = []
-            for notification_id, digest, link in chain(self.records.records(after=after), head):
+            for notification_id, digest, link in chain_preimages(self.records.preimages(after=after), head):
                 stretch.append((notification_id, digest))
                 if len(stretch) == self.every:
                     sequence += 1

@@ -25,8 +25,13 @@ ENTRY_SIZE = ID_SIZE + DIGEST_SIZE
 Record = tuple[int, bytes, int, bytes, bytes]
 
 
+def preimage(originator: bytes, version: int, topic: bytes, state: bytes) -> bytes:
+    """The bytes c_i is taken over (the version as a signed 64-bit integer, as PostgreSQL stores it)."""
+    return b"".join((originator, version.to_bytes(8, "big", signed=True), topic, b"\0", state))
+
+
 def content_digest(originator: bytes, version: int, topic: bytes, state: bytes) -> bytes:
-    return hashlib.sha256(b"".join((originator, version.to_bytes(8, "big"), topic, b"\0", state))).digest()
+    return hashlib.sha256(preimage(originator, version, topic, state)).digest()
 
 
 def next_link(previous: bytes, notification_id: int, digest: bytes) -> bytes:
@@ -35,9 +40,14 @@ def next_link(previous: bytes, notification_id: int, digest: bytes) -> bytes:
 
 def chain(records: Iterable[Record], head: bytes = GENESIS) -> Iterator[tuple[int, bytes, bytes]]:
     """(notification id, content digest, link) for each record, continuing from `head`."""
+    return chain_preimages(((record[0], preimage(*record[1:])) for record in records), head)
+
+
+def chain_preimages(pairs: Iterable[tuple[int, bytes]], head: bytes = GENESIS) -> Iterator[tuple[int, bytes, bytes]]:
+    """The same, from (notification id, preimage) pairs as EventRecords.preimages() gives them."""
     sha256 = hashlib.sha256
-    for notification_id, originator, version, topic, state in records:
-        digest = sha256(b"".join((originator, version.to_bytes(8, "big"), topic, b"\0", state))).digest()
+    for notification_id, image in pairs:
+        digest = sha256(image).digest()
         head = sha256(head + notification_id.to_bytes(8, "big") + digest).digest()
         yield notification_id, digest, head
 

@@ -116,14 +116,20 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
 
 def cmd_verify_log(args: argparse.Namespace) -> int:
     services = _services()
+    sealed = 0
     try:
         audit = _audit(services)
         bar = ProgressBar("verify-log")
         total = audit.records.max_id()
         report = audit.verify(lambda done: bar(done, max(total, done)))
         bar.finish()
+        if report.ok:
+            # Only after a clean check: never seal records that did not verify.
+            sealed = audit.write_checkpoint()
     finally:
         services.close()
+    if sealed:
+        print(f"{sealed} new checkpoint(s) written for the records that were due")
     if report.problem is not None:
         problem = report.problem
         print(f"relais: log integrity FAILED at notification {problem.notification_id}: {problem.kind}: {problem.detail}",

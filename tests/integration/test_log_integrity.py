@@ -191,3 +191,13 @@ def test_holes_in_postgresql_notification_ids_are_chained_over(make_services: Ca
     audit = audit_of(services)
     assert audit.write_checkpoint() == 1
     assert audit.verify().ok
+
+
+def test_the_bytes_hashed_follow_the_documented_formula_on_each_store(services: Services) -> None:
+    from infrastructure.log_chain import preimage
+
+    register(services, 3)
+    records = audit_of(services).records
+    expected = [(record[0], preimage(*record[1:])) for record in records.records()]
+    assert len(expected) == 3 and expected[0][1][:16] == services.app.recorder.select_notifications(1, 1)[0].originator_id.bytes
+    assert list(records.preimages()) == expected
