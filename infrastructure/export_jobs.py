@@ -115,13 +115,13 @@ class ExportJobs:
         path = self.directory / job.archive
         return path if path.is_file() else None
 
-    def purge(self) -> None:
-        """Delete archives older than `keep`: they hold personal data in clear."""
+    def purge(self, everything: bool = False) -> None:
+        """Delete archives older than `keep` (all of them after an erasure): they hold personal data in clear."""
         if not self.directory.is_dir():
             return
-        limit = time.time() - self.keep.total_seconds()
+        limit = time.time() - (0 if everything else self.keep.total_seconds())
         for path in self.directory.glob("relais-export-*.zip"):
-            if path.stat().st_mtime < limit:
+            if everything or path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
 
     def _update(self, sql: str, params: tuple[Any, ...]) -> None:

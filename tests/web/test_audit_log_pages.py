@@ -117,3 +117,19 @@ def test_compliance_exports_from_the_ui_follows_progress_and_downloads_a_verifia
     listing = officer.get("/conformite/export")
     assert job_id in listing.text and "terminé" in listing.text
     assert signed_in("auditor").get(f"{job_url}/archive").status_code == 403
+
+
+def test_archives_are_purged_after_a_day_or_at_once_when_asked(services: Any, clock: Any) -> None:
+    import os
+
+    jobs = services.audit.jobs
+    jobs.directory.mkdir(parents=True, exist_ok=True)
+    old, fresh = jobs.directory / "relais-export-old.zip", jobs.directory / "relais-export-new.zip"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    day_ago = old.stat().st_mtime - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    services.audit.scheduled_jobs()
+    assert not old.exists() and fresh.exists()
+    jobs.purge(everything=True)
+    assert not fresh.exists()
