@@ -10,7 +10,7 @@ both paths agree on every event type.
 """
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 from typing import Any
 from uuid import UUID
@@ -30,6 +30,7 @@ class EventStateDecoder:
         self.cipher = getattr(mapper, "cipher", None)
         self.compressor = getattr(mapper, "compressor", None)
         self._people: dict[str, AESGCM | None] = {}
+        self._json = json.JSONDecoder(object_hook=self._unwrap)  # built once, not per event
 
     def _person(self, subject_id: str) -> AESGCM | None:
         try:
@@ -49,7 +50,7 @@ class EventStateDecoder:
         opened = self._person(subject_id)
         if opened is None:
             return ERASED_PLACEHOLDER
-        raw = base64.b64decode(data["c"])
+        raw = binascii.a2b_base64(data["c"])
         try:
             return opened.decrypt(raw[:12], raw[12:], subject_id.encode()).decode("utf-8")
         except InvalidTag:
@@ -71,4 +72,4 @@ class EventStateDecoder:
             state = self.cipher.decrypt(state)
         if self.compressor is not None:
             state = self.compressor.decompress(state)
-        return json.loads(state, object_hook=self._unwrap)
+        return self._json.decode(state.decode("utf-8"))

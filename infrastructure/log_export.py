@@ -45,7 +45,9 @@ def _rfc3339(timestamp: str) -> str:
 
 def _cell(value: Any) -> str:
     """A spreadsheet cell; text that a spreadsheet would run as a formula is quoted."""
-    text = "" if value is None else str(value)
+    if not value:
+        return ""
+    text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
