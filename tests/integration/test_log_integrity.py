@@ -201,4 +201,3 @@ def test_the_bytes_hashed_follow_the_documented_formula_on_each_store(services: 
     expected = [(record[0], preimage(*record[1:])) for record in records.records()]
     assert len(expected) == 3 and expected[0][1][:16] == services.app.recorder.select_notifications(1, 1)[0].originator_id.bytes
     assert list(records.preimages()) == expected
-
