@@ -26,6 +26,7 @@ from application.queries.pool import ReadModelCandidatePool
 from application.queries.shortlists import ShortlistQueries
 from application.projections.outreach import OutreachProjection
 from application.queries.outreach import OutreachQueries
+from infrastructure.audit_log import AuditLog
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_store import share_transactions
@@ -79,6 +80,8 @@ class Services:
     outreach: OutreachQueries | None = None
     #: The simulated phones, when the simulator is the SMS gateway (None otherwise).
     sms_simulator: SimulatorSmsGateway | None = None
+    #: The log's hash chain, signed checkpoints and verifiable export (docs/adr/0014).
+    audit: AuditLog | None = None
 
     def close(self) -> None:
         for owned in self.closing:
@@ -152,6 +155,7 @@ def bootstrap(
         closing.append(reply_reader)  # MISTRAL_API_KEY: replies read by Mistral, offline when it fails
     app = build_app(settings, database, clock, passwords, gazetteer, ranker=ranker, sms_gateway=sms_gateway,
                     reply_reader=reply_reader)
+    audit = AuditLog.build(settings, database, app, clock)
     runner = ProjectionRunner(app.recorder, app.mapper, database, projections())
     share_transactions(app.recorder, database)
     vault = app.key_vault
@@ -179,4 +183,5 @@ def bootstrap(
         decisions=DecisionQueries(timelines),
         outreach=OutreachQueries(database),
         sms_simulator=app.sms_gateway if isinstance(app.sms_gateway, SimulatorSmsGateway) else None,
+        audit=audit,
     )

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 #: How often the leader asks whether the daily retention run is due (it runs at most once a day).
 RETENTION_CHECK_SECONDS = 3600
+#: How often the leader seals the log (signed checkpoints every RELAIS_CHECKPOINT_EVERY records, and
+#: daily) and drops day-old export archives.
+LOG_SEAL_SECONDS = 300
 
 
 def build_sms_gateway(settings: Settings) -> TwilioSmsGateway | None:
@@ -64,11 +67,14 @@ def outreach_adapters(settings: OutreachSettings, database: Any, clock: Any, sms
 
 
 def scheduled_jobs(services: Services) -> list[ScheduledJob]:
-    """The leader's jobs: SMS due now (outreach tick) and the daily retention run."""
-    return [
+    """The leader's jobs: SMS due now (outreach tick), the daily retention run, sealing the log."""
+    jobs = [
         ScheduledJob("outreach-tick", services.settings.outreach.tick_seconds, services.app.run_outreach_tick),
         ScheduledJob("retention", RETENTION_CHECK_SECONDS, retention_job(services).run_daily),
     ]
+    if services.audit is not None:
+        jobs.append(ScheduledJob("log-seal", LOG_SEAL_SECONDS, services.audit.scheduled_jobs))
+    return jobs
 
 
 def build_scheduler(settings: Settings, jobs: list[ScheduledJob]) -> LeaderScheduler:

@@ -38,6 +38,8 @@ from web.controllers.sms_webhooks import sms_webhook_routes
 from web.controllers.outreach import OutreachController, OutreachStartController
 from web.controllers.sms_simulator import SmsSimulatorController
 from web import outreach_labels
+from web.controllers.exports import ExportController, export_public_key
+from web.controllers.integrity import log_integrity
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
 
@@ -127,6 +129,9 @@ def create_app(services: Services) -> Litestar:
             OutreachStartController,
             OutreachController,
             SmsSimulatorController,
+            log_integrity,
+            ExportController,
+            export_public_key,
         ],
         state=State({"services": services, "sign_in": sign_in, "sessions": sessions}),
         template_config=TemplateConfig(

@@ -16,6 +16,7 @@ from infrastructure.settings import Settings, SettingsError
 from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
 from web.cli_scheduler import add_scheduler_command, start_in_process_scheduler
+from web.cli_audit import add_audit_commands
 
 log = logging.getLogger("relais")
 ROLES = ("advisor", "auditor", "compliance", "admin")
@@ -154,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_commands(commands)
     add_scheduler_command(commands)
     add_compliance_commands(commands)
+    add_audit_commands(commands)
     return parser
 
 

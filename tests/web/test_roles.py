@@ -49,16 +49,17 @@ def test_a_forbidden_htmx_request_gets_the_403_fragment_alone(signed_in) -> None
     assert "<html" not in response.text and "Accès refusé" in response.text
 
 
-def test_the_audit_home_says_honestly_that_its_pages_come_later(signed_in) -> None:
+def test_the_audit_home_links_every_audit_page(signed_in) -> None:
     text = signed_in("auditor").get("/audit").text
-    assert "pas encore disponibles" in text
-    assert "<table" not in text
+    for page in ("/audit/historique", "/audit/indicateurs", "/audit/integrite"):
+        assert f'href="{page}"' in text and signed_in("auditor").get(page).status_code == 200
 
 
-def test_the_compliance_home_links_its_pages_and_says_what_comes_later(signed_in) -> None:
-    text = signed_in("compliance").get("/conformite").text
-    assert 'href="/conformite/personnes"' in text and 'href="/conformite/conservation"' in text
-    assert "L'export du journal des événements et la preuve de son intégrité arrivent" in text
+def test_the_compliance_home_links_every_compliance_page(signed_in) -> None:
+    officer = signed_in("compliance")
+    text = officer.get("/conformite").text
+    for page in ("/conformite/personnes", "/conformite/conservation", "/conformite/export", "/audit/integrite"):
+        assert f'href="{page}"' in text and officer.get(page).status_code == 200
 
 
 def test_an_advisor_cannot_open_another_agencys_job_seeker_nor_see_them_listed(signed_in) -> None:

@@ -1,0 +1,199 @@
+#!/usr/bin/env python
+"""The log's export and integrity check on PostgreSQL, against COPY ... TO STDOUT of the same table.
+
+In one run, on a throwaway database on 127.0.0.1:5432:
+
+1. 2,000 real events are made through the application (1,000 registrations, each followed by
+   a consent withdrawal: one large event with encrypted personal data, one small one). Then the
+   log is filled up to N events (1,000,000 by default) by COPY FROM STDIN of valid records:
+   copies of those events' stored bytes under fresh originator ids (version 1 and 2 as in
+   the originals), so that every record decodes and its personal data decrypts.
+2. raw: `COPY relais_events TO STDOUT` read to the end by psycopg (the raw limit).
+3. export: `LogExporter.export` (what `relais export` runs), in a subprocess that reports
+   its peak RSS (ru_maxrss): events/s, ratio to the COPY rows/s. Target ≥ 0.35, < 200 MB.
+4. seal + verify-log: `write_checkpoint()` then `verify()` in a subprocess. Target ≥ 500,000/s.
+
+    .venv/bin/python benchmarks/export.py                 # 1,000,000 events (several minutes)
+    .venv/bin/python benchmarks/export.py --events 100000 # quicker
+
+The database and the temp folder are removed at the end, also on Ctrl-C or SIGTERM.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
+import psycopg  # noqa: E402
+
+from _common import (  # noqa: E402
+    Registrations, TempPostgres, advisor, load_line, machine_line, postgres_reachable, postgres_version, relais_settings,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from infrastructure.bootstrap import bootstrap
+from infrastructure.settings import Settings
+services = bootstrap(Settings.from_env({env!r}), run_migrations=False, synchronous_projections=False)
+audit = services.audit
+baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # imports and bootstrap
+task = {task!r}
+start = time.perf_counter()
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu_start = usage.ru_utime + usage.ru_stime
+if task == "export":
+    result = audit.exporter.export(Path({out!r}))
+    figures = {{"events": result.manifest.count}}
+    figures["seconds"] = time.perf_counter() - start
+elif task == "seal":
+    figures = {{"checkpoints": audit.write_checkpoint(force=True)}}
+    figures["seconds"] = time.perf_counter() - start
+else:
+    report = audit.verify()
+    figures = {{"events": report.records, "ok": report.ok, "checkpoints": report.checkpoints}}
+    figures["seconds"] = time.perf_counter() - start
+figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+figures["baseline_rss_mb"] = baseline
+usage = resource.getrusage(resource.RUSAGE_SELF)
+figures["cpu_seconds"] = usage.ru_utime + usage.ru_stime - cpu_start  # this process only, not the server
+services.close()
+print(json.dumps(figures))
+"""
+
+
+def child(task: str, env: dict[str, str], out: Path | None = None) -> dict[str, Any]:
+    code = CHILD.format(root=str(ROOT), env=env, task=task, out=str(out or ""))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{task} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fill(conninfo: str, total: int) -> float:
+    """COPY copies of the real events until the log holds `total` records; the seconds taken."""
+    with psycopg.connect(conninfo) as conn:
+        templates = conn.execute(
+            "SELECT originator_id, originator_version, topic, state FROM relais_events ORDER BY notification_id"
+        ).fetchall()
+        by_originator: dict[Any, list[tuple[Any, ...]]] = {}
+        for row in templates:
+            by_originator.setdefault(row[0], []).append(row)
+        groups = list(by_originator.values())
+        missing = total - len(templates)
+        start = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy(
+            "COPY relais_events (originator_id, originator_version, topic, state) FROM STDIN"
+        ) as copy:
+            written = 0
+            while written < missing:
+                for group in groups:
+                    originator = uuid.uuid4()
+                    for _, version, topic, state in group:
+                        if written == missing:
+                            break
+                        copy.write_row((originator, version, topic, state))
+                        written += 1
+                    if written == missing:
+                        break
+        conn.commit()
+        conn.execute("ANALYZE relais_events")
+        conn.commit()
+        return time.perf_counter() - start
+
+
+def copy_out(conninfo: str) -> tuple[int, float, int]:
+    """(rows, seconds, bytes) of COPY relais_events TO STDOUT read to the end."""
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cursor:
+        start = time.perf_counter()
+        size = 0
+        with cursor.copy("COPY relais_events TO STDOUT") as copy:
+            for block in copy:
+                size += len(block)
+        seconds = time.perf_counter() - start
+        rows = conn.execute("SELECT count(*) FROM relais_events").fetchone()[0]
+    return rows, seconds, size
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    args = parser.parse_args()
+    reason = postgres_reachable()
+    if reason:
+        print(f"PostgreSQL unreachable on 127.0.0.1:5432 ({reason}): nothing measured")
+        return 0
+    folder = Path(tempfile.mkdtemp(prefix="relais_bench_"))
+    postgres = TempPostgres()
+
+    def cleanup(*_: Any) -> None:
+        postgres.drop_all()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    signal.signal(signal.SIGTERM, lambda *a: (cleanup(), sys.exit(143)))
+    try:
+        print(machine_line())
+        print(postgres_version(), "|", load_line())
+        name = postgres.create("export")
+        url = postgres.url(name)
+        settings = relais_settings(folder / "data", url)
+        env = {"RELAIS_DATA_DIR": str(folder / "data"), "RELAIS_SEED_DEMO": "0", "RELAIS_DATABASE_URL": url,
+               "RELAIS_SECRET_KEY": __import__("base64").b64encode(settings.secret_key).decode()}
+        from application.values import Reason
+        from infrastructure.bootstrap import bootstrap
+
+        services = bootstrap(settings, synchronous_projections=False)
+        registrations, caller = Registrations(), advisor()
+        for _ in range(1_000):
+            candidate_id = services.app.register_candidate(registrations.details(), sms_consent=True, caller=caller)
+            services.app.set_sms_consent(candidate_id, False, Reason("demande_personne"), caller)
+        services.close()
+        seconds = fill(postgres.conninfo(name), args.events)
+        print(f"log filled to {args.events:,} events in {seconds:.1f} s (COPY FROM STDIN of valid records)")
+
+        rows, copy_seconds, size = copy_out(postgres.conninfo(name))
+        copy_rate = rows / copy_seconds
+        print(f"raw     COPY relais_events TO STDOUT: {rows:,} rows in {copy_seconds:.2f} s = {copy_rate:,.0f} rows/s "
+              f"({size / 1e6:,.0f} MB)")
+
+        exported = child("export", env, folder / "out")
+        export_rate = exported["events"] / exported["seconds"]
+        sizes = {p.name: p.stat().st_size for p in (folder / "out").iterdir()}
+        print(f"export  {exported['events']:,} events in {exported['seconds']:.1f} s = {export_rate:,.0f} events/s; "
+              f"ratio to COPY {export_rate / copy_rate:.2f} (target ≥ 0.35); peak RSS {exported['peak_rss_mb']:.0f} MB "
+              f"(target < 200 MB; {exported['baseline_rss_mb']:.0f} MB before the first event); "
+              f"{exported['cpu_seconds']:.1f} s of CPU in this process = {exported['events'] / exported['cpu_seconds']:,.0f} "
+              f"events per CPU-second; files {', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(sizes.items()))}")
+        shutil.rmtree(folder / "out", ignore_errors=True)
+
+        sealed = child("seal", env)
+        print(f"seal    {sealed['checkpoints']:,} checkpoints in {sealed['seconds']:.1f} s "
+              f"= {rows / sealed['seconds']:,.0f} events/s")
+        verified = child("verify", env)
+        rate = verified["events"] / verified["seconds"]
+        print(f"verify  {verified['events']:,} events, {verified['checkpoints']:,} checkpoints, ok={verified['ok']}, "
+              f"in {verified['seconds']:.2f} s = {rate:,.0f} events/s (target ≥ 500,000); "
+              f"peak RSS {verified['peak_rss_mb']:.0f} MB ({verified['baseline_rss_mb']:.0f} MB before); "
+              f"{verified['cpu_seconds']:.1f} s of CPU in this process = "
+              f"{verified['events'] / verified['cpu_seconds']:,.0f} events per CPU-second")
+        print(load_line())
+    finally:
+        cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

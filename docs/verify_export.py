@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Verify a Relais export (relais-export/1) with only the standard library and `cryptography`.
+
+    python verify_export.py EXPORT_DIR PUBLIC_KEY.pem
+The key is served at /compliance/export-key and printed by `relais export-public-key`.
+Exit status 0 when the export is complete and intact, 1 otherwise (the reason is printed).
+"""
+import base64
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+
+def verify(folder: Path, pem: bytes) -> str | None:
+    manifest_bytes = (folder / "manifest.json").read_bytes()
+    signature = base64.b64decode((folder / "manifest.sig").read_bytes().strip(), validate=True)
+    try:  # Ed25519 over the exact bytes of manifest.json
+        load_pem_public_key(pem).verify(signature, manifest_bytes)
+    except Exception:
+        return "manifest.sig does not verify: wrong key, or manifest.json was changed"
+    manifest = json.loads(manifest_bytes)
+    if manifest["format"] != "relais-export/1" or manifest["chain"]["algorithm"] != "sha256":
+        return "not a relais-export/1 manifest"
+    previous = bytes.fromhex(manifest["previous_head"]) if manifest["previous_head"] else bytes(32)
+    head = hashlib.sha256(b"relais-export/1" + previous).digest()  # h0
+    count, sequences = 0, []
+    with open(folder / "events.jsonl", "rb") as lines:
+        for raw in lines:
+            count += 1
+            if not raw.endswith(b"\n"):
+                return f"line {count}: truncated"
+            line = raw[:-1]  # its exact bytes, without the newline
+            head = hashlib.sha256(head + hashlib.sha256(line).digest()).digest()  # hi
+            sequences.append(int(json.loads(line)["sequence"]))
+            if len(sequences) > 1 and sequences[-1] <= sequences[-2]:
+                return f"line {count}: sequence out of order"
+    if count != manifest["count"]:
+        return f"{count} lines, the manifest says {manifest['count']}"
+    if sequences and (sequences[0], sequences[-1]) != (manifest["first_sequence"], manifest["last_sequence"]):
+        return "the sequence range differs from the manifest"
+    if head.hex() != manifest["chain"]["head"]:
+        return "the chain head differs: a line was changed, removed or moved"
+    csv_digest = manifest.get("files", {}).get("events.csv", {}).get("sha256")
+    if csv_digest and hashlib.sha256((folder / "events.csv").read_bytes()).hexdigest() != csv_digest:
+        return "events.csv was changed"
+    return None
+
+
+if __name__ == "__main__":
+    problem = verify(Path(sys.argv[1]), Path(sys.argv[2]).read_bytes())
+    print(problem or "export verified: signature, count, sequence range and chain are correct")
+    sys.exit(1 if problem else 0)

@@ -1,0 +1,87 @@
+"""The log's integrity and its verifiable export, wired once per process (docs/adr/0014).
+
+Settings of their own (read once, listed in the README):
+  RELAIS_SIGNING_KEY            base64 of a raw 32-byte Ed25519 seed; else data/signing.key is made once
+  RELAIS_CHECKPOINT_EVERY       records per checkpoint (default 1000)
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from infrastructure.checkpoints import DEFAULT_EVERY, LogCheckpoints
+from infrastructure.database import PostgresDatabase, SQLiteDatabase
+from infrastructure.event_data import EventStateDecoder
+from infrastructure.event_records import EventRecords
+from infrastructure.export_jobs import ExportJobs
+from infrastructure.log_export import LogExporter
+from infrastructure.log_verifier import IntegrityReport, LogVerifier
+from infrastructure.personal_data import DatabaseKeyVault
+from infrastructure.settings import Settings, SettingsError
+from infrastructure.signing_key import SigningKey, SigningKeyError
+
+#: An export reads each person's key once per this many seconds at most (its own cache).
+EXPORT_KEY_CACHE_SECONDS = 300.0
+
+
+def checkpoint_every(environ: dict[str, str]) -> int:
+    raw = environ.get("RELAIS_CHECKPOINT_EVERY", "").strip()
+    if not raw:
+        return DEFAULT_EVERY
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise SettingsError(f"RELAIS_CHECKPOINT_EVERY must be an integer between 1 and 1000000, got {raw!r}")
+    return int(raw)
+
+
+@dataclass
+class AuditLog:
+    key: SigningKey
+    records: EventRecords
+    checkpoints: LogCheckpoints
+    verifier: LogVerifier
+    exporter: LogExporter
+    jobs: ExportJobs
+
+    def write_checkpoint(self, force: bool = False) -> int:
+        """The scheduler's job: seal what is due; the number of checkpoints written."""
+        return len(self.checkpoints.write_checkpoint(force=force))
+
+    def scheduled_jobs(self) -> int:
+        """What the scheduler should run every few minutes: seal what is due, drop old archives."""
+        self.jobs.purge()
+        return self.write_checkpoint()
+
+    def verify(self, progress: Any = None) -> IntegrityReport:
+        return self.verifier.verify(progress)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        database: SQLiteDatabase | PostgresDatabase,
+        app: Any,
+        clock: Any,
+        environ: dict[str, str] | None = None,
+    ) -> AuditLog:
+        env = dict(os.environ if environ is None else environ)
+        try:
+            key = SigningKey.load(env.get("RELAIS_SIGNING_KEY", ""), settings.data_dir)
+        except SigningKeyError as error:
+            raise SettingsError(str(error)) from None
+        records = EventRecords(database, app.recorder)
+        checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(env))
+
+        def decoders() -> EventStateDecoder:
+            vault = DatabaseKeyVault(database, settings.secret_key, clock, cache_seconds=EXPORT_KEY_CACHE_SECONDS)
+            return EventStateDecoder(vault, app.mapper)
+
+        exporter = LogExporter(database, records, decoders, key, clock)
+        return cls(
+            key=key,
+            records=records,
+            checkpoints=checkpoints,
+            verifier=LogVerifier(records, checkpoints, key),
+            exporter=exporter,
+            jobs=ExportJobs(database, exporter, settings.data_dir / "exports", clock),
+        )

@@ -1,0 +1,115 @@
+"""`relais verify-export DIR`: signature, count, sequence range, chain, and the first bad line named.
+
+The chain alone says that something changed, not where. events.csv (covered by its own
+digest in the signed manifest) carries each JSON line's SHA-256, so when the CSV is intact
+the first JSON line whose digest differs is named exactly.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE, Manifest, first_link
+from infrastructure.signing_key import key_id_of, verifies
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    count: int  # lines read
+    problem: str | None = None
+    line: int | None = None  # first bad line of events.jsonl (1-based), when known
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+SEQUENCE = re.compile(rb'^\{.*?"sequence":"(\d+)"')
+
+
+def _file_sha256(file: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := file.read(1 << 20):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def _csv_digests(csv_file: IO[bytes]) -> Iterator[str]:
+    """Each CSV row's line_sha256 column, in order."""
+    reader = csv.reader(io.TextIOWrapper(csv_file, encoding="utf-8", errors="replace", newline=""))
+    header = next(reader, [])
+    column = header.index("line_sha256") if "line_sha256" in header else None
+    for row in reader:
+        yield row[column] if column is not None and column < len(row) else ""
+
+
+def verify_streams(
+    manifest_raw: bytes, signature_text: bytes, jsonl: Iterable[bytes], csv_file: IO[bytes] | None, public_key: Ed25519PublicKey
+) -> ExportReport:
+    """`csv_file` must be seekable (it is hashed first, then read row by row); None skips it."""
+    # Strict: canonical base64 and at most one final newline, so that no byte of the file is slack.
+    text = signature_text[:-1] if signature_text.endswith(b"\n") else signature_text
+    try:
+        signature = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        signature = b""
+    if base64.b64encode(signature) != text:
+        signature = b""
+    if not verifies(public_key, signature, manifest_raw):
+        return ExportReport(0, f"{SIGNATURE}: the signature of {MANIFEST} does not verify with key {key_id_of(public_key)}")
+    try:
+        manifest = Manifest.parse(manifest_raw)
+    except ValueError as error:
+        return ExportReport(0, str(error))
+    csv_intact = csv_file is not None and _file_sha256(csv_file) == manifest.csv_sha256
+    # An intact CSV holds each line's digest: the first JSON line that differs is named at once.
+    expected = _csv_digests(csv_file) if csv_intact and csv_file is not None else None
+    head, count, previous_sequence, sha256 = first_link(manifest.previous_head), 0, None, hashlib.sha256
+    for raw in jsonl:
+        count += 1
+        if not raw.endswith(b"\n"):
+            return ExportReport(count, f"line {count}: truncated (no final newline)", count)
+        line = raw[:-1]
+        digest = sha256(line).digest()
+        head = sha256(head + digest).digest()
+        if expected is not None and next(expected, None) != digest.hex():
+            return ExportReport(count, f"line {count}: altered, removed or moved (its SHA-256 differs from {CSV})", count)
+        match = SEQUENCE.match(line)
+        if match is None:
+            return ExportReport(count, f"line {count}: not a CloudEvent with a sequence", count)
+        sequence = int(match.group(1))
+        if count == 1 and sequence != manifest.first_sequence:
+            return ExportReport(count, f"line 1: sequence {sequence}, the manifest says {manifest.first_sequence}", 1)
+        if previous_sequence is not None and sequence <= previous_sequence:
+            return ExportReport(count, f"line {count}: sequence {sequence} out of order", count)
+        previous_sequence = sequence
+    if count != manifest.count:
+        return ExportReport(count, f"count: {count} lines, the manifest says {manifest.count}", count + 1)
+    if previous_sequence != manifest.last_sequence:
+        return ExportReport(count, f"last sequence {previous_sequence}, the manifest says {manifest.last_sequence}", count)
+    if head != manifest.head:
+        return ExportReport(count, "chain head differs from the manifest: a line was altered, removed or moved")
+    if csv_file is not None and not csv_intact:
+        return ExportReport(count, f"{CSV} was altered (its SHA-256 differs from the manifest)")
+    return ExportReport(count)
+
+
+def verify_export(directory: Path, public_key: Ed25519PublicKey) -> ExportReport:
+    for name in (MANIFEST, SIGNATURE, JSONL, CSV):
+        if not (directory / name).is_file():
+            return ExportReport(0, f"{name} is missing from {directory}")
+    with open(directory / JSONL, "rb") as jsonl, open(directory / CSV, "rb") as csv_file:
+        return verify_streams(
+            (directory / MANIFEST).read_bytes(), (directory / SIGNATURE).read_bytes(), jsonl, csv_file, public_key
+        )

@@ -1,0 +1,101 @@
+"""The hash chain over the stored event records ("relais-log/1"), in notification order.
+
+    c_i = SHA-256(originator id as 16 raw bytes ‖ originator version as 8 bytes big-endian
+                  ‖ topic as UTF-8 ‖ 0x00 ‖ state bytes as stored)
+    h_0 = SHA-256("relais-log/1")
+    h_i = SHA-256(h_(i-1) ‖ notification id as 8 bytes big-endian ‖ c_i)
+
+Only consecutive records are chained, never "id + 1": PostgreSQL notification ids have
+holes (a rolled-back insert burns its id). The state bytes are hashed as stored, so
+erasing a person (deleting their key) leaves the chain valid.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+GENESIS = hashlib.sha256(b"relais-log/1").digest()
+DIGEST_SIZE = 32
+ID_SIZE = 8
+ENTRY_SIZE = ID_SIZE + DIGEST_SIZE
+
+#: (notification id, originator id as 16 bytes, originator version, topic as bytes, state bytes)
+Record = tuple[int, bytes, int, bytes, bytes]
+
+
+def preimage(originator: bytes, version: int, topic: bytes, state: bytes) -> bytes:
+    """The bytes c_i is taken over (the version as a signed 64-bit integer, as PostgreSQL stores it)."""
+    return b"".join((originator, version.to_bytes(8, "big", signed=True), topic, b"\0", state))
+
+
+def content_digest(originator: bytes, version: int, topic: bytes, state: bytes) -> bytes:
+    return hashlib.sha256(preimage(originator, version, topic, state)).digest()
+
+
+def next_link(previous: bytes, notification_id: int, digest: bytes) -> bytes:
+    return hashlib.sha256(previous + notification_id.to_bytes(8, "big") + digest).digest()
+
+
+def chain(records: Iterable[Record], head: bytes = GENESIS) -> Iterator[tuple[int, bytes, bytes]]:
+    """(notification id, content digest, link) for each record, continuing from `head`."""
+    return chain_preimages(((record[0], preimage(*record[1:])) for record in records), head)
+
+
+def chain_preimages(pairs: Iterable[tuple[int, bytes]], head: bytes = GENESIS) -> Iterator[tuple[int, bytes, bytes]]:
+    """The same, from (notification id, preimage) pairs as EventRecords.preimages() gives them."""
+    sha256 = hashlib.sha256
+    for notification_id, image in pairs:
+        digest = sha256(image).digest()
+        head = sha256(head + notification_id.to_bytes(8, "big") + digest).digest()
+        yield notification_id, digest, head
+
+
+def pack_entries(entries: Iterable[tuple[int, bytes]]) -> bytes:
+    """A checkpoint's record list: notification id (8 bytes) then content digest, per record."""
+    return b"".join(notification_id.to_bytes(8, "big") + digest for notification_id, digest in entries)
+
+
+def unpack_entries(blob: bytes) -> Iterator[tuple[int, bytes]]:
+    for offset in range(0, len(blob), ENTRY_SIZE):
+        yield int.from_bytes(blob[offset : offset + ID_SIZE], "big"), blob[offset + ID_SIZE : offset + ENTRY_SIZE]
+
+
+def head_of_entries(blob: bytes, previous: bytes) -> bytes:
+    """The chain head a record list leads to: a checkpoint's list must match its signed head."""
+    head = previous
+    sha256 = hashlib.sha256
+    for offset in range(0, len(blob), ENTRY_SIZE):
+        head = sha256(head + blob[offset : offset + ENTRY_SIZE]).digest()
+    return head
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement: "the log up to `last_id` (`count` records after `first_id - 1`) has head `head`"."""
+
+    sequence: int  # 1, 2, 3...: a checkpoint names its predecessor's head
+    first_id: int
+    last_id: int
+    count: int
+    previous_head: bytes
+    head: bytes
+    created_at: str
+    key_id: str
+    signature: bytes = b""
+
+    def message(self) -> bytes:
+        """The exact bytes signed: a canonical JSON text of every field but the signature."""
+        fields = {
+            "format": "relais-log-checkpoint/1",
+            "sequence": self.sequence,
+            "first_id": self.first_id,
+            "last_id": self.last_id,
+            "count": self.count,
+            "previous_head": self.previous_head.hex(),
+            "head": self.head.hex(),
+            "created_at": self.created_at,
+            "key_id": self.key_id,
+        }
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("ascii")

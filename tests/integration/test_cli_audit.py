@@ -1,0 +1,83 @@
+"""`relais checkpoint | verify-log | export | verify-export | export-public-key`, run as an operator would."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.integration.helpers import advisor, details, mobile
+from tests.integration.test_cli import Relais, assert_fails, relais, relais_on_each_store  # noqa: F401 - fixtures
+
+
+def seed(relais: Relais, count: int = 5) -> None:
+    services = relais.services()
+    try:
+        for n in range(count):
+            services.app.register_candidate(details(phone=mobile(n)), True, advisor())
+    finally:
+        services.close()
+
+
+def test_verify_log_passes_on_a_sealed_log_and_names_a_record_edited_with_sql(relais_on_each_store: Relais) -> None:
+    relais = relais_on_each_store
+    seed(relais)
+    sealed = relais("checkpoint")
+    assert sealed.returncode == 0, sealed.stderr
+    assert "checkpoint 1: records 1..5" in sealed.stdout
+    intact = relais("verify-log")
+    assert intact.returncode == 0, intact.stderr
+    assert "log intact: 5 records, 1 signed checkpoints" in intact.stdout
+    table, column = ("stored_events", "rowid") if relais.env.get("RELAIS_DATABASE_URL") is None else ("relais_events", "notification_id")
+    services = relais.services(run_migrations=False)
+    try:
+        with services.database.transaction() as tx:
+            tx.execute(f"UPDATE {table} SET originator_version = originator_version + 40 WHERE {column} = 3")
+    finally:
+        services.close()
+    broken = relais("verify-log")
+    assert broken.returncode == 1
+    assert "log integrity FAILED at notification 3: changed" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
+
+def test_export_then_verify_export_and_a_tampered_line_is_named(relais: Relais, tmp_path: Path) -> None:
+    seed(relais)
+    out = tmp_path / "export"
+    made = relais("export", "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    assert "5 events exported" in made.stdout
+    assert "export [" in made.stderr and "100%" in made.stderr  # the progress bar
+    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "events.jsonl", "manifest.json", "manifest.sig"]
+    checked = relais("verify-export", str(out))
+    assert checked.returncode == 0, checked.stderr
+    assert "export verified: 5 events" in checked.stdout
+
+    pem = relais("export-public-key")
+    assert pem.returncode == 0 and pem.stdout.startswith("-----BEGIN PUBLIC KEY-----")
+    (tmp_path / "key.pem").write_text(pem.stdout)
+    assert relais("verify-export", str(out), "--public-key", str(tmp_path / "key.pem")).returncode == 0
+
+    lines = (out / "events.jsonl").read_bytes().split(b"\n")
+    lines[1] = lines[1].replace(b"Martin", b"Martine")
+    (out / "events.jsonl").write_bytes(b"\n".join(lines))
+    tampered = relais("verify-export", str(out))
+    assert tampered.returncode == 1
+    assert "export NOT verified: line 2: altered" in tampered.stderr
+
+
+def test_export_of_a_period_and_mistakes_on_the_command_line(relais: Relais, tmp_path: Path) -> None:
+    seed(relais, 2)
+    empty = tmp_path / "future"
+    made = relais("export", "--out", str(empty), "--since", "2099-01-01")
+    assert made.returncode == 0, made.stderr
+    manifest = json.loads((empty / "manifest.json").read_text())
+    assert (manifest["count"], manifest["first_sequence"], manifest["last_sequence"]) == (0, None, None)
+    assert relais("verify-export", str(empty)).returncode == 0
+    everything = tmp_path / "all"
+    assert relais("export", "--out", str(everything), "--since", "2000-01-01", "--until", "2099-01-01T10:00").returncode == 0
+    second = json.loads((everything / "manifest.json").read_text())
+    assert second["count"] == 2 and second["previous_head"] == manifest["chain"]["head"]
+
+    assert_fails(relais("export", "--out", str(everything)), "not empty")
+    assert_fails(relais("export", "--out", str(tmp_path / "x"), "--since", "hier"), "--since")
+    assert_fails(relais("export", "--out", str(tmp_path / "y"), "--since", "2026-02-01", "--until", "2026-01-01"), "before")
+    assert_fails(relais("verify-export", str(tmp_path / "nowhere")), "not a folder")

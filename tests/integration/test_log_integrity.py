@@ -1,0 +1,203 @@
+"""The log's integrity on SQLite and PostgreSQL: signed checkpoints, and tampering done with SQL.
+
+Every tampering test seals the log first (a checkpoint), then changes the stored records
+directly in the database, as someone with SQL access could, and expects the verifier to
+name the first bad notification and say what happened to it.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from application.values import Reason
+from infrastructure.audit_log import AuditLog
+from infrastructure.bootstrap import Services
+from tests.integration.helpers import advisor, compliance, details, max_id, mobile
+
+
+def audit_of(services: Services) -> AuditLog:
+    assert services.audit is not None
+    return services.audit
+
+
+def register(services: Services, count: int, start: int = 0) -> list[Any]:
+    return [services.app.register_candidate(details(phone=mobile(start + n)), True, advisor()) for n in range(count)]
+
+
+def events_table(services: Services) -> tuple[str, str]:
+    """(table, notification id column) of the one application table on this store."""
+    if services.database.dialect == "sqlite":
+        return "stored_events", "rowid"
+    return "relais_events", "notification_id"
+
+
+def tamper(services: Services, sql: str, params: tuple[Any, ...] = ()) -> None:
+    table, id_column = events_table(services)
+    with services.database.transaction() as tx:
+        tx.execute(sql.format(table=table, id=id_column), params)
+
+
+def sealed(services: Services, count: int = 10) -> AuditLog:
+    register(services, count)
+    audit = audit_of(services)
+    audit.checkpoints.every = 4
+    assert audit.write_checkpoint() == 3  # 4 + 4 + the tail of 2 (no checkpoint yet: the tail is sealed too)
+    report = audit.verify()
+    assert report.ok and report.records == count and report.checkpoints == 3 and report.anchored_upto == max_id(services)
+    return audit
+
+
+def test_a_sealed_log_verifies_and_newer_records_are_chained_but_reported_unsealed(services: Services) -> None:
+    audit = sealed(services)
+    register(services, 2, start=100)
+    report = audit.verify()
+    assert report.ok and report.unanchored == 2 and report.records == 12
+
+
+def test_checkpoints_seal_every_n_records_and_the_tail_once_a_day(services: Services, clock: Any) -> None:
+    audit = sealed(services)
+    register(services, 5, start=100)
+    assert [c.count for c in audit.checkpoints.write_checkpoint()] == [4]  # the tail of 1 waits
+    assert audit.checkpoints.due() is False
+    clock.advance(days=1)
+    assert audit.checkpoints.due() is True
+    assert [c.count for c in audit.checkpoints.write_checkpoint()] == [1]
+    assert audit.checkpoints.write_checkpoint(force=True) == []  # nothing new to seal
+    assert audit.verify().ok
+
+
+def test_an_edited_record_is_named(services: Services) -> None:
+    audit = sealed(services)
+    tamper(services, "UPDATE {table} SET state = REPLACE(state, CAST('lyon-est' AS BLOB), CAST('lyon-sud' AS BLOB)) WHERE {id} = 6"
+           if services.database.dialect == "sqlite" else
+           "UPDATE {table} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'lyon-est', 'lyon-sud'), 'UTF8') WHERE {id} = 6")
+    report = audit.verify()
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.notification_id) == ("changed", 6)
+
+
+def test_a_changed_topic_or_version_is_named_too(services: Services) -> None:
+    audit = sealed(services)
+    tamper(services, "UPDATE {table} SET topic = 'domain.candidate:Candidate.PersonalDataErased' WHERE {id} = 3")
+    report = audit.verify()
+    assert report.problem is not None and (report.problem.kind, report.problem.notification_id) == ("changed", 3)
+
+
+def test_a_deleted_record_is_named(services: Services) -> None:
+    audit = sealed(services)
+    tamper(services, "DELETE FROM {table} WHERE {id} = 5")
+    report = audit.verify()
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.notification_id) == ("deleted", 5)
+
+
+def test_two_swapped_records_are_named_at_the_first(services: Services) -> None:
+    audit = sealed(services)
+    table, id_column = events_table(services)
+    with services.database.read() as tx:
+        a, b = tx.fetchall(f"SELECT originator_id, originator_version, topic, state FROM {table} "
+                           f"WHERE {id_column} IN (3, 8) ORDER BY {id_column}")
+    tamper(services, "UPDATE {table} SET originator_version = -1 WHERE {id} = 3")
+    tamper(services, "UPDATE {table} SET originator_id = ?, originator_version = ?, topic = ?, state = ? WHERE {id} = 8",
+           (a["originator_id"], a["originator_version"], a["topic"], a["state"]))
+    tamper(services, "UPDATE {table} SET originator_id = ?, originator_version = ?, topic = ?, state = ? WHERE {id} = 3",
+           (b["originator_id"], b["originator_version"], b["topic"], b["state"]))
+    report = audit.verify()
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.notification_id) == ("reordered", 3)
+    assert "record 8" in report.problem.detail
+
+
+def test_a_record_slipped_into_a_hole_between_sealed_ones_is_named(services: Services) -> None:
+    register(services, 10)
+    # A hole, as PostgreSQL leaves after a rolled-back insert: record 10 is numbered 20.
+    tamper(services, "UPDATE {table} SET {id} = 20 WHERE {id} = 10")
+    audit = audit_of(services)
+    assert audit.write_checkpoint(force=True) == 1
+    assert audit.verify().ok
+    table, id_column = events_table(services)
+    with services.database.read() as tx:
+        row = tx.fetchone(f"SELECT originator_id, topic, state FROM {table} WHERE {id_column} = 2")
+    assert row is not None
+    columns = "originator_id, originator_version, topic, state, " + id_column
+    tamper(services, f"INSERT INTO {{table}} ({columns}) VALUES (?, 99, ?, ?, 15)", (row["originator_id"], row["topic"], row["state"]))
+    report = audit.verify()
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.notification_id) == ("inserted", 15)
+
+
+def test_a_forged_or_removed_checkpoint_is_reported(services: Services) -> None:
+    audit = sealed(services)
+    with services.database.transaction() as tx:
+        tx.execute("UPDATE log_checkpoints SET created_at = '2020-01-01T00:00:00+00:00' WHERE sequence = 2")
+    report = audit.verify()
+    assert report.problem is not None and report.problem.kind == "checkpoint_signature"
+    assert report.problem.notification_id == 5
+    with services.database.transaction() as tx:
+        tx.execute("DELETE FROM log_checkpoints WHERE sequence = 2")
+    report = audit.verify()
+    assert report.problem is not None and report.problem.kind == "checkpoint_missing"
+
+
+def test_erasing_a_person_keeps_the_chain_valid(services: Services) -> None:
+    audit = sealed(services)
+    candidate_id = register(services, 1, start=500)[0]
+    audit.write_checkpoint(force=True)
+    services.app.erase_candidate(candidate_id, Reason("demande_rgpd", "courrier"), "la personne", compliance())
+    report = audit.verify()
+    assert report.ok, report.problem
+
+
+def test_two_processes_sealing_at_once_write_each_checkpoint_once(make_services: Callable[..., Services]) -> None:
+    first = make_services()
+    register(first, 30)
+    others = [make_services() for _ in range(2)]
+    for services in (first, *others):
+        audit_of(services).checkpoints.every = 7
+    errors: list[BaseException] = []
+
+    def seal(services: Services) -> None:
+        try:
+            audit_of(services).write_checkpoint(force=True)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=seal, args=(services,)) for services in (first, *others)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    report = audit_of(first).verify()
+    assert report.ok and report.checkpoints == 5 and report.unanchored == 0
+
+
+@pytest.mark.postgres
+def test_holes_in_postgresql_notification_ids_are_chained_over(make_services: Callable[..., Services], store: str | None) -> None:
+    if store is None:
+        pytest.skip("PostgreSQL only: SQLite row ids have no holes")
+    services = make_services()
+    register(services, 3)
+    with services.database.transaction() as tx:
+        tx.execute("SELECT nextval(pg_get_serial_sequence('relais_events', 'notification_id'))")
+        tx.execute("SELECT nextval(pg_get_serial_sequence('relais_events', 'notification_id'))")
+    register(services, 3, start=10)
+    with services.database.read() as tx:
+        ids = [row["notification_id"] for row in tx.fetchall("SELECT notification_id FROM relais_events ORDER BY 1")]
+    assert ids[3] - ids[2] > 1  # a hole
+    audit = audit_of(services)
+    assert audit.write_checkpoint() == 1
+    assert audit.verify().ok
+
+
+def test_the_bytes_hashed_follow_the_documented_formula_on_each_store(services: Services) -> None:
+    from infrastructure.log_chain import preimage
+
+    register(services, 3)
+    records = audit_of(services).records
+    expected = [(record[0], preimage(*record[1:])) for record in records.records()]
+    assert len(expected) == 3 and expected[0][1][:16] == services.app.recorder.select_notifications(1, 1)[0].originator_id.bytes
+    assert list(records.preimages()) == expected

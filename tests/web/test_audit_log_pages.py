@@ -1,0 +1,156 @@
+"""The auditors' integrity page, the compliance export download, and the published signing key."""
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infrastructure.export_verifier import verify_export
+from infrastructure.signing_key import load_public_pem
+from tests.web.conftest import HTMX, candidate_form, created_id, post
+
+
+def seed(signed_in: Any, count: int = 3) -> None:
+    advisor = signed_in("advisor")
+    for n in range(count):
+        response = post(advisor, "/conseiller/demandeurs/nouveau", candidate_form(phone=f"06 12 34 56 7{n}"))
+        assert response.status_code == 303, response.text
+
+
+@pytest.mark.parametrize("role", ["auditor", "compliance"])
+def test_auditors_and_compliance_see_the_log_intact(signed_in: Any, services: Any, role: str) -> None:
+    seed(signed_in)
+    services.audit.write_checkpoint(force=True)
+    response = signed_in(role).get("/audit/integrite")
+    assert response.status_code == 200
+    assert "Journal intact" in response.text and services.audit.key.key_id in response.text
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("role", ["advisor", "admin"])
+def test_other_roles_cannot_open_the_integrity_page_nor_the_exports(signed_in: Any, role: str) -> None:
+    client = signed_in(role)
+    assert client.get("/audit/integrite").status_code == 403
+    assert client.get("/conformite/export").status_code == 403
+    assert post(client, "/conformite/export", {}).status_code == 403
+
+
+def test_the_integrity_page_names_a_record_altered_in_the_database(signed_in: Any, services: Any) -> None:
+    seed(signed_in)
+    services.audit.write_checkpoint(force=True)
+    with services.database.transaction() as tx:
+        tx.execute("DELETE FROM stored_events WHERE rowid = 2")
+    response = signed_in("auditor").get("/audit/integrite")
+    assert response.status_code == 200
+    assert "Journal altéré" in response.text
+    assert "n° 2" in response.text and "enregistrement supprimé" in response.text
+
+
+def test_the_public_key_is_published_without_sign_in(client: Any, services: Any) -> None:
+    response = client.get("/compliance/export-key")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-pem-file")
+    assert response.text == services.audit.key.public_pem()
+    load_public_pem(response.content)
+
+
+def test_an_auditor_may_not_export(signed_in: Any) -> None:
+    auditor = signed_in("auditor")
+    assert auditor.get("/conformite/export").status_code == 403
+    assert post(auditor, "/conformite/export", {}).status_code == 403
+
+
+def test_a_wrong_period_is_shown_in_place_with_422(signed_in: Any) -> None:
+    officer = signed_in("compliance")
+    response = post(officer, "/conformite/export", {"since": "2026-03-01", "until": "2026-02-01"})
+    assert response.status_code == 422
+    assert "La date de fin doit suivre la date de début." in response.text
+    response = post(officer, "/conformite/export", {"since": "mars"})
+    assert response.status_code == 422 and "AAAA-MM-JJ" in response.text
+
+
+def test_an_unknown_export_is_a_404(signed_in: Any) -> None:
+    officer = signed_in("compliance")
+    assert officer.get("/conformite/export/nope").status_code == 404
+    assert officer.get("/conformite/export/nope/archive").status_code == 404
+
+
+def wait_until_done(client: Any, url: str) -> str:
+    for _ in range(200):
+        fragment = client.get(url, headers=HTMX)
+        assert fragment.status_code == 200
+        if "hx-trigger" not in fragment.text:
+            return fragment.text
+        assert "<html" not in fragment.text and "<progress" in fragment.text
+        time.sleep(0.05)
+    raise AssertionError("the export did not finish")
+
+
+def test_compliance_exports_from_the_ui_follows_progress_and_downloads_a_verifiable_zip(
+    signed_in: Any, services: Any, tmp_path: Path
+) -> None:
+    seed(signed_in)
+    officer = signed_in("compliance")
+    assert officer.get("/conformite/export").status_code == 200
+    started = post(officer, "/conformite/export", {"since": "", "until": ""})
+    assert started.status_code == 303
+    job_url = started.headers["location"]
+    job_id = created_id(started)
+    done = wait_until_done(officer, job_url)
+    assert "Export prêt" in done and f"{job_url}/archive" in done
+    page = officer.get(job_url)
+    assert page.status_code == 200 and "<html" in page.text and "Télécharger" in page.text
+    download = officer.get(f"{job_url}/archive")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        assert sorted(archive.namelist()) == ["events.csv", "events.jsonl", "manifest.json", "manifest.sig"]
+        archive.extractall(tmp_path)
+    report = verify_export(tmp_path, services.audit.key.public_key)
+    assert report.ok and report.count == services.app.recorder.max_notification_id()
+    assert "Martin" in (tmp_path / "events.jsonl").read_text(encoding="utf-8")
+    assert not (services.audit.jobs.directory / job_id).exists()  # the unpacked folder is gone
+    listing = officer.get("/conformite/export")
+    assert job_id in listing.text and "terminé" in listing.text
+    assert signed_in("auditor").get(f"{job_url}/archive").status_code == 403
+
+
+def test_archives_are_purged_after_a_day_or_at_once_when_asked(services: Any, clock: Any) -> None:
+    import os
+
+    jobs = services.audit.jobs
+    jobs.directory.mkdir(parents=True, exist_ok=True)
+    old, fresh = jobs.directory / "relais-export-old.zip", jobs.directory / "relais-export-new.zip"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    day_ago = old.stat().st_mtime - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    services.audit.scheduled_jobs()
+    assert not old.exists() and fresh.exists()
+    jobs.purge(everything=True)
+    assert not fresh.exists()
+
+
+def test_a_prepared_archive_is_deleted_once_someone_is_erased_after_it(signed_in: Any, services: Any, clock: Any) -> None:
+    from uuid import UUID
+
+    from application.caller import Caller
+    from application.values import Reason
+
+    advisor = signed_in("advisor")
+    person = created_id(post(advisor, "/conseiller/demandeurs/nouveau", candidate_form(phone="06 12 34 56 70")))
+    officer = signed_in("compliance")
+    started = post(officer, "/conformite/export", {"since": "", "until": ""})
+    job_url, job_id = started.headers["location"], created_id(started)
+    wait_until_done(officer, job_url)
+    archive = services.audit.jobs.archive_path(services.audit.jobs.get(job_id))
+    assert archive is not None and archive.is_file()
+
+    clock.advance(seconds=1)
+    services.app.erase_candidate(UUID(person), Reason("demande_rgpd"), "la personne", Caller("dpo", "compliance", "", "r"))
+    assert officer.get(f"{job_url}/archive").status_code == 404  # it held their name in clear
+    assert not archive.exists()

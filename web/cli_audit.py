@@ -1,0 +1,192 @@
+"""`relais checkpoint | verify-log | export | verify-export | export-public-key` (docs/adr/0014).
+
+Exit status: 0 when all is well, 1 when a verification fails (the first bad record or line
+is named on stderr), 2 when the command cannot run (bad arguments, unreadable folder).
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from infrastructure.audit_log import AuditLog
+from infrastructure.bootstrap import Services, bootstrap
+from infrastructure.export_verifier import verify_export
+from infrastructure.settings import Settings
+from infrastructure.signing_key import SigningKeyError, load_public_pem
+
+
+class ProgressBar:
+    """A one-line bar on stderr, redrawn at most 10 times a second (no dependency)."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
+        self.label, self.stream, self.width = label, stream or sys.stderr, width
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        share = done / total if total else 1.0
+        filled = int(self.width * share)
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {share:4.0%} {done}/{total}")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def add_audit_commands(commands: Any) -> None:
+    checkpoint = commands.add_parser("checkpoint", help="seal the log's hash chain with a signed checkpoint now")
+    checkpoint.set_defaults(func=_plain_errors(cmd_checkpoint))
+    verify = commands.add_parser("verify-log", help="recompute the log's hash chain and check every signed checkpoint")
+    verify.set_defaults(func=_plain_errors(cmd_verify_log))
+    export = commands.add_parser("export", help="export the event log as signed CloudEvents (relais-export/1)")
+    export.add_argument("--out", required=True, type=Path, help="folder to write events.jsonl, events.csv, manifest.*")
+    export.add_argument("--since", help="only events at or after this ISO date/time (UTC when no offset)")
+    export.add_argument("--until", help="only events before this ISO date/time (UTC when no offset)")
+    export.set_defaults(func=_plain_errors(cmd_export))
+    check = commands.add_parser("verify-export", help="check an export's signature, count, range and chain")
+    check.add_argument("directory", type=Path)
+    check.add_argument("--public-key", type=Path, help="PEM file of the signer's public key (default: this server's)")
+    check.set_defaults(func=_plain_errors(cmd_verify_export))
+    key = commands.add_parser("export-public-key", help="print the public key (PEM) that signs exports and checkpoints")
+    key.set_defaults(func=_plain_errors(cmd_export_public_key))
+
+
+def _services() -> Services:
+    return bootstrap(Settings.from_env())
+
+
+def _audit(services: Services) -> AuditLog:
+    assert services.audit is not None
+    return services.audit
+
+
+def _moment(text: str | None, option: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _usage(f"{option} must be an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T10:00, got {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class AuditCommandError(Exception):
+    """A command line mistake: one English line on stderr, exit status 2."""
+
+
+def _usage(message: str) -> Exception:
+    return AuditCommandError(message)
+
+
+def _plain_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    # Caught here, not in web.cli.main: `python -m web.cli` runs that module as __main__.
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except AuditCommandError as error:
+            print(f"relais: error: {error}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        written = _audit(services).checkpoints.write_checkpoint(force=True)
+    finally:
+        services.close()
+    if not written:
+        print("nothing to seal: every record is already under a checkpoint")
+    for checkpoint in written:
+        print(f"checkpoint {checkpoint.sequence}: records {checkpoint.first_id}..{checkpoint.last_id}, head {checkpoint.head.hex()}")
+    return 0
+
+
+def cmd_verify_log(args: argparse.Namespace) -> int:
+    services = _services()
+    sealed = 0
+    try:
+        audit = _audit(services)
+        bar = ProgressBar("verify-log")
+        total = audit.records.max_id()
+        report = audit.verify(lambda done: bar(done, max(total, done)))
+        bar.finish()
+        if report.ok:
+            # Only after a clean check: never seal records that did not verify.
+            sealed = audit.write_checkpoint()
+    finally:
+        services.close()
+    if sealed:
+        print(f"{sealed} new checkpoint(s) written for the records that were due")
+    if report.problem is not None:
+        problem = report.problem
+        print(f"relais: log integrity FAILED at notification {problem.notification_id}: {problem.kind}: {problem.detail}",
+              file=sys.stderr)
+        return 1
+    print(f"log intact: {report.records} records, {report.checkpoints} signed checkpoints up to notification "
+          f"{report.anchored_upto}, {report.unanchored} newer records not yet sealed; head {report.head}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    since, until = _moment(args.since, "--since"), _moment(args.until, "--until")
+    if since and until and since >= until:
+        raise _usage("--since must be before --until")
+    out: Path = args.out
+    if out.exists() and any(out.iterdir()):
+        raise _usage(f"{out} is not empty: export into a new folder")
+    services = _services()
+    try:
+        bar = ProgressBar("export")
+        result = _audit(services).exporter.export(out, since, until, bar, requested_by="cli")
+        bar.finish()
+    finally:
+        services.close()
+    manifest = result.manifest
+    print(f"{manifest.count} events exported to {out} (sequences {manifest.first_sequence}..{manifest.last_sequence}), "
+          f"head {manifest.head.hex()}, key {manifest.public_key_id}")
+    return 0
+
+
+def cmd_verify_export(args: argparse.Namespace) -> int:
+    directory: Path = args.directory
+    if not directory.is_dir():
+        raise _usage(f"{directory} is not a folder")
+    if args.public_key:
+        try:
+            public_key = load_public_pem(args.public_key.read_bytes())
+        except (OSError, ValueError, SigningKeyError) as error:
+            raise _usage(f"cannot read the public key {args.public_key}: {error}") from None
+    else:
+        services = _services()
+        try:
+            public_key = _audit(services).key.public_key
+        finally:
+            services.close()
+    report = verify_export(directory, public_key)
+    if report.problem is not None:
+        print(f"relais: export NOT verified: {report.problem}", file=sys.stderr)
+        return 1
+    print(f"export verified: {report.count} events, signature, sequence range and chain all check out")
+    return 0
+
+
+def cmd_export_public_key(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        sys.stdout.write(_audit(services).key.public_pem())
+    finally:
+        services.close()
+    return 0
