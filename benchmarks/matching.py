@@ -308,9 +308,53 @@ def bench_request(store: str, plan: Plan, workspace: Workspace, size: int) -> li
         phases.kept.clear()
         rows.append(_timed_requests(f"{store} (+1 person/request)", plan, services, size, seed_s, offers, queries,
                                     renderer, phases, newcomer=lambda n: register_one(services, n)))
+        phases.restore()
+        rows.append(_timed_http_requests(f"{store} (HTTP, fragment rendered)", plan, services, size, seed_s, offers,
+                                         queries))
         return rows
     finally:
         phases.restore()
+
+
+def _timed_http_requests(store: str, plan: Plan, services: Any, size: int, seed_s: float, offers: list[Any],
+                         queries: list[Any]) -> RequestRow:
+    """The request as the browser makes it: an htmx POST of the criteria form through the whole web
+    stack (session, CSRF, form parsing, the use case, the read model, the fragment rendered)."""
+    from litestar.testing import TestClient
+
+    from application.caller import Caller
+    from web.app import CSRF_COOKIE, create_app
+
+    password = "mot-de-passe-du-banc-d-essai"
+    services.app.open_account("bench-advisor", "advisor", AGENCY, password, Caller.cli("bench"))
+    times = []
+    with TestClient(create_app(services), base_url="http://testserver.local") as client:
+        client.get("/connexion")
+        token = client.cookies.get(CSRF_COOKIE)
+        client.post("/connexion", data={"username": "bench-advisor", "password": password, "_csrf_token": token})
+        client.get("/conseiller")
+        token = client.cookies.get(CSRF_COOKIE)  # signing in gives a new token
+        headers = {"HX-Request": "true", "x-csrftoken": token}
+        for i, (offer_id, criteria) in enumerate(zip(offers, queries, strict=True)):
+            form = {
+                "rome_code": criteria.rome_code, "required_skills": ", ".join(criteria.required_skills),
+                "optional_skills": ", ".join(criteria.optional_skills), "commune": criteria.commune,
+                "max_distance_km": str(criteria.max_distance_km), "contract_type": criteria.contract_type,
+                "hours_per_week": str(criteria.hours_per_week or ""), "available_by": criteria.available_by.isoformat(),
+                "salary_min": "", "salary_max": str(criteria.salary_max or ""), "limit": str(criteria.limit),
+                "_csrf_token": token,
+            }
+            started = time.perf_counter()
+            response = client.post(f"/conseiller/offres/{offer_id}/preselection", data=form, headers=headers)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200 or 'id="preselection"' not in response.text:
+                raise RuntimeError(f"the shortlist request answered {response.status_code}: {response.text[:300]}")
+            if i >= plan.warmup:
+                times.append(elapsed)
+    row = RequestRow(store, size, seed_s, ms(statistics.median(times)), ms(p95(times)), 0.0,
+                     ms(statistics.median(times)), ms(p95(times)), "fragment rendered (htmx POST, whole web stack)", {})
+    print(f"  {store}: request+render p50 {row.request_p50:.0f} ms, p95 {row.request_p95:.0f} ms", flush=True)
+    return row
 
 
 def register_one(services: Any, n: int) -> None:
