@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from application.values import Reason
 from infrastructure.audit_log import AuditLog
-from infrastructure.bootstrap import Services
+from infrastructure.bootstrap import Services, bootstrap
+from tests.conftest import settings_for
 from tests.integration.helpers import advisor, compliance, details, max_id, mobile
 
 
@@ -176,10 +178,18 @@ def test_two_processes_sealing_at_once_write_each_checkpoint_once(make_services:
 
 
 @pytest.mark.postgres
-def test_holes_in_postgresql_notification_ids_are_chained_over(make_services: Callable[..., Services], store: str | None) -> None:
-    if store is None:
-        pytest.skip("PostgreSQL only: SQLite row ids have no holes")
-    services = make_services()
+def test_holes_in_postgresql_notification_ids_are_chained_over(
+    postgres_url: str, tmp_path: Path, clock: Any, fast_passwords: Any
+) -> None:
+    # PostgreSQL only: SQLite row ids have no holes.
+    services = bootstrap(settings_for(tmp_path, postgres_url), clock=clock, passwords=fast_passwords)
+    try:
+        _chain_over_holes(services)
+    finally:
+        services.close()
+
+
+def _chain_over_holes(services: Services) -> None:
     register(services, 3)
     with services.database.transaction() as tx:
         tx.execute("SELECT nextval(pg_get_serial_sequence('relais_events', 'notification_id'))")
