@@ -34,4 +34,6 @@ DELETE FROM rm_fig_requests;
 DELETE FROM rm_fig_pool;
 DELETE FROM rm_fig_suggestions;
 DELETE FROM rm_fig_selections;
+DELETE FROM rm_fig_outreaches;
+DELETE FROM rm_fig_readings;
 UPDATE projection_tracking SET position = 0 WHERE name = 'oversight_figures';

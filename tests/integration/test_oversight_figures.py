@@ -15,6 +15,7 @@ from application.outreach import OutreachDraft
 from application.queries.oversight_figures import FigureFilter, FigureSettings, OversightFigureQueries
 from application.values import MatchCriteria, Reason
 from infrastructure.bootstrap import Services
+from infrastructure.migrations import MIGRATIONS_DIR
 from tests.integration.helpers import advisor, compliance, details, mobile, terms
 from tests.integration.test_outreach import TEXT, answer, start
 
@@ -197,3 +198,20 @@ def test_a_rebuild_gives_the_same_figures_even_after_an_erasure(services: Servic
     clock.advance(days=400)  # a rebuild much later must still place people on the day of each decision
     services.projections.rebuild()
     assert fig_rows(services) == incremental
+
+
+def test_migration_0034_replays_the_figures_of_an_existing_database(services: Services, clock: Any) -> None:
+    """A database that had figures before the outreach input: the migration empties them and moves the
+    projection back, and the next catch-up gives what a rebuild gives, outreach included."""
+    history = a_month_of_decisions(services, clock)
+    sms_to_the_shortlisted(services, history)
+    two_replies_read_and_corrected(services, clock)
+    expected = fig_rows(services)
+    sql = (MIGRATIONS_DIR / "0034_rm_oversight_figures_outreach.sql").read_text(encoding="utf-8")
+    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    with services.database.transaction() as tx:
+        for statement in (s.strip() for s in body.split(";") if s.strip()):
+            tx.execute(statement)
+    assert fig_rows(services)["rm_fig_selections"] == []
+    services.projections.catch_up()
+    assert fig_rows(services) == expected
