@@ -17,15 +17,28 @@ CONTACTED = "contacted"
 OUTREACH_TABLES = ("rm_fig_outreaches", "rm_fig_readings")
 
 
+#: Ids per `IN (...)` lookup: an approval names up to 5,000 people, read in a few queries, not one each.
+CHUNK = 500
+
+
+def _chunks(ids: list[str]) -> list[list[str]]:
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
 def insert_selection(tx: Transaction, rows: list[tuple[str, str, str, str, str, str, str, str, str, Any]]) -> None:
     """Selections as (key, selection, how, offer, candidate, request, agency, advisor, model, moment).
 
     Each person is placed in their categories on the day of `moment` from the figures' own
     copy of profiles, the function that placed the eligible pool on the request's day.
     """
+    people: dict[str, Any] = {}
+    for chunk in _chunks(sorted({row[4] for row in rows})):
+        for person in tx.fetchall(f"SELECT * FROM rm_fig_people WHERE candidate_id IN ({', '.join('?' * len(chunk))})",
+                                  chunk):
+            people[person["candidate_id"]] = person
     values = []
     for key, selection, how, offer_id, candidate_id, request_id, agency, advisor, model, moment in rows:
-        person = tx.fetchone("SELECT * FROM rm_fig_people WHERE candidate_id = ?", (candidate_id,))
+        person = people.get(candidate_id)
         known = categories(person["birth_date"], person["sex"], person["priority_area"], person["commune"],
                            moment.date()) if person else dict.fromkeys(DIMENSIONS, "")
         values.append((key, selection, how, offer_id, candidate_id, request_id, agency, advisor, model,
@@ -36,6 +49,21 @@ def insert_selection(tx: Transaction, rows: list[tuple[str, str, str, str, str, 
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         values,
     )
+
+
+def _shortlisted_in(tx: Transaction, offer_id: str, candidate_ids: list[str]) -> dict[str, Any]:
+    """Per person, their latest shortlisting on the offer (the round they came from)."""
+    latest: dict[str, Any] = {}
+    for chunk in _chunks(candidate_ids):
+        for row in tx.fetchall(
+            "SELECT candidate_id, request_id, model, selected_at, selection_key FROM rm_fig_selections "
+            f"WHERE candidate_id IN ({', '.join('?' * len(chunk))}) AND offer_id = ? AND selection = 'shortlisted'",
+            [*chunk, offer_id],
+        ):
+            known = latest.get(row["candidate_id"])
+            if known is None or (row["selected_at"], row["selection_key"]) > (known["selected_at"], known["selection_key"]):
+                latest[row["candidate_id"]] = row
+    return latest
 
 
 def _needs(needs: Any) -> str:
@@ -66,14 +94,13 @@ class OutreachFigures:
         offer_id = outreach["offer_id"]
         latest = tx.fetchone("SELECT request_id, model FROM rm_fig_requests WHERE offer_id = ? "
                              "ORDER BY requested_at DESC, request_id DESC LIMIT 1", (offer_id,))
+        recipients = [str(c) for c in event.recipients]
+        # The model is the one of the round the person was shortlisted in (the offer's latest round when
+        # they were not shortlisted): a model filter then shows whom its lists led to contact.
+        shortlisted = _shortlisted_in(tx, offer_id, recipients)
         rows = []
-        for candidate_id in map(str, event.recipients):
-            # The model is the one of the round the person was shortlisted in (the offer's latest round when
-            # they were not shortlisted): a model filter then shows whom its lists led to contact.
-            source = tx.fetchone(
-                "SELECT request_id, model FROM rm_fig_selections WHERE candidate_id = ? AND offer_id = ? "
-                "AND selection = 'shortlisted' ORDER BY selected_at DESC, selection_key DESC LIMIT 1",
-                (candidate_id, offer_id)) or latest
+        for candidate_id in recipients:
+            source = shortlisted.get(candidate_id) or latest
             rows.append((f"{outreach_id}:{candidate_id}", CONTACTED, "sms", offer_id, candidate_id,
                          source["request_id"] if source else "", outreach["agency_id"], event.advisor_id,
                          source["model"] if source else "", event.timestamp))
