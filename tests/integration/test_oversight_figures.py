@@ -171,7 +171,9 @@ def test_the_people_contacted_by_sms_are_compared_with_the_eligible_pool(service
     ages = {r.category: r.selected for r in contacted["age_band"].rows}
     assert ages == {"26-44": 1, "45-54": 0, "55+": 1, "<26": 1, "": 1}  # on the day of the approval
     # Under the advisor who approved, the model of the round they were shortlisted in, and the approval's day.
-    model = queries.choices(AUDITOR).models[0]
+    choices = queries.choices(AUDITOR)
+    assert ("advisor-sms", "advisor-sms") in choices.advisors  # an advisor who only approved an outreach
+    model = choices.models[0]
     for f, expected in ((FigureFilter(advisor_id="advisor-sms"), 4), (FigureFilter(advisor_id="advisor-quick"), 0),
                         (FigureFilter(model=model), 4), (FigureFilter(model="another-model"), 0),
                         (FigureFilter(until=clock.now().isoformat()), 0)):
