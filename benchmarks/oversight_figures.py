@@ -2,7 +2,8 @@
 
 Fills the figures read model (`rm_fig_*`) directly with N suggestions (20 per request, 80 %
 decided, half of those accepted, a manual addition every fifth request, pool counts for four
-dimensions), on SQLite and, when it answers, PostgreSQL; then times all the page's figures
+dimensions; 80 % of the shortlisted contacted by SMS, 60 % of those answering, each answer read
+by the AI, 15 % with low confidence, some corrected), on SQLite and, when it answers, PostgreSQL; then times all the page's figures
 (`OversightFigureQueries.figures`), unfiltered and filtered (one agency, one quarter), against
 the raw limit measured in the same run: one `SELECT COUNT(*), SUM(list_length)` over the
 suggestions (a column in no index: one full read of the table). Prints each time and the
@@ -39,7 +40,7 @@ CATEGORIES = {
 
 def fill(database: object, suggestions: int) -> None:
     rng = random.Random(5)
-    requests, pool, rows, selections = [], [], [], []
+    requests, pool, rows, selections, readings = [], [], [], [], []
     for r in range(suggestions // 20):
         request_id = f"r{r:07d}"
         agency, model = AGENCIES[r % 3], MODELS[r % 2]
@@ -61,14 +62,26 @@ def fill(database: object, suggestions: int) -> None:
                 selections.append((f"{request_id}:{s}", "shortlisted", "accepted" if decision == "accepted" else "manual",
                                    f"o{r // 3}", f"c{rng.randint(0, 20_000)}", request_id, agency, advisor, model,
                                    decided_at or at.isoformat(), *(rng.choice(CATEGORIES[d]) for d in CATEGORIES)))
+                contacted_at = at + timedelta(days=1)
+                if rng.random() < 0.8:
+                    selections.append((f"{request_id}:{s}:sms", "contacted", "sms", f"o{r // 3}", selections[-1][4],
+                                       request_id, agency, advisor, model, contacted_at.isoformat(),
+                                       *selections[-1][10:]))
+                    if rng.random() < 0.6:
+                        low = rng.random() < 0.15
+                        corrected = int(rng.random() < (0.4 if low else 0.1))
+                        readings.append((f"{request_id}:{s}:read", f"out-{r}", agency, advisor, MODELS[s % 2], int(low),
+                                         (contacted_at + timedelta(hours=2)).isoformat(), "interested", "", corrected,
+                                         corrected, advisor if corrected else "", ""))
     with database.transaction() as tx:  # type: ignore[attr-defined]
         tx.executemany("INSERT INTO rm_fig_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?)", requests)
         tx.executemany("INSERT INTO rm_fig_pool VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pool)
         tx.executemany("INSERT INTO rm_fig_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         tx.executemany("INSERT INTO rm_fig_selections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", selections)
+        tx.executemany("INSERT INTO rm_fig_readings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", readings)
     if getattr(database, "dialect", "") == "postgresql":
         with database.transaction() as tx:  # type: ignore[attr-defined]
-            for table in ("rm_fig_requests", "rm_fig_pool", "rm_fig_suggestions", "rm_fig_selections"):
+            for table in ("rm_fig_requests", "rm_fig_pool", "rm_fig_suggestions", "rm_fig_selections", "rm_fig_readings"):
                 tx.execute(f"ANALYZE {table}")
 
 

@@ -76,3 +76,17 @@ def paired_shares(
                         f'dominant-baseline="middle">{text}</text>')
         y += 2 * BAR + GAP
     return _frame(chart_id, title, description, y + GAP, body)
+
+
+def shares(chart_id: str, title: str, description: str, rows: Sequence[tuple[str, float | None]]) -> Markup:
+    """One bar per (label, share from 0 to 1), on a fixed 0–100 % scale; "—" when the share is unknown."""
+    body, y = [], GAP
+    for label, value in rows:
+        width = BAR_AREA * (value or 0)
+        body.append(_label(y + BAR / 2, label))
+        body.append(f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR}" fill="#1e6fb9"/>')
+        text = "—" if value is None else f"{value * 100:.0f} %"
+        body.append(f'<text class="chart-value" x="{LABEL_WIDTH + width + 6:.1f}" y="{y + BAR / 2:.1f}" '
+                    f'dominant-baseline="middle">{text}</text>')
+        y += BAR + GAP
+    return _frame(chart_id, title, description, y + GAP, body)

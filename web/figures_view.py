@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from application.queries.oversight_figures import Comparison, FigureSettings, OversightFigures
 from web import charts
+from web.reading_figures_view import reading_sections
 
 DIMENSION_LABELS = {
     "age_band": "Tranche d'âge",
@@ -20,7 +21,10 @@ CATEGORY_LABELS = {
     "sex": {"F": "Femmes", "M": "Hommes"},
     "priority_area": {"yes": "Réside en QPV", "no": "Ne réside pas en QPV"},
 }
-SELECTION_LABELS = {"shortlisted": "Personnes retenues (suggestions acceptées et ajouts manuels)"}
+SELECTION_LABELS = {"shortlisted": "Personnes retenues (suggestions acceptées et ajouts manuels)",
+                    "contacted": "Personnes contactées par SMS (destinataires des envois approuvés)"}
+#: How a table column and a chart legend name each kind of selection.
+SELECTION_SHORT = {"shortlisted": "Retenus", "contacted": "Contactés"}
 NOT_RECORDED_LABEL = "Non renseigné"
 MAX_CHART_ROWS = 12  # communes beyond are in the table only
 
@@ -54,6 +58,7 @@ class ComparisonView:
     dimension: str
     title: str
     selection: str
+    short: str
     comparison: Comparison
     chart: Markup
     rows: list[dict[str, Any]]
@@ -62,6 +67,7 @@ class ComparisonView:
 def comparison_view(c: Comparison, index: int) -> ComparisonView:
     title = DIMENSION_LABELS.get(c.dimension, c.dimension)
     selection = SELECTION_LABELS.get(c.selection, c.selection)
+    short = SELECTION_SHORT.get(c.selection, c.selection)
     rows = [{
         "label": category_label(c.dimension, r.category), "pool": r.pool, "pool_share": percent(r.pool_share),
         "selected": r.selected, "selected_share": percent(r.selected_share), "gap": points(r.gap_points),
@@ -71,15 +77,15 @@ def comparison_view(c: Comparison, index: int) -> ComparisonView:
     flagged = [category_label(c.dimension, r.category) for r in c.flagged]
     description = (
         f"Part de chaque catégorie dans le vivier éligible ({c.pool_total} personnes-demandes) et parmi les "
-        f"personnes retenues ({c.selected_total}), parmi les valeurs renseignées. "
+        f"{short.lower()} ({c.selected_total}), parmi les valeurs renseignées. "
         + (f"Écart signalé : {', '.join(flagged)}." if flagged else "Aucun écart signalé.")
     )
     chart = charts.paired_shares(
-        f"chart-{index}-{c.dimension}", f"{title} : vivier éligible et personnes retenues", description,
+        f"chart-{index}-{c.dimension}", f"{title} : vivier éligible et {short.lower()}", description,
         [(category_label(c.dimension, r.category), r.pool_share, r.selected_share, r.flagged) for r in charted],
-        ("Vivier éligible", "Retenus"),
+        ("Vivier éligible", short),
     )
-    return ComparisonView(c.dimension, title, selection, c, chart, rows)
+    return ComparisonView(c.dimension, title, selection, short, c, chart, rows)
 
 
 def page_sections(figures: OversightFigures, settings: FigureSettings) -> dict[str, Any]:
@@ -101,5 +107,7 @@ def page_sections(figures: OversightFigures, settings: FigureSettings) -> dict[s
             "; ".join(f"{label} : {n} décisions" for label, n in t.buckets) + ".", t.buckets),
         "buckets": t.buckets,
         "comparisons": [comparison_view(c, i) for i, c in enumerate(figures.comparisons)],
+        "selections": [(s, SELECTION_LABELS.get(s, s)) for s in dict.fromkeys(c.selection for c in figures.comparisons)],
         "flag_count": sum(len(c.flagged) for c in figures.comparisons),
+        **reading_sections(figures.readings, percent),
     }

@@ -3,20 +3,22 @@
 Rows carry what the page filters on (agency, advisor, model, time), so every figure is one
 SQL aggregate (application/queries/oversight_figures.py). A shortlisted person is placed in
 their categories on the day of the decision, as the request placed the eligible pool on its
-day. Selections have a `selection` kind: "shortlisted" today; people contacted by SMS will
-be one more kind, fed by the outreach events, and compared with the same pool.
+day. Selections have a `selection` kind: "shortlisted", and "contacted" (people an advisor
+approved an SMS outreach to), fed by the outreach events (application/projections/outreach_figures.py)
+with the AI's readings of SMS replies and their corrections.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from application.pool_composition import categories
 from application.ports import Transaction
+from application.projections.outreach_figures import OUTREACH_TABLES, OutreachFigures, insert_selection
 from domain.candidate import Candidate, CandidateProfile
 from domain.offer import Offer
 
-TABLES = ("rm_fig_people", "rm_fig_offers", "rm_fig_requests", "rm_fig_pool", "rm_fig_suggestions", "rm_fig_selections")
+TABLES = ("rm_fig_people", "rm_fig_offers", "rm_fig_requests", "rm_fig_pool", "rm_fig_suggestions", "rm_fig_selections",
+          *OUTREACH_TABLES)
 SHORTLISTED = "shortlisted"
 
 
@@ -27,13 +29,18 @@ def _birth_date(profile: CandidateProfile) -> str:
 
 class OversightFiguresProjection:
     name = "oversight_figures"
-    topics = ("domain.offer:", "domain.candidate:")
+    topics = ("domain.offer:", "domain.candidate:", "domain.outreach:")
+
+    def __init__(self) -> None:
+        self.outreach = OutreachFigures()
 
     def reset(self, tx: Transaction) -> None:
         for table in TABLES:
             tx.execute(f"DELETE FROM {table}")
 
     def apply(self, event: Any, tx: Transaction) -> None:
+        if self.outreach.apply(event, tx):
+            return
         if isinstance(event, Candidate.Registered | Candidate.ProfileChanged):
             p = event.profile
             tx.execute(
@@ -110,18 +117,9 @@ class OversightFiguresProjection:
             self._select(event, "accepted", row["request_id"], row["model"], tx)
 
     def _select(self, event: Any, how: str, request_id: str, model: str, tx: Transaction) -> None:
-        candidate_id = str(event.candidate_id)
-        person = tx.fetchone("SELECT * FROM rm_fig_people WHERE candidate_id = ?", (candidate_id,))
-        known = categories(person["birth_date"], person["sex"], person["priority_area"], person["commune"],
-                           event.timestamp.date()) if person else dict.fromkeys(("age_band", "sex", "priority_area", "commune"), "")
-        tx.execute(
-            "INSERT INTO rm_fig_selections (selection_key, selection, how, offer_id, candidate_id, request_id, agency_id, "
-            "advisor_id, model, selected_at, age_band, sex, priority_area, commune) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (f"{event.originator_id}:{event.originator_version}", SHORTLISTED, how, str(event.originator_id),
-             candidate_id, request_id, self._agency(event, tx), event.provenance.actor_id, model,
-             event.timestamp.isoformat(), known["age_band"], known["sex"], known["priority_area"], known["commune"]),
-        )
+        insert_selection(tx, [(f"{event.originator_id}:{event.originator_version}", SHORTLISTED, how,
+                               str(event.originator_id), str(event.candidate_id), request_id, self._agency(event, tx),
+                               event.provenance.actor_id, model, event.timestamp)])
 
     @staticmethod
     def _agency(event: Any, tx: Transaction) -> str:

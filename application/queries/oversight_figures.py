@@ -2,7 +2,9 @@
 
 Filters apply to whoever did each counted thing: suggestions produced count under the
 advisor who asked for the list and the time they were made; decisions under the advisor
-who decided and the time of the decision; the pool under the request (docs/adr/0016).
+who decided and the time of the decision; the pool under the request; people contacted by
+SMS under the advisor who approved the outreach and its time; the AI's readings of SMS replies
+under the advisor who approved the outreach and the time of the reading (docs/adr/0016).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from application.caller import Caller
 from application.figures_stats import CategoryGap, gaps, nearest_rank_offset, override_rate, share
 from application.pool_composition import DIMENSIONS
 from application.ports import Database, Row, Transaction
+from application.queries.reading_figures import ReadingFigures, reading_figures
 
 #: Decision-time histogram: (label, from seconds inclusive, to seconds exclusive or None: open).
 TIME_BUCKETS = (
@@ -20,6 +23,8 @@ TIME_BUCKETS = (
 )
 #: Decided suggestions: the projection sets decide_ms with the decision (an index serves the percentiles).
 DECIDED = "decide_ms IS NOT NULL"
+#: The kinds of selection compared with the eligible pool, in display order.
+SELECTIONS = ("shortlisted", "contacted")
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class OversightFigures:
     decisions: DecisionFigures
     times: TimeFigures
     comparisons: list[Comparison]
+    readings: ReadingFigures = field(default_factory=lambda: ReadingFigures([]))
 
 
 @dataclass(frozen=True)
@@ -121,8 +127,9 @@ class OversightFigureQueries:
         caller.require_role("auditor")
         with self.database.read() as tx:
             decided = self._decided(tx, f, settings)
+            where, params = _where(f, "agency_id", "approved_by", "model", "read_at")
             return OversightFigures(self._decisions(tx, f, decided), self._times(tx, f, decided),
-                                    self._comparisons(tx, f, settings))
+                                    self._comparisons(tx, f, settings), reading_figures(tx, where, params))
 
     def choices(self, caller: Caller) -> FilterChoices:
         caller.require_role("auditor")
@@ -133,9 +140,12 @@ class OversightFigureQueries:
             # Actors with no account (an import or the demo seed acting as an advisor) are listed by their id.
             known = {account_id for account_id, _ in advisors}
             advisors += [(r["actor"], r["actor"]) for r in tx.fetchall(
-                "SELECT DISTINCT requested_by AS actor FROM rm_fig_requests ORDER BY 1") if r["actor"] not in known]
+                "SELECT requested_by AS actor FROM rm_fig_requests UNION SELECT approved_by FROM rm_fig_outreaches "
+                "ORDER BY 1") if r["actor"] not in known and r["actor"]]
+            # Models that ranked lists and models that read SMS replies.
             models = [r["model"] for r in tx.fetchall(
-                "SELECT DISTINCT model FROM rm_fig_requests WHERE model <> '' ORDER BY 1")]
+                "SELECT model FROM rm_fig_requests WHERE model <> '' UNION SELECT model FROM rm_fig_readings "
+                "WHERE model <> '' ORDER BY 1")]
         return FilterChoices(agencies, advisors, models)
 
     def _decided(self, tx: Transaction, f: FigureFilter, settings: FigureSettings) -> Row:
@@ -192,8 +202,7 @@ class OversightFigureQueries:
             pool.setdefault(r["dimension"], {})[r["category"]] = int(r["n"])
         where, params = _where(f, "agency_id", "advisor_id", "model", "selected_at")
         comparisons = []
-        for selection in [r["selection"] for r in tx.fetchall(
-                "SELECT DISTINCT selection FROM rm_fig_selections ORDER BY 1")] or ["shortlisted"]:
+        for selection in SELECTIONS:
             # One scan grouped by every dimension at once (a few hundred groups), then each dimension's totals.
             columns = ", ".join(DIMENSIONS)
             chosen: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}

@@ -16,8 +16,10 @@ def test_an_auditor_reads_the_figures_and_filters_them_by_agency(page: Page, dem
     expect(page.get_by_role("heading", name="Indicateurs de supervision de l'IA")).to_be_visible()
     produced = page.locator("tr", has=page.get_by_role("rowheader", name="Suggestions produites")).locator("td")
     expect(produced).to_have_text(re.compile(r"^[1-9][0-9]*$"))  # the demo decided a few shortlists
-    expect(page.get_by_role("img", name=re.compile("Sexe"))).to_be_visible()
-    expect(page.get_by_role("table").filter(has_text="vivier éligible")).to_have_count(4)
+    expect(page.get_by_role("img", name=re.compile("Sexe")).first).to_be_visible()
+    # The shortlisted, then the people contacted by SMS, against the eligible pool: 4 dimensions each.
+    expect(page.get_by_role("table").filter(has_text="vivier éligible")).to_have_count(8)
+    expect(page.get_by_role("img", name=re.compile("Taux de correction des lectures"))).to_be_visible()
 
     page.get_by_label("Agence").select_option("lyon-est")
     page.get_by_role("button", name="Afficher").click()

@@ -54,11 +54,49 @@ def test_an_auditor_sees_counts_times_and_representativeness_as_tables_and_chart
     assert "25,0 %" in html  # override rate: 1 rejection of 4 decisions
     assert "Femmes" in html and "Réside en QPV" in html and "26 à 44 ans" in html
     charts = re.findall(r"<svg [^>]*role=\"img\"[^>]*aria-labelledby=\"([^\"]+)\"", html)
-    assert len(charts) == 2 + 4  # decisions, times, and one per dimension
+    assert len(charts) == 3 + 2 * 4  # decisions, times, readings, and one per dimension for each selection
     for ids in charts:
         for element_id in ids.split():
             assert f'id="{element_id}"' in html  # every chart has its title and text alternative
     assert "<script" not in html.split("</head>")[1]  # nothing needs a script
+
+
+def replies_read_and_one_corrected(services: Services, clock: Any) -> None:
+    """Two people contacted by SMS answer; the advisor changes the low-confidence reading of "Bof"."""
+    from tests.integration.test_outreach import answer, start
+    outreach_id, (_, second), phones = start(services, people=2)
+    services.app.run_outreach_tick()
+    answer(services, phones[0], "Oui je suis intéressée")
+    answer(services, phones[1], "Bof")
+    clock.advance(seconds=30)
+    conversation = next(c for c in services.outreach.get(Caller("advisor-lyon", "advisor", AGENCY, "r"), outreach_id)
+                        .conversations if c.candidate_id == str(second))
+    reading = next(m for m in conversation.messages if m.direction == "in")
+    services.app.correct_reading(outreach_id, second, UUID(reading.suggestion_id), "not_interested", (), "",
+                                 Caller("advisor-lyon", "advisor", AGENCY, "req-2"))
+
+
+def test_the_ai_readings_of_sms_replies_and_their_corrections_are_shown_and_filtered(
+    services: Services, auditor: TestClient[Any], clock: Any
+) -> None:
+    some_decisions(services)
+    replies_read_and_one_corrected(services, clock)
+    html = auditor.get(URL).text
+    cells = r"</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+    assert re.search(r"Toutes les lectures" + cells.format(2, 1, "50,0 %", 0), html)
+    assert re.search(r"Confiance faible \(moins de 60 %\)" + cells.format(1, 1, "100,0 %", 0), html)
+    assert re.search(r"Autres lectures" + cells.format(1, 0, "0,0 %", 0), html)
+    assert re.search(r"offline-rules/1" + cells.format(2, 1, "50,0 %", 0), html)
+    assert 'id="chart-readings"' in html and "Taux de correction des lectures" in html
+    # The people contacted by SMS, beside the shortlisted, against the same pool.
+    assert "Personnes contactées par SMS" in html
+    assert re.search(r"<th scope=\"col\">Contactés</th>", html)
+    # Filters: the advisor who approved the outreach, the model that read the replies.
+    assert re.search(r"Toutes les lectures" + cells.format(2, 1, "50,0 %", 0),
+                     auditor.get(URL, params={"conseiller": "advisor-lyon", "modele": "offline-rules/1"}).text)
+    html = auditor.get(URL, params={"conseiller": "advisor-1"}).text
+    assert re.search(r"Toutes les lectures" + cells.format(0, 0, "—", 0), html)
+    assert "Aucune réponse SMS lue par l'IA pour ces filtres." in html
 
 
 def test_the_page_is_for_auditors_only(signed_in: Callable[..., TestClient[Any]]) -> None:
