@@ -46,6 +46,10 @@ def validated_text(text: str, field: str = "text") -> str:
         raise InvalidValueError({field: f"Le message fait au plus {MAX_TEXT} caractères."})
     if "STOP" not in text:
         raise InvalidValueError({field: "Le message doit dire comment ne plus être contacté (STOP)."})
+    if "automatique" not in text.casefold():
+        # AI Act Art. 50: people must know they are talking with an automated system.
+        raise InvalidValueError({field: "Le message doit dire que la conversation est automatique "
+                                        "(par exemple « Messages automatiques »)."})
     return text
 
 

@@ -13,7 +13,7 @@ from domain.provenance import Provenance
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ADVISOR = Provenance("advisor-lyon", "advisor", "req-1")
 SYSTEM = Provenance.job("sms-inbound", "req-2")
-TEXT = "Agent de propreté, CDI. Répondez OUI ou NON. STOP pour arrêter."
+TEXT = "Agent de propreté, CDI. Répondez OUI ou NON. Messages automatiques, STOP pour arrêter."
 
 
 def ai(fallback: str = "") -> AiOutput:

@@ -179,3 +179,19 @@ def test_an_erasure_without_the_csrf_token_is_refused(signed_in, services, perso
     response = dpo.post(f"{PEOPLE}/{person}/effacement", data=erase_form(), follow_redirects=False)
     assert response.status_code == 403
     assert services.candidates.get(Caller("dpo", "compliance", "", "r"), UUID(person)).erased is False
+
+
+def test_without_the_pdf_font_the_pdf_answers_503_in_french_and_the_letter_still_prints(
+    signed_in, services, person, monkeypatch, tmp_path
+) -> None:
+    import functools
+
+    import web.controllers.letters as letters_page
+    from infrastructure.letter_pdf import letter_pdf
+
+    monkeypatch.setattr(letters_page, "letter_pdf", functools.partial(letter_pdf, font_dir=tmp_path))  # no font there
+    dpo = signed_in("compliance")
+    url = post(dpo, f"{PEOPLE}/{person}/lettres").headers["location"]
+    pdf = dpo.get(f"{url}/pdf")
+    assert pdf.status_code == 503 and "la police qu&#39;il embarque n&#39;est pas installée" in pdf.text
+    assert dpo.get(url).status_code == 200

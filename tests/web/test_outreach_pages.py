@@ -74,7 +74,7 @@ def test_the_offer_page_links_to_its_outreaches(advisor, services):
 
 def test_a_person_without_consent_cannot_be_chosen(advisor, services):
     offer, person = seed(services, consent=False)
-    response = post(advisor, f"/conseiller/offres/{offer}/sms", {"recipients": person, "text": "Offre. STOP"})
+    response = post(advisor, f"/conseiller/offres/{offer}/sms", {"recipients": person, "text": "Offre. Messages automatiques. STOP"})
     assert response.status_code == 422 and "Seules les personnes retenues" in response.text
 
 
@@ -82,6 +82,14 @@ def test_a_message_without_stop_is_refused_in_place(advisor, services):
     offer, person = seed(services)
     response = post(advisor, f"/conseiller/offres/{offer}/sms", {"recipients": person, "text": "Bonjour"})
     assert response.status_code == 422 and "STOP" in response.text
+
+
+def test_a_message_that_hides_the_automation_is_refused_in_place(advisor, services):
+    offer, person = seed(services)
+    response = post(advisor, f"/conseiller/offres/{offer}/sms",
+                    {"recipients": person, "text": "Bonjour, une offre pour vous. STOP pour arrêter."})
+    assert response.status_code == 422 and "conversation est automatique" in response.text
+    assert services.outreach.for_offer(Caller("x", "advisor", AGENCY, "r"), UUID(offer)) == []
 
 
 def test_answering_from_the_simulated_phone_goes_through_the_inbound_path(advisor, services, clock):
@@ -130,7 +138,7 @@ def test_correction_and_conclusion_forms(advisor, services, clock):
 
 def test_without_csrf_nothing_is_approved(advisor, services):
     offer, person = seed(services)
-    response = advisor.post(f"/conseiller/offres/{offer}/sms", data={"recipients": person, "text": "x STOP"},
+    response = advisor.post(f"/conseiller/offres/{offer}/sms", data={"recipients": person, "text": "x. Messages automatiques. STOP"},
                             follow_redirects=False)
     assert response.status_code == 403
     assert services.outreach.for_offer(Caller("x", "advisor", AGENCY, "r"), UUID(offer)) == []
