@@ -33,7 +33,7 @@ STATUSES = (SCHEDULED, AWAITING_REPLY, QUESTIONNAIRE, COMPLETED, DECLINED, NO_AN
 CLOSED = (COMPLETED, DECLINED, NO_ANSWER, UNFINISHED, HANDED_OFF, OPTED_OUT)
 OUTCOMES = ("introduced", "discarded")  # "mis en relation", "écarté"
 DISCARD_REASONS = ("pas_interesse", "profil_inadapte", "injoignable", "contrainte", "autre")
-HANDOFF_REASONS = ("asked_advisor", "question", "unclear", "ai_off")
+HANDOFF_REASONS = ("asked_advisor", "question", "unclear", "ai_off", "send_failed")
 
 
 @dataclass(frozen=True)

@@ -170,8 +170,12 @@ class Outreach(OutreachReplies, Aggregate):
         if message is None:
             return
         self._failed(message_id, reason, retry_at is not None, provenance, timestamp)
-        if retry_at is not None and message.step != STOP_CONFIRMATION:
+        if message.step == STOP_CONFIRMATION:
+            return
+        if retry_at is not None:
             self._schedule(message.candidate_id, message.step, retry_at, provenance, timestamp)
+        else:  # refused for good (e.g. an invalid number): no reminder will do better, the advisor takes over
+            self.hand_to_advisor(message.candidate_id, "send_failed", provenance, timestamp)
 
     @event("MessageFailed")
     def _failed(self, message_id: str, reason: str, retryable: bool, provenance: Provenance,

@@ -49,6 +49,7 @@ HANDOFF_LABELS = {
     "question": "la personne pose une question",
     "unclear": "réponse à lire",
     "ai_off": "IA désactivée : réponse non lue",
+    "send_failed": "le SMS n'a pas pu être envoyé (refus définitif de l'opérateur)",
 }
 OUTCOME_LABELS = {"introduced": "Mis·e en relation", "discarded": "Écarté·e"}
 DISCARD_REASON_LABELS = {

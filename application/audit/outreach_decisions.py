@@ -55,7 +55,7 @@ class ReplyBeside:
 
 @dataclass(frozen=True)
 class HandOff:
-    reason: str  # "asked_advisor", "question", "unclear", "ai_off"
+    reason: str  # one of HANDOFF_REASONS (domain/conversation.py)
     entry: TimelineEntry
 
 

@@ -239,6 +239,19 @@ def test_a_retryable_provider_failure_is_retried_with_the_same_id(app, gateway):
     assert len({s.message_id for s in gateway.sent}) == 1
 
 
+def test_a_message_refused_for_good_hands_the_conversation_to_the_advisor_and_no_reminder_follows(app, gateway):
+    outreach_id = approve(app, [person := register(app, 1)])
+    gateway.fail_with = SmsSendError("invalid number", retryable=False)
+    assert app.run_outreach_tick().failed == 1
+    gateway.fail_with = None
+    conversation = app.repository.get(outreach_id).conversation(person)
+    assert (conversation.status, conversation.pending_step) == ("handed_off", "")
+    handed = [e for e in events(app, outreach_id) if isinstance(e, Outreach.HandedToAdvisor)]
+    assert [h.reason for h in handed] == ["send_failed"]
+    app.clock.advance(hours=48)
+    assert app.run_outreach_tick().sent == 0 and gateway.sent == []
+
+
 def test_statuses_never_move_backwards(app, gateway):
     outreach_id = approve(app, [register(app, 1)])
     app.run_outreach_tick()
