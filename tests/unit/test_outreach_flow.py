@@ -309,3 +309,25 @@ def test_twilio_status_names_are_understood(app, gateway):
     app.record_sms_status(provider_id, "accepted")  # = queued: behind "sent", ignored
     app.record_sms_status(provider_id, "undelivered", "30003")
     assert app.repository.get(outreach_id).messages[mid].status == "undelivered"
+
+
+class _Crash(BaseException):
+    """The process dies between "attempt recorded" and "provider answered"."""
+
+
+@pytest.mark.parametrize("opt_out", ["stop", "consent_withdrawn"])
+def test_a_message_left_unanswered_by_a_crash_is_not_sent_after_the_person_opted_out(app, gateway, opt_out):
+    outreach_id = approve(app, [person := register(app, 1)])
+    gateway.fail_with = _Crash()  # type: ignore[assignment]
+    with pytest.raises(_Crash):
+        app.run_outreach_tick()
+    gateway.fail_with = None
+    (attempt,) = [e for e in events(app, outreach_id) if isinstance(e, Outreach.MessageAttempted)]
+    if opt_out == "stop":
+        reply(app, 1, "STOP")
+    else:
+        app.set_sms_consent(person, False, Reason("demande_personne"), ADVISOR)
+    app.clock.advance(minutes=2)
+    app.run_outreach_tick()
+    assert attempt.message_id not in [s.message_id for s in gateway.sent]
+    assert app.repository.get(outreach_id).unanswered(attempt.message_id) is None  # settled, not reconciled forever
