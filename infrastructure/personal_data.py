@@ -53,6 +53,9 @@ class DatabaseKeyVault:
         self._local = threading.local()  # keys created by this thread's open units of work
 
     def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
+        pending = self._pending().get(subject_id)
+        if pending is not None:
+            return pending
         cached = self._cached(subject_id)
         if cached is not None:
             return cached
@@ -62,24 +65,38 @@ class DatabaseKeyVault:
             return self._remember(subject_id, self._unwrap(subject_id, row["wrapped_key"]))
         if not create:
             return None
-        return self._remember(subject_id, self._create(subject_id))
+        key = self._create(subject_id)
+        if getattr(self._local, "levels", None):
+            # Not committed yet: this thread's until its outermost unit of work commits. Shared now,
+            # another thread could seal data with a key whose row is then rolled back.
+            self._pending()[subject_id] = key
+            return key
+        return self._remember(subject_id, key)
+
+    def _pending(self) -> dict[str, bytes]:
+        return self._local.__dict__.setdefault("pending", {})
 
     @contextmanager
     def forgetting_on_failure(self) -> Iterator[None]:
-        """Keys created inside the block are dropped from the cache if it fails: their rows were
-        rolled back with it, and a cached key that is not stored would seal data no one can open."""
+        """Keys created inside the block stay this thread's until the outermost block commits, then
+        join the shared cache; if a block fails they are dropped: their rows were rolled back with it,
+        and a key that is not stored would seal data no one can open."""
         created: list[str] = []
         levels = self._local.__dict__.setdefault("levels", [])
         levels.append(created)
         try:
             yield
         except BaseException:
-            with self._lock:
-                for subject_id in created:
-                    self._cache.pop(subject_id, None)
+            pending = self._pending()
+            for subject_id in created:
+                pending.pop(subject_id, None)
             raise
         finally:
             levels.pop()
+        if not levels:  # the outermost unit of work committed: its keys are stored for everyone
+            for subject_id, key in self._pending().items():
+                self._remember(subject_id, key)
+            self._pending().clear()
 
     def destroy(self, subject_id: str) -> bool:
         with self._lock:
