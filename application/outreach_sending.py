@@ -133,7 +133,11 @@ class OutreachSending:
             else:
                 batch.to_send.append(sms)  # the provider never got it: then, and only then, resend
         for sms, result in zip(batch.to_send, self._send_all(batch.to_send), strict=True):
-            if isinstance(result, SmsSendError):
+            if isinstance(result, SmsSendError) and result.maybe_sent:
+                # It may have reached the provider: left "attempted", so that a later tick reconciles it
+                # (`find`) before any new attempt; never resent blindly (application/sms.py).
+                counts.failed += 1
+            elif isinstance(result, SmsSendError):
                 retry_at = now + RETRY_DELAY if result.retryable else None
                 answers.append(lambda o, m=sms.message_id, e=result, r=retry_at: o.record_send_failure(
                     m, e.reason, r, provenance, now))
