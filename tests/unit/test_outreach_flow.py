@@ -359,3 +359,10 @@ def test_a_send_that_may_have_reached_the_provider_is_reconciled_not_sent_again(
     assert len(gateway.sent) == 1  # the provider got it once, and only once
     (answered,) = [e for e in events(app, outreach_id) if isinstance(e, Outreach.MessageAnswered)]
     assert answered.reconciled
+
+
+def test_the_reason_for_discarding_someone_is_bounded_like_a_correction_note(app):
+    outreach_id = approve(app, [person := register(app, 1)])
+    with pytest.raises(InvalidValueError):
+        app.conclude_conversation(outreach_id, person, "discarded", Reason("autre", "x" * 501), ADVISOR)
+    app.conclude_conversation(outreach_id, person, "discarded", Reason("autre", "x" * 500), ADVISOR)
