@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 ROLE_LABELS = {
     "advisor": "conseiller",
@@ -153,9 +154,12 @@ def fallback_reason(code: str) -> str:
 def french_datetime(iso: str) -> str:
     """2026-12-01T09:30:00+00:00 -> 01/12/2026 à 09:30; anything else is shown as it is."""
     try:
-        return datetime.fromisoformat(iso).strftime("%d/%m/%Y à %H:%M")
+        moment = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso
+    if moment.tzinfo is not None:  # stored in UTC: shown as the clocks in France read it
+        moment = moment.astimezone(ZoneInfo("Europe/Paris"))
+    return moment.strftime("%d/%m/%Y à %H:%M")
 
 #: Compliance (issue 5): why a person's data was erased, and what their last activity was.
 ERASURE_REASON_LABELS = {
