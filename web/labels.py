@@ -66,6 +66,10 @@ def label(labels: dict[str, str], code: str) -> str:
 def french_date(iso: str) -> str:
     """2026-12-01 -> 01/12/2026; anything else is shown as it is."""
     try:
+        if len(iso) > 10:  # an instant (stored in UTC): the day it was in France
+            moment = datetime.fromisoformat(iso)
+            if moment.tzinfo is not None:
+                return moment.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
         return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
     except (TypeError, ValueError):
         return iso
