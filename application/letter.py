@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 DAY_FORMAT = "%d/%m/%Y"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -37,4 +39,7 @@ class Letter:
 
 
 def day(moment: date | datetime) -> str:
+    """The day in France: an event recorded at 23:30 UTC happened the next day for the reader."""
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        moment = moment.astimezone(PARIS)
     return moment.strftime(DAY_FORMAT)

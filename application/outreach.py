@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from application.app import Relais
 
 
+#: An advisor's free text on a conversation (a correction's note, a reason to discard): the forms' maxlength.
+MAX_NOTE = 500
+
+
 @dataclass(frozen=True)
 class OutreachDraft:
     """What the advisor reviewed: the people chosen and the exact first message, as edited."""
@@ -66,8 +70,8 @@ class OutreachCommands:
         caller.require_agency(outreach.agency_id)
         if intent not in INTENTS or any(n not in NEEDS for n in needs):
             raise InvalidValueError({"intent": "Lecture invalide."})
-        if len(note) > 500:
-            raise InvalidValueError({"note": "La précision fait au plus 500 caractères."})
+        if len(note) > MAX_NOTE:
+            raise InvalidValueError({"note": f"La précision fait au plus {MAX_NOTE} caractères."})
         outreach.correct_reading(candidate_id, suggestion_id, intent, tuple(sorted(set(needs))),
                                  PersonalData(str(candidate_id), note.strip()), caller.provenance, self._now())
         self._save(outreach)
@@ -79,6 +83,8 @@ class OutreachCommands:
         caller.require_role("advisor")
         outreach: Outreach = self._get(outreach_id, Outreach)
         caller.require_agency(outreach.agency_id)
+        if reason is not None and len(reason.text) > MAX_NOTE:
+            raise InvalidValueError({"reason_text": f"La précision fait au plus {MAX_NOTE} caractères."})
         outreach.conclude(candidate_id, outcome, reason, caller.provenance, self._now())
         self._save(outreach)
 

@@ -20,7 +20,7 @@ from application.follow_ups import DueFollowUp, TickReport
 from application.outreach_texts import message_body
 from application.sms import OutgoingSms, SmsReceipt, SmsSendError, message_id
 from domain.candidate import Candidate
-from domain.conversation import is_give_up
+from domain.conversation import STOP_CONFIRMATION, is_give_up
 from domain.outreach import Outreach
 from domain.provenance import Provenance
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 #: A retryable failure is tried again this much later.
 RETRY_DELAY = timedelta(minutes=10)
 SAVE_ATTEMPTS = 5
+#: Why a message attempted before an opt-out (or an erasure) and never received by the provider is not sent.
+NO_LONGER_CONTACTABLE = "no_longer_contactable"
 
 
 @dataclass
@@ -50,6 +52,9 @@ class _Batch:
 
     to_send: list[OutgoingSms] = field(default_factory=list)
     to_reconcile: list[tuple[OutgoingSms, datetime]] = field(default_factory=list)
+    #: Messages to reconcile that must not be sent again if the provider never got them: the person
+    #: opted out (STOP, consent withdrawn) or was erased after the attempt was recorded.
+    never_resend: set[str] = field(default_factory=set)
 
 
 class OutreachSending:
@@ -88,6 +93,8 @@ class OutreachSending:
             unanswered = outreach.unanswered(mid)
             if unanswered is not None:
                 phone = phones.get(row.candidate_id) or self._phone(row.candidate_id)
+                if row.candidate_id not in phones and unanswered.step != STOP_CONFIRMATION:
+                    batch.never_resend.add(mid)
                 batch.to_reconcile.append((OutgoingSms(mid, phone, unanswered.body), unanswered.attempted_at))
                 continue
             if not outreach.is_due(row.candidate_id, row.step, now):
@@ -118,10 +125,19 @@ class OutreachSending:
             if receipt is not None:
                 answers.append(_answer(sms.message_id, receipt, True, provenance, now))
                 counts.reconciled += 1
+            elif sms.message_id in batch.never_resend:
+                # The provider never got it and the person may no longer be contacted: settle it, unsent.
+                answers.append(lambda o, m=sms.message_id: o.record_send_failure(
+                    m, NO_LONGER_CONTACTABLE, None, provenance, now))
+                counts.stopped += 1
             else:
                 batch.to_send.append(sms)  # the provider never got it: then, and only then, resend
         for sms, result in zip(batch.to_send, self._send_all(batch.to_send), strict=True):
-            if isinstance(result, SmsSendError):
+            if isinstance(result, SmsSendError) and result.maybe_sent:
+                # It may have reached the provider: left "attempted", so that a later tick reconciles it
+                # (`find`) before any new attempt; never resent blindly (application/sms.py).
+                counts.failed += 1
+            elif isinstance(result, SmsSendError):
                 retry_at = now + RETRY_DELAY if result.retryable else None
                 answers.append(lambda o, m=sms.message_id, e=result, r=retry_at: o.record_send_failure(
                     m, e.reason, r, provenance, now))

@@ -24,6 +24,8 @@ from domain.personal_data import PersonalData
 
 
 MAX_CACHED_KEYS = 10_000
+#: `wrapped_key` of an erased person's row: the key is gone, the row stays so that none is made again.
+ERASED = ""
 
 
 def _b64(data: bytes) -> str:
@@ -53,39 +55,66 @@ class DatabaseKeyVault:
         self._local = threading.local()  # keys created by this thread's open units of work
 
     def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
+        pending = self._pending().get(subject_id)
+        if pending is not None:
+            return pending
         cached = self._cached(subject_id)
         if cached is not None:
             return cached
         with self.database.read() as tx:
             row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
         if row is not None:
+            if row["wrapped_key"] == ERASED:
+                return None  # erased: never a new key, or the person's older events would no longer decode
             return self._remember(subject_id, self._unwrap(subject_id, row["wrapped_key"]))
         if not create:
             return None
-        return self._remember(subject_id, self._create(subject_id))
+        key = self._create(subject_id)
+        if key is None:
+            return None
+        if getattr(self._local, "levels", None):
+            # Not committed yet: this thread's until its outermost unit of work commits. Shared now,
+            # another thread could seal data with a key whose row is then rolled back.
+            self._pending()[subject_id] = key
+            return key
+        return self._remember(subject_id, key)
+
+    def _pending(self) -> dict[str, bytes]:
+        return self._local.__dict__.setdefault("pending", {})
 
     @contextmanager
     def forgetting_on_failure(self) -> Iterator[None]:
-        """Keys created inside the block are dropped from the cache if it fails: their rows were
-        rolled back with it, and a cached key that is not stored would seal data no one can open."""
+        """Keys created inside the block stay this thread's until the outermost block commits, then
+        join the shared cache; if a block fails they are dropped: their rows were rolled back with it,
+        and a key that is not stored would seal data no one can open."""
         created: list[str] = []
         levels = self._local.__dict__.setdefault("levels", [])
         levels.append(created)
         try:
             yield
         except BaseException:
-            with self._lock:
-                for subject_id in created:
-                    self._cache.pop(subject_id, None)
+            pending = self._pending()
+            for subject_id in created:
+                pending.pop(subject_id, None)
             raise
         finally:
             levels.pop()
+        if not levels:  # the outermost unit of work committed: its keys are stored for everyone
+            for subject_id, key in self._pending().items():
+                self._remember(subject_id, key)
+            self._pending().clear()
 
     def destroy(self, subject_id: str) -> bool:
         with self._lock:
             self._cache.pop(subject_id, None)
         with self.database.transaction() as tx:
-            deleted = tx.execute("DELETE FROM personal_keys WHERE subject_id = ?", (subject_id,))
+            # The key goes; its row stays as a tombstone, so that nothing written about the person
+            # later (a note on a conversation still open on screen) gets a new key: that value would be
+            # readable, and the person's older events would fail to decode under the new key.
+            deleted = tx.execute("UPDATE personal_keys SET wrapped_key = ? WHERE subject_id = ? AND wrapped_key <> ?",
+                                 (ERASED, subject_id, ERASED))
+            tx.execute("INSERT INTO personal_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (subject_id) DO NOTHING", (subject_id, ERASED, self.clock.now().isoformat()))
         self.database.checkpoint()
         return deleted > 0
 
@@ -106,7 +135,7 @@ class DatabaseKeyVault:
     def purge_residues(self) -> None:
         self.database.checkpoint()
 
-    def _create(self, subject_id: str) -> bytes:
+    def _create(self, subject_id: str) -> bytes | None:
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
         wrapped = _b64(nonce + self._master.encrypt(nonce, key, subject_id.encode()))
@@ -123,7 +152,7 @@ class DatabaseKeyVault:
             # Two writers raced on a new person: the first key wins, and both use it.
             row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
         assert row is not None
-        return self._unwrap(subject_id, row["wrapped_key"])
+        return None if row["wrapped_key"] == ERASED else self._unwrap(subject_id, row["wrapped_key"])
 
     def _unwrap(self, subject_id: str, wrapped: str) -> bytes:
         raw = base64.b64decode(wrapped)
@@ -143,7 +172,8 @@ class EncryptedPersonalData(Transcoding):
         if obj.erased:
             return {"s": obj.subject_id, "e": 1}
         key = self.vault.key_for(obj.subject_id, create=True)
-        assert key is not None
+        if key is None:  # the person was erased: what is written about them now is erased at once
+            return {"s": obj.subject_id, "e": 1}
         nonce = os.urandom(12)
         sealed = AESGCM(key).encrypt(nonce, obj.value.encode("utf-8"), obj.subject_id.encode())
         return {"s": obj.subject_id, "c": _b64(nonce + sealed)}

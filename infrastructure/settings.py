@@ -250,18 +250,7 @@ def _secret_key(configured: str, data_dir: Path) -> bytes:
         return hashlib.sha256(configured.encode()).digest()
     path = data_dir / "secret.key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        # Written aside then linked into place: two processes starting at once on a new
-        # data folder must end up with the same, complete key.
-        fd, draft = tempfile.mkstemp(dir=data_dir, prefix=".secret-")
-        with os.fdopen(fd, "w") as file:
-            file.write(base64.b64encode(secrets.token_bytes(32)).decode())
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(draft)
+        create_key_file(path)
     key = base64.b64decode(path.read_text().strip())
     if len(key) != 32:
         raise SettingsError(f"{path} does not hold a 32-byte key in base64")
@@ -337,3 +326,21 @@ def _outreach(env: dict[str, str]) -> OutreachSettings:
         followup_max_reminders=_int(env, "RELAIS_FOLLOWUP_MAX_REMINDERS", 1, 0, 5),
         tick_seconds=_int(env, "RELAIS_OUTREACH_TICK_SECONDS", 15, 1, 3600),
     )
+
+
+def create_key_file(path: Path) -> None:
+    """Write 32 random bytes in base64 at `path` unless it exists (mode 0600).
+
+    Written aside then linked into place: two processes starting at once on a new data
+    folder end up with one and the same, complete key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+    with os.fdopen(fd, "w") as file:
+        file.write(base64.b64encode(secrets.token_bytes(32)).decode())
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(draft)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
-import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from infrastructure.settings import create_key_file
 
 KEY_FILE = "signing.key"
 
@@ -70,7 +69,7 @@ class SigningKey:
             return cls.from_seed(_seed(configured.strip(), "RELAIS_SIGNING_KEY"))
         path = data_dir / KEY_FILE
         if not path.exists():
-            _create_key_file(path)
+            create_key_file(path)
         return cls.from_seed(_seed(path.read_text().strip(), str(path)))
 
 
@@ -97,18 +96,3 @@ def _seed(text: str, where: str) -> bytes:
     if len(raw) != 32:
         raise SigningKeyError(f"{where} must hold a 32-byte Ed25519 seed in base64")
     return raw
-
-
-def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp makes the file 0600; linking it into place is atomic, so two processes
-    # starting at once on a new data folder end up with one and the same key.
-    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".signing-")
-    with os.fdopen(fd, "w") as file:
-        file.write(base64.b64encode(secrets.token_bytes(32)).decode())
-    try:
-        os.link(draft, path)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(draft)

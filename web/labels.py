@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 ROLE_LABELS = {
     "advisor": "conseiller",
@@ -65,6 +66,10 @@ def label(labels: dict[str, str], code: str) -> str:
 def french_date(iso: str) -> str:
     """2026-12-01 -> 01/12/2026; anything else is shown as it is."""
     try:
+        if len(iso) > 10:  # an instant (stored in UTC): the day it was in France
+            moment = datetime.fromisoformat(iso)
+            if moment.tzinfo is not None:
+                return moment.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
         return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
     except (TypeError, ValueError):
         return iso
@@ -153,9 +158,12 @@ def fallback_reason(code: str) -> str:
 def french_datetime(iso: str) -> str:
     """2026-12-01T09:30:00+00:00 -> 01/12/2026 à 09:30; anything else is shown as it is."""
     try:
-        return datetime.fromisoformat(iso).strftime("%d/%m/%Y à %H:%M")
+        moment = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso
+    if moment.tzinfo is not None:  # stored in UTC: shown as the clocks in France read it
+        moment = moment.astimezone(ZoneInfo("Europe/Paris"))
+    return moment.strftime("%d/%m/%Y à %H:%M")
 
 #: Compliance (issue 5): why a person's data was erased, and what their last activity was.
 ERASURE_REASON_LABELS = {

@@ -52,7 +52,10 @@ def parse_paris_time(raw: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PARIS, fold=0)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00 in Paris is before year 1 in UTC
+        raise BadMomentError("La date « at » est hors du calendrier consultable.") from None
 
 
 def parse_moment(params: dict[str, str]) -> Moment:

@@ -148,7 +148,7 @@ class ComplianceQueries:
             raise NotFoundError(str(candidate_id))
         subject = str(candidate_id)
         with self.database.read() as tx:
-            key = tx.fetchone("SELECT COUNT(*) AS n FROM personal_keys WHERE subject_id = ?", (subject,))
+            key = tx.fetchone("SELECT COUNT(*) AS n FROM personal_keys WHERE subject_id = ? AND wrapped_key <> ''", (subject,))
             tables = tuple(self._scrub(tx, table, column, columns, condition, subject)
                            for table, column, columns, condition in PERSONAL_COLUMNS)
             secure = None

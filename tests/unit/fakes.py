@@ -18,13 +18,15 @@ class InMemoryKeyVault:
 
     def __init__(self) -> None:
         self.keys: dict[str, bytes] = {}
+        self.erased: set[str] = set()  # as the database vault's tombstones: never a new key for them
 
     def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
-        if subject_id not in self.keys and create:
+        if subject_id not in self.keys and create and subject_id not in self.erased:
             self.keys[subject_id] = os.urandom(32)
         return self.keys.get(subject_id)
 
     def destroy(self, subject_id: str) -> bool:
+        self.erased.add(subject_id)
         return self.keys.pop(subject_id, None) is not None
 
     def purge_residues(self) -> None:

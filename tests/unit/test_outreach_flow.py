@@ -322,3 +322,60 @@ def test_twilio_status_names_are_understood(app, gateway):
     app.record_sms_status(provider_id, "accepted")  # = queued: behind "sent", ignored
     app.record_sms_status(provider_id, "undelivered", "30003")
     assert app.repository.get(outreach_id).messages[mid].status == "undelivered"
+
+
+class _Crash(BaseException):
+    """The process dies between "attempt recorded" and "provider answered"."""
+
+
+@pytest.mark.parametrize("opt_out", ["stop", "consent_withdrawn"])
+def test_a_message_left_unanswered_by_a_crash_is_not_sent_after_the_person_opted_out(app, gateway, opt_out):
+    outreach_id = approve(app, [person := register(app, 1)])
+    gateway.fail_with = _Crash()  # type: ignore[assignment]
+    with pytest.raises(_Crash):
+        app.run_outreach_tick()
+    gateway.fail_with = None
+    (attempt,) = [e for e in events(app, outreach_id) if isinstance(e, Outreach.MessageAttempted)]
+    if opt_out == "stop":
+        reply(app, 1, "STOP")
+    else:
+        app.set_sms_consent(person, False, Reason("demande_personne"), ADVISOR)
+    app.clock.advance(minutes=2)
+    app.run_outreach_tick()
+    assert attempt.message_id not in [s.message_id for s in gateway.sent]
+    assert app.repository.get(outreach_id).unanswered(attempt.message_id) is None  # settled, not reconciled forever
+
+
+class _TimesOutAfterSending(FakeSmsGateway):
+    """The provider takes the message, but its answer never comes back (a read timeout)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.time_out = True
+
+    def send(self, sms):
+        receipt = super().send(sms)
+        if self.time_out:
+            raise SmsSendError("timeout", retryable=True, maybe_sent=True)
+        return receipt
+
+
+def test_a_send_that_may_have_reached_the_provider_is_reconciled_not_sent_again(clock):
+    gateway = _TimesOutAfterSending()
+    app = outreach_relais(clock, gateway)
+    outreach_id = approve(app, [register(app, 1)])
+    assert app.run_outreach_tick().failed == 1
+    gateway.time_out = False
+    app.clock.advance(minutes=11)
+    report = app.run_outreach_tick()
+    assert (report.reconciled, report.sent) == (1, 0)
+    assert len(gateway.sent) == 1  # the provider got it once, and only once
+    (answered,) = [e for e in events(app, outreach_id) if isinstance(e, Outreach.MessageAnswered)]
+    assert answered.reconciled
+
+
+def test_the_reason_for_discarding_someone_is_bounded_like_a_correction_note(app):
+    outreach_id = approve(app, [person := register(app, 1)])
+    with pytest.raises(InvalidValueError):
+        app.conclude_conversation(outreach_id, person, "discarded", Reason("autre", "x" * 501), ADVISOR)
+    app.conclude_conversation(outreach_id, person, "discarded", Reason("autre", "x" * 500), ADVISOR)

@@ -90,7 +90,8 @@ def test_time_travel_by_version_by_paris_time_and_between_two_versions(auditor, 
 
 
 @pytest.mark.parametrize("query", ["version=0", "version=abc", "version=99", "at=hier", "at=2026-13-01T10:00",
-                                   "from=1", "from=1&to=x", "version=1&at=2026-11-30T10:00"])
+                                   "from=1", "from=1&to=x", "version=1&at=2026-11-30T10:00",
+                                   "at=0001-01-01T00:00", "at=9999-12-31T23:59-05:00"])
 def test_bad_time_travel_input_answers_a_french_400(auditor, advisor, query) -> None:
     offer_id = publish(advisor)
     response = auditor.get(f"/audit/historique/{offer_id}?{query}")
@@ -191,3 +192,10 @@ def test_free_text_and_model_output_on_the_timeline_are_escaped_inside_hx_disabl
     assert events.split(">", 1)[0].rstrip().endswith("hx-disable")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in events and SCRIPT not in page
     assert "Sortie enregistrée" in events  # the recorded output sits in the same hx-disable section
+
+
+@pytest.mark.parametrize("query", ["du=0001-01-01", "au=9999-12-31", "du=0001-01-01&au=9999-12-31"])
+def test_a_period_at_the_ends_of_the_calendar_answers_a_french_400(auditor, query) -> None:
+    response = auditor.get(f"/audit/historique?{query}")
+    assert response.status_code == 400, query
+    assert "Requête incorrecte" in response.text

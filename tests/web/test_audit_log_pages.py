@@ -71,6 +71,9 @@ def test_a_wrong_period_is_shown_in_place_with_422(signed_in: Any) -> None:
     assert "La date de fin doit suivre la date de début." in response.text
     response = post(officer, "/conformite/export", {"since": "mars"})
     assert response.status_code == 422 and "AAAA-MM-JJ" in response.text
+    for period in ({"until": "9999-12-31"}, {"since": "0001-01-01"}):
+        response = post(officer, "/conformite/export", period)
+        assert response.status_code == 422, period
 
 
 def test_an_unknown_export_is_a_404(signed_in: Any) -> None:

@@ -219,3 +219,11 @@ def test_replies_with_markup_and_hx_attributes_are_inert_on_every_page(advisor, 
         for match in re.finditer(re.escape("&lt;img src=x"), page):
             before = page[:match.start()]
             assert before.rfind("hx-disable") > before.rfind("</ol>")
+
+
+def test_times_on_the_outreach_page_are_paris_times(advisor, services, clock):
+    _, _, location = start(advisor, services)  # the clock reads 09:00 UTC, 10:00 in Paris (winter)
+    services.app.run_outreach_tick()
+    page = advisor.get(location).text
+    assert "30/11/2026 à 10:00" in page and "à 09:00" not in page
+    assert "30/11/2026 à 10:00" in advisor.get("/simulateur").text

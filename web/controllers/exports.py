@@ -18,7 +18,7 @@ from litestar.response import File
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
 from web.auth.sessions import PUBLIC_OPT_KEY
-from web.forms.fields import Form
+from web.forms.fields import Form, in_period_range
 from web.rendering import render, see_other, services_of
 
 BASE = "/conformite/export"
@@ -30,10 +30,14 @@ def _day(form: Form, data: dict[str, Any], name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         form.errors[name] = "Date attendue au format AAAA-MM-JJ."
         return None
+    if not in_period_range(day):
+        form.errors[name] = "Date hors de la période exportable (1900 à 9998)."
+        return None
+    return day
 
 
 def _start_of(day: date | None) -> datetime | None:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from application.queries.history import AGGREGATE_TYPES, HistoryFilters
 from web.errors import BadRequestError
+from web.forms.fields import in_period_range
 
 FIELDS = ("personne", "offre", "dossier", "type", "evenement", "acteur", "agence", "du", "au")
 MAX_LENGTH = 100
@@ -26,9 +27,12 @@ def _day(raw: str, label: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise BadRequestError(f"{label} : date invalide (attendu : AAAA-MM-JJ).") from None
+    if not in_period_range(day):
+        raise BadRequestError(f"{label} : date hors de la période consultable (1900 à 9998).")
+    return day
 
 
 def read_filters(params: Mapping[str, str]) -> tuple[HistoryFilters, dict[str, str]]:

@@ -1,0 +1,24 @@
+"""Dates and times stored in UTC are shown as the calendars and clocks in France read them."""
+from __future__ import annotations
+
+from web.labels import french_date, french_datetime
+
+
+def test_an_instant_late_in_the_utc_evening_is_already_the_next_day_in_paris() -> None:
+    assert french_date("2026-11-30T23:30:00+00:00") == "01/12/2026"
+    assert french_datetime("2026-11-30T23:30:00+00:00") == "01/12/2026 à 00:30"
+
+
+def test_a_summer_instant_is_two_hours_ahead_and_plain_dates_are_kept() -> None:
+    assert french_datetime("2026-07-01T09:00:00+00:00") == "01/07/2026 à 11:00"
+    assert french_date("2026-12-01") == "01/12/2026"
+    assert french_date("pas une date") == "pas une date"
+
+
+def test_a_letter_dates_each_event_by_its_day_in_paris() -> None:
+    from datetime import UTC, date, datetime
+
+    from application.letter import day
+
+    assert day(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "01/12/2026"
+    assert day(date(2026, 12, 1)) == "01/12/2026"
