@@ -51,3 +51,17 @@ def test_a_key_created_in_a_committed_unit_of_work_is_shared_once_committed(serv
     thread.start()
     thread.join(10)
     assert seen == [key] and vault.key_for(subject, create=False) == key
+
+
+def test_a_key_created_in_a_nested_unit_that_committed_is_dropped_when_the_outer_one_fails(
+    services: Services
+) -> None:
+    subject = str(uuid4())
+    vault = services.app.key_vault
+    with pytest.raises(_Abandoned), services.app.unit_of_work():
+        with services.app.unit_of_work():  # a savepoint that commits, inside a transaction that will not
+            assert vault.key_for(subject, create=True) is not None
+        raise _Abandoned
+    with services.app.unit_of_work():  # a later command of the same thread commits
+        pass
+    assert vault.key_for(subject, create=False) is None  # its row was rolled back: never remembered
