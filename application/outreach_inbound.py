@@ -39,6 +39,11 @@ class OutreachInbound:
         except InvalidValueError:
             log.warning("inbound SMS %s from an invalid number: ignored", sms.provider_message_id)
             return
+        if sms.provider_message_id and self._directory().reply_received(sms.provider_message_id):
+            # Redelivered (the provider retries webhooks), perhaps after a newer outreach to the same
+            # number was approved: the aggregate's own check would only see that newer outreach.
+            log.info("inbound SMS %s already recorded: ignored", sms.provider_message_id)
+            return
         conversations = self._directory().conversations_for_phone(phone)
         provenance = Provenance.job("sms-inbound", sms.provider_message_id or f"in-{uuid4()}")
         if is_opt_out(sms.body):

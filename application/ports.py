@@ -161,6 +161,9 @@ class OutreachDirectory(Protocol):
     def message_for_provider_id(self, provider_message_id: str) -> tuple[UUID, str] | None:
         """(outreach_id, our message id) of a message the provider knows by this id."""
 
+    def reply_received(self, provider_message_id: str) -> bool:
+        """Whether a reply with this provider id is already recorded, in any outreach."""
+
     def contact_status(self, candidate_ids: Sequence[UUID]) -> dict[UUID, tuple[str, bool]]:
         """candidate id -> (agency id, contactable: consented, not opted out, not erased); unknown ids absent."""
 

@@ -237,6 +237,12 @@ class ReadModelOutreachDirectory:
                               "AND direction = 'out'", (provider_message_id,))
         return (UUID(row["outreach_id"]), row["message_id"]) if row else None
 
+    def reply_received(self, provider_message_id: str) -> bool:
+        with self.database.read() as tx:
+            row = tx.fetchone("SELECT 1 AS seen FROM rm_outreach_messages WHERE provider_message_id = ? "
+                              "AND direction = 'in'", (provider_message_id,))
+        return row is not None
+
     def contact_status(self, candidate_ids: Sequence[UUID]) -> dict[UUID, tuple[str, bool]]:
         return {UUID(r["id"]): (r["agency_id"], bool(r["sms_consent"]) and not r["erased"])
                 for r in self._people(candidate_ids)}

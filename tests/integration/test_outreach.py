@@ -138,3 +138,20 @@ def test_a_rebuild_gives_the_same_tables_and_erasure_scrubs_replies(services: Se
     assert "pas de voiture" not in text and "j'ai trouvé" in text
     simulated = repr(rows(services, "sms_simulator_messages"))
     assert phone not in simulated and "pas de voiture" not in simulated and other_phone in simulated
+
+
+def test_a_reply_redelivered_after_a_newer_outreach_to_the_same_person_is_recorded_once(
+    services: Services, clock
+) -> None:
+    first_outreach, (person,), (phone,) = start(services)
+    services.app.run_outreach_tick()
+    assert services.sms_simulator is not None
+    reply = services.sms_simulator.type_reply(phone, "OUI")
+    services.app.receive_sms(reply)
+    clock.advance(hours=1)
+    offer_id = services.app.publish_offer(terms(title="Agent d'entretien"), advisor())
+    services.app.approve_outreach(OutreachDraft(offer_id, (person,), TEXT), advisor())  # a newer outreach
+    services.app.run_outreach_tick()  # whose first message goes out
+    services.app.receive_sms(reply)  # the provider delivers the same message again
+    received = [e for e in domain_events(services) if type(e).__name__ == "ReplyReceived"]
+    assert [(e.originator_id, e.provider_message_id) for e in received] == [(first_outreach, reply.provider_message_id)]

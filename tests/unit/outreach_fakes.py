@@ -87,6 +87,9 @@ class FakeOutreachIndex:
         people = {a.id: a for a in self._aggregates() if isinstance(a, Candidate)}
         return {c: people[c].profile.phone.value for c in candidate_ids if c in people and people[c].contactable}
 
+    def reply_received(self, provider_message_id: str) -> bool:
+        return any(provider_message_id in outreach.replies for outreach in self._outreaches())
+
     def message_for_provider_id(self, provider_message_id: str) -> tuple[UUID, str] | None:
         for outreach in self._outreaches():
             for mid, message in outreach.messages.items():
