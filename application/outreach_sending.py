@@ -119,6 +119,7 @@ class OutreachSending:
                  outreach: Outreach | None = None) -> None:
         """Call the provider, then record its answers (reconciling first what was left unanswered)."""
         answers: list[Callable[[Outreach], None]] = []
+        resend: list[OutgoingSms] = []
         now = self._now()
         for sms, attempted_at in batch.to_reconcile:
             receipt = self.sms_gateway.find(sms, attempted_at) if sms.to_phone else None
@@ -131,7 +132,15 @@ class OutreachSending:
                     m, NO_LONGER_CONTACTABLE, None, provenance, now))
                 counts.stopped += 1
             else:
-                batch.to_send.append(sms)  # the provider never got it: then, and only then, resend
+                resend.append(sms)  # the provider never got it: then, and only then, resend
+        if resend:
+            # On record before the provider is called again: a second process reconciling the same
+            # attempts at once (a leader change mid-tick) loses this save and sends nothing.
+            assert outreach is not None, "only a tick reconciles, with its outreach in hand"
+            for sms in resend:
+                outreach.reattempt(sms.message_id, provenance, now)
+            self._save(outreach)
+            batch.to_send.extend(resend)
         for sms, result in zip(batch.to_send, self._send_all(batch.to_send), strict=True):
             if isinstance(result, SmsSendError) and result.maybe_sent:
                 # It may have reached the provider: left "attempted", so that a later tick reconciles it

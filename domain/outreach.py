@@ -146,6 +146,18 @@ class Outreach(OutreachReplies, Aggregate):
                 conversation.status = AWAITING_REPLY
             conversation.pending_step, conversation.pending_due = "", None
 
+    def reattempt(self, message_id: str, provenance: Provenance, timestamp: datetime) -> None:
+        """The provider never got an attempt left unanswered (a crash): it goes again, on record first,
+        so that of two processes reconciling it at once, the second one's save is stale and sends nothing."""
+        if self.unanswered(message_id) is None:
+            raise OutreachRuleError("Ce message n'attend pas de réconciliation.")
+        self._reattempted(message_id, provenance, timestamp)
+
+    @event("MessageReattempted")
+    def _reattempted(self, message_id: str, provenance: Provenance, timestamp: datetime) -> None:
+        message = self.messages[message_id]
+        message.attempts, message.attempted_at = message.attempts + 1, timestamp
+
     def unanswered(self, message_id: str) -> MessageState | None:
         """A message attempted with no answer of the provider recorded (to reconcile)."""
         message = self.messages.get(message_id)

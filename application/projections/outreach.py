@@ -74,6 +74,10 @@ class OutreachProjection:
                    "ON CONFLICT (outreach_id, candidate_id) DO UPDATE SET step = excluded.step, "
                    "due_at = excluded.due_at", params)
 
+    def _MessageReattempted(self, event: Outreach.MessageReattempted, tx: Transaction) -> None:  # noqa: N802
+        # Sent again after a reconciliation found nothing: the next one waits from now.
+        tx.execute("UPDATE rm_outreach_messages SET at = ? WHERE message_id = ?", (iso(event.timestamp), event.message_id))
+
     def _MessageAttempted(self, event: Outreach.MessageAttempted, tx: Transaction) -> None:  # noqa: N802
         tx.execute(
             "INSERT INTO rm_outreach_messages (message_id, outreach_id, candidate_id, direction, step, body, status, "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -15,6 +16,7 @@ from application.values import OfferTerms, Reason
 from domain.candidate import Candidate
 from domain.errors import NotContactableError
 from domain.outreach import Outreach
+from domain.provenance import Provenance
 from tests.unit.outreach_fakes import FakeSmsGateway, outreach_relais
 
 ADVISOR = Caller("advisor-1", "advisor", "lyon-est", "req-1")
@@ -379,3 +381,39 @@ def test_the_reason_for_discarding_someone_is_bounded_like_a_correction_note(app
     with pytest.raises(InvalidValueError):
         app.conclude_conversation(outreach_id, person, "discarded", Reason("autre", "x" * 501), ADVISOR)
     app.conclude_conversation(outreach_id, person, "discarded", Reason("autre", "x" * 500), ADVISOR)
+
+
+class _AnotherProcessResendsFirst(FakeSmsGateway):
+    """While this tick asks the provider about an unanswered attempt, another process (a scheduler that
+    has just lost the lead) reconciles the same attempt: records its re-attempt and sends it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.app: Any = None
+        self.outreach_id: Any = None
+
+    def find(self, sms, attempted_at):
+        found = super().find(sms, attempted_at)
+        if found is None and self.app is not None:
+            other = self.app.repository.get(self.outreach_id)  # the other process's copy
+            other.reattempt(sms.message_id, Provenance.job("outreach-tick", "other-process"), self.app.clock.now())
+            self.app.save(other)
+            super().send(sms)
+            self.app = None
+        return found
+
+
+def test_an_attempt_reconciled_by_two_processes_at_once_is_sent_by_one_only(clock):
+    gateway = _AnotherProcessResendsFirst()
+    app = outreach_relais(clock, gateway)
+    outreach_id = approve(app, [register(app, 1)])
+    gateway.fail_with = _Crash()  # type: ignore[assignment]
+    with pytest.raises(_Crash):
+        app.run_outreach_tick()
+    gateway.fail_with = None
+    gateway.app, gateway.outreach_id = app, outreach_id
+    app.clock.advance(minutes=2)
+    app.run_outreach_tick()  # its re-attempt is stale: the other process has it
+    assert len(gateway.sent) == 1
+    reattempts = [e for e in events(app, outreach_id) if isinstance(e, Outreach.MessageReattempted)]
+    assert [e.provenance.correlation_id for e in reattempts] == ["other-process"]
