@@ -17,9 +17,11 @@ from application.caller import Caller
 from application.errors import NotFoundError
 from application.letter import Block, Letter, Section, day
 from application.letter_offers import OfferHistory, manual_addition_blocks, suggestion_blocks, suggestions_about
+from application.letter_sms import events_until, outreach_ids_of, sms_blocks
 from application.ports import Database
 from domain.candidate import Candidate
 from domain.explanation_letter import ExplanationLetter
+from domain.outreach import Outreach
 
 if TYPE_CHECKING:
     from application.app import Relais
@@ -55,6 +57,7 @@ class ExplanationLetters:
         offers = self._offer_histories(candidate_id, as_of)
         suggestions = suggestions_about(candidate_id, offers)
         additions = manual_addition_blocks(candidate_id, offers)
+        sms = sms_blocks(candidate_id, self._outreaches(candidate_id, as_of))
         header = (
             f"Relais — agence {agency}",
             f"Le {day(letter.created_on)}",
@@ -73,6 +76,7 @@ class ExplanationLetters:
             )),
             Section("4. Les suggestions de l'IA qui vous concernent", suggestion_blocks(suggestions)),
             *([Section("5. Les ajouts faits par un conseiller sans suggestion de l'IA", additions)] if additions else []),
+            *([Section("6. Vos réponses par SMS et leur lecture par l'IA", sms)] if sms else []),
             Section("Vos droits et comment demander un réexamen humain", (
                 *(Block("p", t.format(agency=agency)) for t in w.RIGHTS),
                 Block("p", w.CLOSING),
@@ -84,6 +88,19 @@ class ExplanationLetters:
             produced_at=letter.created_on, as_of=as_of, suggestion_count=len(suggestions), erased=erased,
             header=header, sections=sections,
         )
+
+    def _outreaches(self, candidate_id: UUID, as_of: datetime) -> list[tuple[str, str, list[Any]]]:
+        """(offer title, outreach id, its events up to `as_of`) of every outreach that contacted the person."""
+        with self.database.read() as tx:
+            rows = tx.fetchall("SELECT outreach_id FROM rm_outreach_conversations WHERE candidate_id = ?",
+                               (str(candidate_id),))
+        found = []
+        for outreach_id in outreach_ids_of(rows):
+            events = events_until(self.app.repository.event_store, outreach_id, as_of)
+            if events:
+                title = next((e.offer_title for e in events if hasattr(e, "offer_title")), "")
+                found.append((title, str(outreach_id), events))
+        return found
 
     def _offer_histories(self, candidate_id: UUID, as_of: datetime) -> list[OfferHistory]:
         """The events, up to `as_of`, of every offer that suggested or added the person.

@@ -102,3 +102,26 @@ def test_a_superseded_suggestion_and_a_manual_addition_are_told_apart(services: 
     assert "Aucune décision n'a encore été prise sur cette suggestion." in text
     assert ("Offre « Agent de quai », le 30/11/2026 : un conseiller vous a retenu(e) sans suggestion de l'IA ; "
             "motif : personne connue du conseiller (« vu en atelier »).") in text
+
+
+def test_a_letter_tells_each_sms_reply_the_ais_reading_as_recorded_and_the_advisors_correction(
+    services: Services, clock
+) -> None:
+    from tests.integration.test_outreach import answer, start
+
+    outreach_id, (person,), (phone,) = start(services)
+    services.app.run_outreach_tick()
+    clock.advance(minutes=3)
+    answer(services, phone, "bof, pas de voiture")
+    (reading,) = [e for e in domain_events(services) if type(e).__qualname__ == "Outreach.ReplyInterpreted"]
+    services.app.correct_reading(outreach_id, person, reading.suggestion_id, "interested", ("transport",),
+                                 "Rappelée : intéressée", advisor())
+    clock.advance(days=1)
+    letters = ExplanationLetters(services.app, services.database)
+    letter = letters.compose(compliance(), letters.produce(compliance(), person))
+
+    (section,) = [s for s in letter.sections if s.heading.startswith("6. Vos réponses par SMS")]
+    text = "\n".join(b.text for b in section.blocks)
+    assert [b.text for b in section.blocks if b.kind == "model"] == ["bof, pas de voiture"]  # shown as a quote
+    assert f"modèle {reading.ai.model}" in text and f"confiance {round(reading.confidence * 100)} %" in text
+    assert "Corrigée par votre conseiller le " in text and "intéressé·e ; besoins signalés : transport" in text
