@@ -17,6 +17,7 @@ from application.candidates import CandidateCommands
 from application.compliance import ComplianceCommands
 from application.errors import NotFoundError, StaleEditError
 from application.imports import ImportCommands
+from application.log_exports import LogExportCommands
 from application.matching import MatchingCommands
 from application.offers import OfferCommands
 from application.oversight import OversightCommands
@@ -51,6 +52,7 @@ class Relais(
     WorkflowCommands,
     ImportCommands,
     ComplianceCommands,
+    LogExportCommands,
     AuditAccessCommands,
     OutreachCommands,
     OutreachSending,

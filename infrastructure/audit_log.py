@@ -76,7 +76,7 @@ class AuditLog:
             vault = DatabaseKeyVault(database, settings.secret_key, clock, cache_seconds=EXPORT_KEY_CACHE_SECONDS)
             return EventStateDecoder(vault, app.mapper)
 
-        exporter = LogExporter(database, records, decoders, key, clock)
+        exporter = LogExporter(database, records, decoders, key, clock, on_exported=app.record_log_export)
         return cls(
             key=key,
             records=records,

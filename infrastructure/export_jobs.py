@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from application.caller import Caller
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE
 from infrastructure.log_export import LogExporter
@@ -61,14 +62,14 @@ class ExportJobs:
     ) -> None:
         self.database, self.exporter, self.directory, self.clock, self.keep = database, exporter, directory, clock, keep
 
-    def start(self, requested_by: str, since: datetime | None, until: datetime | None) -> str:
+    def start(self, requested_by: Caller, since: datetime | None, until: datetime | None) -> str:
         self.purge()
         job_id = str(uuid4())
         with self.database.transaction() as tx:
             tx.execute(
                 "INSERT INTO log_exports (id, requested_by, since, until, status, done, total, created_at) "
                 "VALUES (?, ?, ?, ?, 'running', 0, ?, ?)",
-                (job_id, requested_by, since.isoformat() if since else None, until.isoformat() if until else None,
+                (job_id, requested_by.actor_id, since.isoformat() if since else None, until.isoformat() if until else None,
                  self.exporter.records.max_id(), self.clock.now().isoformat()),
             )
         thread = threading.Thread(target=self.run, args=(job_id, since, until, requested_by), daemon=True,
@@ -76,7 +77,7 @@ class ExportJobs:
         thread.start()
         return job_id
 
-    def run(self, job_id: str, since: datetime | None, until: datetime | None, requested_by: str) -> None:
+    def run(self, job_id: str, since: datetime | None, until: datetime | None, requested_by: Caller) -> None:
         folder = self.directory / job_id
         last = [0.0]
 

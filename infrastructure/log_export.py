@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+from application.caller import Caller
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
@@ -71,8 +72,12 @@ class LogExporter:
         decoders: Callable[[], EventStateDecoder],
         key: SigningKey,
         clock: Any,
+        on_exported: Callable[..., object] | None = None,
     ) -> None:
         self.database = database
+        #: Called once an export is written: the composition root records it in the log
+        #: (`Relais.record_log_export`), since an export carries people's data decrypted.
+        self.on_exported = on_exported
         self.records = records
         #: A fresh decoder per export: its key cache starts empty, so a person erased
         #: before the export began never shows in clear, whatever this process cached.
@@ -93,12 +98,13 @@ class LogExporter:
         since: datetime | None = None,
         until: datetime | None = None,
         progress: Progress | None = None,
-        requested_by: str = "cli",
+        requested_by: Caller | None = None,
         export_id: str | None = None,
     ) -> ExportResult:
         """Write the four files into `directory`; events with since <= time < until (each bound optional)."""
         directory.mkdir(parents=True, exist_ok=True)
         export_id = export_id or str(uuid4())
+        requested_by = requested_by or Caller.cli(f"export-{export_id}")
         previous = self.previous_head()
         total = self.records.max_id()
         head = first_link(previous)
@@ -155,7 +161,11 @@ class LogExporter:
         raw = manifest.to_bytes()
         (directory / MANIFEST).write_bytes(raw)
         (directory / SIGNATURE).write_text(self.key.sign_base64(raw) + "\n", encoding="ascii")
-        self._record(export_id, requested_by, since, until, manifest)
+        self._record(export_id, requested_by.actor_id, since, until, manifest)
+        if self.on_exported is not None:
+            self.on_exported(export_id, since.isoformat() if since else "", until.isoformat() if until else "",
+                             manifest.count, manifest.first_sequence, manifest.last_sequence, manifest.head.hex(),
+                             manifest.public_key_id, requested_by)
         return ExportResult(directory, manifest)
 
     def _record(self, export_id: str, requested_by: str, since: datetime | None, until: datetime | None, manifest: Manifest) -> None:

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any, TextIO
+from uuid import uuid4
 
+from application.caller import Caller
 from infrastructure.audit_log import AuditLog
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.export_verifier import verify_export
@@ -150,7 +152,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     services = _services()
     try:
         bar = ProgressBar("export")
-        result = _audit(services).exporter.export(out, since, until, bar, requested_by="cli")
+        result = _audit(services).exporter.export(out, since, until, bar, requested_by=Caller.cli(f"export-{uuid4()}"))
         bar.finish()
     finally:
         services.close()

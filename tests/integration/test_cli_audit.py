@@ -75,7 +75,11 @@ def test_export_of_a_period_and_mistakes_on_the_command_line(relais: Relais, tmp
     everything = tmp_path / "all"
     assert relais("export", "--out", str(everything), "--since", "2000-01-01", "--until", "2099-01-01T10:00").returncode == 0
     second = json.loads((everything / "manifest.json").read_text())
-    assert second["count"] == 2 and second["previous_head"] == manifest["chain"]["head"]
+    # The two job seekers, then the first export itself: taking an export is recorded in the log.
+    assert second["count"] == 3 and second["previous_head"] == manifest["chain"]["head"]
+    recorded = json.loads((everything / "events.jsonl").read_text().splitlines()[-1])
+    assert recorded["type"] == "fr.relais.LogExport.Made" and recorded["data"]["count"] == 0
+    assert recorded["data"]["provenance"]["actor_id"].startswith("cli:")
 
     assert_fails(relais("export", "--out", str(everything)), "not empty")
     assert_fails(relais("export", "--out", str(tmp_path / "x"), "--since", "hier"), "--since")

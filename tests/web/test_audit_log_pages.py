@@ -114,7 +114,12 @@ def test_compliance_exports_from_the_ui_follows_progress_and_downloads_a_verifia
         assert sorted(archive.namelist()) == ["events.csv", "events.jsonl", "manifest.json", "manifest.sig"]
         archive.extractall(tmp_path)
     report = verify_export(tmp_path, services.audit.key.public_key)
-    assert report.ok and report.count == services.app.recorder.max_notification_id()
+    # Everything up to the export, which is itself recorded after it, by the officer who took it.
+    assert report.ok and report.count == services.app.recorder.max_notification_id() - 1
+    (made,) = [n for n in services.app.recorder.select_notifications(start=0, limit=10_000)
+               if n.topic.endswith("LogExport.Made")]
+    event = services.app.mapper.to_domain_event(made)
+    assert (event.export_id, event.count, event.provenance.actor_role) == (job_id, report.count, "compliance")
     assert "Martin" in (tmp_path / "events.jsonl").read_text(encoding="utf-8")
     assert not (services.audit.jobs.directory / job_id).exists()  # the unpacked folder is gone
     listing = officer.get("/conformite/export")

@@ -63,7 +63,7 @@ class ExportController(Controller):
         audit = services_of(request).audit
         assert audit is not None
         # "Au" is inclusive: the export stops at the start of the next day (Paris time).
-        job_id = audit.jobs.start(caller_of(request).actor_id, _start_of(since),
+        job_id = audit.jobs.start(caller_of(request), _start_of(since),
                                   _start_of(until + timedelta(days=1)) if until else None)
         return see_other(request, f"{BASE}/{job_id}")
 
