@@ -31,6 +31,20 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})  # the SDK's own list 
 T = TypeVar("T")
 
 
+def json_answer(content: str | None, finish_reason: str, error: type[Exception]) -> Any:
+    """A chat answer parsed as JSON, or `error` saying why not (cut short, not text, not JSON).
+
+    Shared by the prompts (rationales, reply readings); each then checks its own schema."""
+    if finish_reason != "stop":
+        raise error(f"the answer ended with {finish_reason!r}")
+    if content is None:
+        raise error("the answer is not text")
+    try:
+        return json.loads(content)
+    except ValueError:
+        raise error("the answer is not JSON") from None
+
+
 class MistralCallError(Exception):
     """A call to Mistral failed: timeout, refused connection, HTTP error, or an answer off the API's schema."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from application.criteria_text import describe
 from application.ranking import Assessment, RankingQuery
+from infrastructure.mistral_client import json_answer
 
 PROMPT_ID = "match-rationale"
 PROMPT_VERSION = "1"
@@ -98,14 +99,7 @@ def _plain(text: Any, alias: str) -> str:
 
 def parse(content: str | None, finish_reason: str, ids: list[str]) -> dict[str, str]:
     """alias -> rationale, exactly one per alias sent; RationaleError otherwise."""
-    if finish_reason != "stop":
-        raise RationaleError(f"the answer ended with {finish_reason!r}")
-    if content is None:
-        raise RationaleError("the answer is not text")
-    try:
-        answer = json.loads(content)
-    except ValueError:
-        raise RationaleError("the answer is not JSON") from None
+    answer = json_answer(content, finish_reason, RationaleError)
     if not isinstance(answer, dict) or set(answer) != {SCHEMA_NAME} or not isinstance(answer[SCHEMA_NAME], list):
         raise RationaleError(f"the answer is not an object with only {SCHEMA_NAME!r}")
     found: dict[str, str] = {}

@@ -16,6 +16,7 @@ from typing import Any
 import phonenumbers
 
 from application.reply_reading import INTENTS, NEEDS, ReplyToRead
+from infrastructure.mistral_client import json_answer
 
 PROMPT_ID = "reply-reading"
 PROMPT_VERSION = "1"
@@ -82,14 +83,7 @@ def messages(reply: ReplyToRead) -> list[dict[str, str]]:
 
 def parse(content: str | None, finish_reason: str) -> tuple[str, tuple[str, ...], float, str]:
     """(intent, needs, confidence, answer), each checked; ReplyAnswerError otherwise."""
-    if finish_reason != "stop":
-        raise ReplyAnswerError(f"the answer ended with {finish_reason!r}")
-    if content is None:
-        raise ReplyAnswerError("the answer is not text")
-    try:
-        answer = json.loads(content)
-    except ValueError:
-        raise ReplyAnswerError("the answer is not JSON") from None
+    answer = json_answer(content, finish_reason, ReplyAnswerError)
     if not isinstance(answer, dict) or set(answer) != KEYS:
         raise ReplyAnswerError("the answer does not have exactly the keys of the schema")
     intent, needs, confidence, text = answer["intent"], answer["needs"], answer["confidence"], answer["answer"]
