@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.journeys import open_offer_with_suggestions
 from tests.e2e.test_advisor_journey import sign_in
 
 
@@ -13,23 +14,7 @@ def decide_on_a_shortlist(page: Page, username: str, password: str) -> tuple[str
     """As the advisor: the first demo offer with two suggestions; reject the first, accept the second."""
     sign_in(page, username, password)
     expect(page).to_have_url(re.compile(r"/conseiller$"))
-    page.goto("/conseiller/offres")
-    offers = [a.get_attribute("href") for a in page.locator("table tbody a").all()]
-    rows = page.locator("#preselection li.suggestion")
-    for offer in offers:
-        page.goto(offer)
-        criteria = page.locator("#criteria-form")
-        if not criteria.is_visible():
-            page.get_by_text("Critères de la présélection").click()
-        criteria.get_by_label("Distance maximale (km)").fill("200")
-        criteria.get_by_label("Disponible au plus tard le").fill("2030-01-01")
-        criteria.get_by_label("Heures par semaine").fill("")
-        criteria.get_by_label("Type de contrat").select_option("")
-        criteria.get_by_role("button", name="Demander une présélection").click()
-        expect(page.locator(".shortlist-summary")).to_contain_text(username)
-        if rows.count() >= 2:
-            break
-    assert rows.count() >= 2, "no demo offer of this agency has two suggestions"
+    rows = open_offer_with_suggestions(page, username, 2)
     offer_id = page.url.rstrip("/").rsplit("/", 1)[-1]
     first, second = rows.nth(0).get_attribute("id"), rows.nth(1).get_attribute("id")
     rejected = page.locator(f"#{first}")

@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.journeys import open_offer_with_suggestions
 from tests.e2e.test_advisor_journey import sign_in
 
 ANSWERS = ["Dès lundi prochain", "En bus", "Oui, ça me va", "1800 euros brut par mois", "Oui, sans problème"]
@@ -26,22 +27,7 @@ def test_an_advisor_contacts_a_person_who_answers_yes_and_the_questions(page: Pa
     sign_in(page, username, password)
     expect(page).to_have_url(re.compile(r"/conseiller$"))
 
-    page.goto("/conseiller/offres")
-    offers = [a.get_attribute("href") for a in page.locator("table tbody a").all()]
-    rows = page.locator("#preselection li.suggestion")
-    for offer in offers:
-        page.goto(offer)
-        criteria = page.locator("#criteria-form")
-        if not criteria.is_visible():
-            page.get_by_text("Critères de la présélection").click()
-        criteria.get_by_label("Distance maximale (km)").fill("200")
-        criteria.get_by_label("Disponible au plus tard le").fill("2030-01-01")
-        criteria.get_by_label("Heures par semaine").fill("")
-        criteria.get_by_label("Type de contrat").select_option("")
-        criteria.get_by_role("button", name="Demander une présélection").click()
-        expect(page.locator(".shortlist-summary")).to_contain_text(username)
-        if rows.count() >= 1:
-            break
+    rows = open_offer_with_suggestions(page, username, 1)
     first = rows.first
     first.get_by_role("button", name="Accepter").click()
     expect(first).to_contain_text("Acceptée")

@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.journeys import open_offer_with_suggestions
 from tests.e2e.test_advisor_journey import sign_in
 
 
@@ -13,25 +14,7 @@ def test_an_advisor_decides_on_a_shortlist_and_finds_the_decisions_after_a_reloa
     sign_in(page, username, password)
     expect(page).to_have_url(re.compile(r"/conseiller$"))
 
-    page.goto("/conseiller/offres")  # the advisor's own agency's offers
-    offers = [a.get_attribute("href") for a in page.locator("table tbody a").all()]
-    rows = page.locator("#preselection li.suggestion")
-    for offer in offers:  # the first demo offer with at least three people to suggest
-        page.goto(offer)
-        expect(page.get_by_role("heading", name="Présélection")).to_be_visible()
-        criteria = page.locator("#criteria-form")
-        if not criteria.is_visible():
-            page.get_by_text("Critères de la présélection").click()
-        # Broad criteria, so that the demo agency has people to suggest.
-        criteria.get_by_label("Distance maximale (km)").fill("200")
-        criteria.get_by_label("Disponible au plus tard le").fill("2030-01-01")
-        criteria.get_by_label("Heures par semaine").fill("")
-        criteria.get_by_label("Type de contrat").select_option("")
-        criteria.get_by_role("button", name="Demander une présélection").click()
-        expect(page.locator(".shortlist-summary")).to_contain_text(username)  # swapped in place by htmx
-        if rows.count() >= 3:
-            break
-    assert rows.count() >= 3, "no demo offer of this agency has three suggestions"
+    rows = open_offer_with_suggestions(page, username, 3)
     ids = [rows.nth(n).get_attribute("id") for n in range(3)]
 
     rejected = page.locator(f"#{ids[0]}")

@@ -1,0 +1,28 @@
+"""Steps the browser journeys share."""
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def open_offer_with_suggestions(page: Page, username: str, at_least: int) -> Locator:
+    """As a signed-in advisor: ask each of the agency's demo offers for a shortlist on broad criteria,
+    and stay on the first one with `at_least` suggestions; returns the suggestions."""
+    page.goto("/conseiller/offres")  # the advisor's own agency's offers
+    offers = [a.get_attribute("href") for a in page.locator("table tbody a").all()]
+    rows = page.locator("#preselection li.suggestion")
+    for offer in offers:
+        page.goto(offer)
+        expect(page.get_by_role("heading", name="Présélection")).to_be_visible()
+        criteria = page.locator("#criteria-form")
+        if not criteria.is_visible():
+            page.get_by_text("Critères de la présélection").click()
+        # Broad criteria, so that the demo agency has people to suggest.
+        criteria.get_by_label("Distance maximale (km)").fill("200")
+        criteria.get_by_label("Disponible au plus tard le").fill("2030-01-01")
+        criteria.get_by_label("Heures par semaine").fill("")
+        criteria.get_by_label("Type de contrat").select_option("")
+        criteria.get_by_role("button", name="Demander une présélection").click()
+        expect(page.locator(".shortlist-summary")).to_contain_text(username)  # swapped in place by htmx
+        if rows.count() >= at_least:
+            return rows
+    raise AssertionError(f"no demo offer of this agency has {at_least} suggestions")
