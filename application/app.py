@@ -29,6 +29,7 @@ from application.ports import (
     Gazetteer,
     PasswordHasher,
     PersonalKeyVault,
+    PhoneClaims,
 )
 from application.ports import OutreachDirectory, OutreachSchedule, ReplyReader, SmsGateway
 from application.transcodings import VALUE_TRANSCODINGS
@@ -73,6 +74,7 @@ class Relais(
         personal_data_transcoding: Transcoding,
         gazetteer: Gazetteer,
         directory: Directory,
+        phone_claims: PhoneClaims,
         env: dict[str, str] | None = None,
         candidate_pool: CandidatePoolSource | None = None,
         ranker: CandidateRanker | None = None,
@@ -90,6 +92,8 @@ class Relais(
         self.key_vault = key_vault
         self.gazetteer = gazetteer
         self.directory = directory
+        #: One job seeker per number and agency; claimed in the command's unit of work (docs/adr/0004).
+        self.phone_claims = phone_claims
         #: Matching: who may be considered, who ranks them, and who ranks when that model fails.
         self.candidate_pool = candidate_pool
         self.ranker = ranker

@@ -19,6 +19,8 @@ from domain.provenance import Reason
 if TYPE_CHECKING:
     from application.app import Relais
 
+DUPLICATE_PHONE = "Une personne inscrite dans l'agence a déjà ce numéro."
+
 
 @dataclass(frozen=True)
 class CandidateDetails:
@@ -88,10 +90,9 @@ class CandidateCommands:
         agency = agency_id if caller.role == "admin" and agency_id else caller.agency_id
         candidate_id = uuid4()
         profile = details.to_profile(candidate_id, self.gazetteer, self._now().date())
-        self._refuse_duplicate_phone(profile, agency)
         # The id is drawn before the profile so that the personal data names its subject.
         candidate = Candidate.register(agency, profile, sms_consent, caller.provenance, self._now(), id=candidate_id)
-        self._save(candidate)
+        self._save_claiming_phone(candidate)
         return candidate.id
 
     def change_candidate_profile(
@@ -101,9 +102,8 @@ class CandidateCommands:
         candidate: Candidate = self._get_at_version(candidate_id, Candidate, expected_version)
         caller.require_agency(candidate.agency_id)
         profile = details.to_profile(candidate.id, self.gazetteer, self._now().date())
-        self._refuse_duplicate_phone(profile, candidate.agency_id, candidate.id)
         candidate.change_profile(profile, caller.provenance, self._now())
-        self._save(candidate)
+        self._save_claiming_phone(candidate)  # frees the old number if it changed
         return candidate.version
 
     def set_sms_consent(self: Relais, candidate_id: UUID, given: bool, reason: Reason | None, caller: Caller) -> None:
@@ -116,12 +116,13 @@ class CandidateCommands:
             candidate.withdraw_consent(reason or Reason("demande_personne"), caller.provenance, self._now())
         self._save(candidate)
 
-    def _refuse_duplicate_phone(
-        self: Relais, profile: CandidateProfile, agency_id: str, candidate_id: UUID | None = None
-    ) -> None:
-        holder = self.directory.candidate_with_phone(profile.phone.value, agency_id)
-        if holder is not None and holder != candidate_id:
-            raise DuplicateError("phone", "Une personne inscrite dans l'agence a déjà ce numéro.")
+    def _save_claiming_phone(self: Relais, candidate: Candidate) -> None:
+        """Save with the person's number claimed in the same transaction: a duplicate, even one
+        registered by another process at the same instant, is refused and nothing is written."""
+        with self.unit_of_work():
+            if self.phone_claims.claim(candidate.agency_id, {candidate.id: candidate.profile.phone.value}):
+                raise DuplicateError("phone", DUPLICATE_PHONE)
+            self._save(candidate)
 
     def erase_candidate(self: Relais, candidate_id: UUID, reason: Reason, requested_by: str, caller: Caller) -> None:
         """Crypto-shredding: delete the person's key, then record that it was done."""
@@ -134,6 +135,8 @@ class CandidateCommands:
         candidate.record_erasure(reason, requested_by, caller.provenance, self._now())
         # Key first: if the save then fails, the data is already unreadable and a retry records it.
         self.key_vault.destroy(str(candidate.id))
-        self._save(candidate)
+        with self.unit_of_work():
+            self.phone_claims.release(candidate.id)  # the number may be registered again
+            self._save(candidate)
         # The read models are scrubbed by now (after_save); leave no stale page behind.
         self.key_vault.purge_residues()

@@ -15,6 +15,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from application.caller import Caller
+from application.candidates import DUPLICATE_PHONE
 from application.csv_table import Problem, read_table
 from application.errors import AccessDeniedError, InvalidValueError
 from application.import_rows import (
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 IMPORT_NAMESPACE = uuid5(NAMESPACE_URL, "relais:import")
 BATCH_SIZE = 200
 ERASED_TOPIC = get_topic(Candidate.PersonalDataErased)
-DUPLICATE_PHONE = "Une personne inscrite dans l'agence a déjà ce numéro."
 ERASED = (
     "Les données de cette personne ont été effacées : elle n'est pas réimportée. "
     "Retirez la ligne du fichier (si la personne revient, inscrivez-la par le formulaire)."
@@ -70,17 +70,28 @@ class ImportReport:
         return len({p.line for p in self.problems})
 
 
+@dataclass(frozen=True)
+class _Pending:
+    row: ImportedRow
+    events: list[Any]
+    phone: str | None  # a job seeker's number, claimed with the save (docs/adr/0004)
+
+
 class _Batch:
-    """New records saved many at a time; a collision (a concurrent import) falls back to one by one."""
+    """New records saved many at a time; a collision (a concurrent import) falls back to one by one.
+
+    A job seeker's number is claimed in the save's transaction: a row whose number another person
+    of the agency holds (registered meanwhile by a form or another import) is rejected, the others
+    are saved, and a failed save leaves no claim behind."""
 
     def __init__(self, app: Relais, report: ImportReport) -> None:
         self.app = app
         self.report = report
-        self.pending: list[tuple[ImportedRow, list[Any]]] = []
+        self.pending: list[_Pending] = []
 
-    def add(self, row: ImportedRow, aggregate: Any) -> None:
+    def add(self, row: ImportedRow, aggregate: Any, phone: str | None = None) -> None:
         # The events, not the aggregate: a failed save has already taken an aggregate's events.
-        self.pending.append((row, aggregate.collect_events()))
+        self.pending.append(_Pending(row, aggregate.collect_events(), phone))
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
@@ -89,18 +100,27 @@ class _Batch:
         if not pending:
             return
         try:
-            self.app.save(*(event for _, events in pending for event in events))
-            self.report.imported.extend(row for row, _ in pending)
+            self._save(pending)
             return
         except IntegrityError:
             pass
-        for row, events in pending:
+        for one in pending:
             try:
-                self.app.save(*events)
+                self._save([one])
             except IntegrityError:
-                self.report.skipped.append(row)
-            else:
-                self.report.imported.append(row)
+                self.report.skipped.append(one.row)
+
+    def _save(self, pending: list[_Pending]) -> None:
+        """Claim the numbers, save the rows whose claim held, all in one transaction; report them once it commits."""
+        with self.app.unit_of_work():
+            phones = {p.row.id: p.phone for p in pending if p.phone is not None}
+            refused = self.app.phone_claims.claim(self.report.agency_id, phones) if phones else set()
+            kept = [p for p in pending if p.row.id not in refused]
+            if kept:
+                self.app.save(*(event for p in kept for event in p.events))
+        self.report.imported.extend(p.row for p in kept)
+        self.report.problems.extend(Problem(p.row.line, "telephone", DUPLICATE_PHONE)
+                                    for p in pending if p.row.id in refused)
 
 
 class ImportCommands:
@@ -139,13 +159,11 @@ class ImportCommands:
             first = phones.setdefault(phone, line)
             if first != line:
                 report.problems.append(Problem(line, "telephone", f"Même numéro que la ligne {first}."))
-            elif self.directory.candidate_with_phone(phone, agency) not in (None, candidate_id):
-                report.problems.append(Problem(line, "telephone", DUPLICATE_PHONE))
-            else:
+            else:  # a number another person of the agency holds is refused when the batch claims it
                 candidate = Candidate.register(
                     agency, profile, row.sms_consent, caller.provenance, self._now(), id=candidate_id
                 )
-                batch.add(ImportedRow(line, row.reference, candidate_id), candidate)
+                batch.add(ImportedRow(line, row.reference, candidate_id), candidate, phone)
         batch.flush()
         report.problems.sort(key=lambda p: p.line)
         return report

@@ -1,7 +1,7 @@
 """Ports: what the use cases need from the outside world, as protocols."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -78,9 +78,23 @@ class Gazetteer(Protocol):
 class Directory(Protocol):
     """Look-ups the commands need to refuse duplicates (answered from read models)."""
 
-    def candidate_with_phone(self, phone: str, agency_id: str) -> UUID | None: ...
-
     def account_exists(self, username: str) -> bool: ...
+
+
+class PhoneClaims(Protocol):
+    """One job seeker per phone number in an agency (docs/adr/0004).
+
+    Called inside the command's unit of work (`Relais.unit_of_work`), so a claim commits with
+    the events that need it: of two registrations of one number at the same instant, the second
+    waits for the first and is refused, and a refused or failed command leaves no claim behind.
+    """
+
+    def claim(self, agency_id: str, phones: Mapping[UUID, str]) -> set[UUID]:
+        """Give each person (id -> E.164 number) their number, freeing any other they held;
+        answer those whose number another person holds (nothing is claimed for them)."""
+
+    def release(self, candidate_id: UUID) -> None:
+        """Free the person's number (erasure)."""
 
 
 class CandidatePoolSource(Protocol):

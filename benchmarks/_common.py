@@ -213,11 +213,14 @@ def python_floor_ms(registrations: int) -> float:
             pass
 
     class NoDuplicates:
-        def candidate_with_phone(self, phone: str, agency_id: str) -> None:
-            return None
-
         def account_exists(self, username: str) -> bool:
             return False
+
+        def claim(self, agency_id: str, phones: object) -> set[object]:
+            return set()  # every number is free: the floor counts no look-up
+
+        def release(self, candidate_id: object) -> None:
+            pass
 
     keys = Keys()
     app = Relais(
@@ -227,6 +230,7 @@ def python_floor_ms(registrations: int) -> float:
         personal_data_transcoding=EncryptedPersonalData(keys),
         gazetteer=GeonamesGazetteer(),
         directory=NoDuplicates(),
+        phone_claims=NoDuplicates(),
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
     )
     workload, caller = Registrations(), advisor()
@@ -304,7 +308,7 @@ _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("key read", r"select\s+wrapped_key\s+from\s+personal_keys"),
         ("key create", r"insert\s+into\s+personal_keys"),
-        ("duplicate-phone check", r"from\s+rm_candidates\s+where\s+agency_id.*phone"),
+        ("phone claim", r"phone_claims"),
         # The library names the event table after the application ("relais_events").
         ("event insert", r"insert\s+into\s+\S*events\b|lock\s+table|set\s+local\s+lock_timeout|^notify\b"),
         ("log head", r"select\s+max\((notification_id|rowid)\)"),

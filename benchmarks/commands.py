@@ -330,7 +330,7 @@ def wire_phases(timer: PhaseTimer, services: Services) -> None:
     app = services.app
     timer.wrap(app, "register_candidate", "register_candidate")
     timer.wrap(candidates_module, "normalise_phone", "phone check (phonenumbers)")
-    timer.wrap(app.directory, "candidate_with_phone", "duplicate-phone check (read model SELECT)")
+    timer.wrap(app.phone_claims, "claim", "phone claim (INSERT … ON CONFLICT, docs/adr/0004)")
     timer.wrap(app, "save", "save")
     timer.wrap(app.mapper, "to_stored_event", "encode event (JSON + AES-GCM)")
     timer.wrap(app.mapper, "to_domain_event", "decode event (JSON + AES-GCM)")

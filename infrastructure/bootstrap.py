@@ -36,6 +36,7 @@ from infrastructure.mistral_ranker import MistralCandidateRanker
 from infrastructure.offline_ranker import Bm25CandidateRanker
 from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.personal_data import DatabaseKeyVault, EncryptedPersonalData
+from infrastructure.phone_claims import BACKFILL_STEP, DatabasePhoneClaims
 from infrastructure.settings import Settings
 from infrastructure.unit_of_work import unit_of_work
 from infrastructure.outreach_wiring import build_reply_reader, build_sms_gateway, outreach_adapters
@@ -112,6 +113,7 @@ def build_app(
         personal_data_transcoding=EncryptedPersonalData(vault),
         gazetteer=gazetteer,
         directory=ReadModelDirectory(database),
+        phone_claims=DatabasePhoneClaims(database, settings.phone_claim_key, clock),
         env=settings.database.eventsourcing_env(create_table=create_table),
         candidate_pool=ReadModelCandidatePool(database),
         ranker=ranker or offline,
@@ -136,12 +138,19 @@ def bootstrap(
     passwords = passwords or Argon2PasswordHasher()
     gazetteer = GeonamesGazetteer()
     database = open_database(settings.database)
+    phone_claims = DatabasePhoneClaims(database, settings.phone_claim_key, clock)
     if run_migrations:
         applied = migrate(
-            database, lambda: build_app(settings, database, clock, passwords, gazetteer, create_table=True).close()
+            database, lambda: build_app(settings, database, clock, passwords, gazetteer, create_table=True).close(),
+            steps={BACKFILL_STEP: phone_claims.backfill},
         )
         if applied:
             log.info("migrations applied: %s", ", ".join(applied))
+    try:
+        phone_claims.verify_key()
+    except Exception:
+        database.close()
+        raise
     closing: list[Any] = []
     if ranker is None and settings.mistral is not None:
         # MISTRAL_API_KEY is set: rank with Mistral, offline when it fails (docs/adr/0010-mistral.md).

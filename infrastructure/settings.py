@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -91,6 +92,9 @@ class Settings:
     data_dir: Path
     database: DatabaseUrl
     secret_key: bytes
+    # Keys the HMAC of each claimed phone number (docs/adr/0004): a plain hash of a French
+    # mobile number is reversed by trying the 10**9 of them.
+    phone_claim_key: bytes
     seed_demo: bool
     session_idle_minutes: int
     session_absolute_hours: int
@@ -124,12 +128,14 @@ class Settings:
         except ValueError as error:
             raise SettingsError(f"RELAIS_DATABASE_URL: {error}") from None
         secure = env.get("RELAIS_SECURE_COOKIES", "").strip()
+        secret_key = _secret_key(env.get("RELAIS_SECRET_KEY", ""), data_dir)
         return cls(
             host=env.get("RELAIS_HOST", "127.0.0.1"),
             port=_int(env, "RELAIS_PORT", 8000, 1, 65535),
             data_dir=data_dir,
             database=database,
-            secret_key=_secret_key(env.get("RELAIS_SECRET_KEY", ""), data_dir),
+            secret_key=secret_key,
+            phone_claim_key=_phone_claim_key(env.get("RELAIS_PHONE_KEY", ""), secret_key),
             seed_demo=_bool(env, "RELAIS_SEED_DEMO", True),
             session_idle_minutes=_int(env, "RELAIS_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
             session_absolute_hours=_int(env, "RELAIS_SESSION_ABSOLUTE_HOURS", 10, 1, 7 * 24),
@@ -236,18 +242,31 @@ def _twilio(env: dict[str, str]) -> TwilioSettings:
     )
 
 
+def _configured_key(name: str, configured: str) -> bytes:
+    """32 bytes given in base64, or derived from a passphrase of 32+ characters."""
+    try:
+        raw = base64.b64decode(configured, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) == 32:
+        return raw
+    if len(configured) < 32:
+        raise SettingsError(f"{name} must be 32 bytes in base64, or a passphrase of 32+ characters")
+    return hashlib.sha256(configured.encode()).digest()
+
+
+def _phone_claim_key(configured: str, secret_key: bytes) -> bytes:
+    """From RELAIS_PHONE_KEY, or derived from the master key (domain-separated): no second key
+    file that processes sharing a database could hold different copies of (docs/adr/0004)."""
+    if configured:
+        return _configured_key("RELAIS_PHONE_KEY", configured)
+    return hmac.new(secret_key, b"relais/phone-claims/v1", hashlib.sha256).digest()
+
+
 def _secret_key(configured: str, data_dir: Path) -> bytes:
     """32 bytes: from RELAIS_SECRET_KEY, or a key file made once under the data folder."""
     if configured:
-        try:
-            raw = base64.b64decode(configured, validate=True)
-        except ValueError:
-            raw = b""
-        if len(raw) == 32:
-            return raw
-        if len(configured) < 32:
-            raise SettingsError("RELAIS_SECRET_KEY must be 32 bytes in base64, or a passphrase of 32+ characters")
-        return hashlib.sha256(configured.encode()).digest()
+        return _configured_key("RELAIS_SECRET_KEY", configured)
     path = data_dir / "secret.key"
     if not path.exists():
         create_key_file(path)

@@ -70,17 +70,10 @@ class AccountQueries:
 
 
 class ReadModelDirectory:
-    """Duplicate checks answered from the read models (see docs/adr/0004 on races)."""
+    """Duplicate accounts answered from the read model (a race ends on the account's derived id, docs/adr/0004)."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
-
-    def candidate_with_phone(self, phone: str, agency_id: str) -> UUID | None:
-        with self.database.read() as tx:
-            row = tx.fetchone(
-                "SELECT id FROM rm_candidates WHERE agency_id = ? AND phone = ? AND erased = 0", (agency_id, phone)
-            )
-        return UUID(row["id"]) if row else None
 
     def account_exists(self, username: str) -> bool:
         with self.database.read() as tx:

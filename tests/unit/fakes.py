@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -59,17 +60,34 @@ class FakeGazetteer:
 
 
 class FakeDirectory:
-    """Tests say which phones and user names are taken."""
+    """Tests say which user names are taken."""
 
     def __init__(self) -> None:
-        self.phones: dict[tuple[str, str], UUID] = {}
         self.usernames: set[str] = set()
-
-    def candidate_with_phone(self, phone: str, agency_id: str) -> UUID | None:
-        return self.phones.get((phone, agency_id))
 
     def account_exists(self, username: str) -> bool:
         return username in self.usernames
+
+
+class FakePhoneClaims:
+    """Who holds each (agency, number), in a dict: the table's contract without its transaction."""
+
+    def __init__(self) -> None:
+        self.holders: dict[tuple[str, str], UUID] = {}
+
+    def claim(self, agency_id: str, phones: Mapping[UUID, str]) -> set[UUID]:
+        refused = set()
+        for person, phone in phones.items():
+            if self.holders.get((agency_id, phone), person) != person:
+                refused.add(person)
+                continue
+            self.release(person)
+            self.holders[(agency_id, phone)] = person
+        return refused
+
+    def release(self, candidate_id: UUID) -> None:
+        for claim in [c for c, holder in self.holders.items() if holder == candidate_id]:
+            del self.holders[claim]
 
 
 class FakePasswords:
@@ -134,6 +152,7 @@ def in_memory_relais(
     vault: InMemoryKeyVault | None = None,
     directory: FakeDirectory | None = None,
     ranker: Any = None,
+    phone_claims: FakePhoneClaims | None = None,
 ) -> Relais:
     """`ranker`: the offline ranker by default; another one falls back on the offline ranker."""
     vault = vault or InMemoryKeyVault()
@@ -146,6 +165,7 @@ def in_memory_relais(
         personal_data_transcoding=EncryptedPersonalData(vault),  # type: ignore[arg-type]
         gazetteer=FakeGazetteer(),
         directory=directory or FakeDirectory(),
+        phone_claims=phone_claims or FakePhoneClaims(),
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
         candidate_pool=pool,
         ranker=ranker or offline,

@@ -11,7 +11,7 @@ from application.imports import ERASED, imported_id
 from application.values import Reason
 from domain.candidate import Candidate
 from domain.offer import Offer
-from tests.unit.fakes import FakeDirectory, InMemoryKeyVault, in_memory_relais
+from tests.unit.fakes import FakePhoneClaims, InMemoryKeyVault, in_memory_relais
 
 ADVISOR = Caller("advisor-1", "advisor", "lyon-est", "import-1")
 OPERATOR = Caller("cli:cli", "admin", "", "import-2")
@@ -37,13 +37,13 @@ def vault() -> InMemoryKeyVault:
 
 
 @pytest.fixture
-def directory() -> FakeDirectory:
-    return FakeDirectory()
+def phone_claims() -> FakePhoneClaims:
+    return FakePhoneClaims()
 
 
 @pytest.fixture
-def app(clock, vault, directory):
-    return in_memory_relais(clock, vault, directory)
+def app(clock, vault, phone_claims):
+    return in_memory_relais(clock, vault, phone_claims=phone_claims)
 
 
 def log_length(app) -> int:
@@ -88,8 +88,8 @@ def test_a_concurrent_import_of_the_same_rows_collides_in_the_store_and_counts_a
     assert log_length(app) == length
 
 
-def test_bad_rows_are_reported_by_line_and_column_and_the_good_rows_are_imported(app, directory) -> None:
-    directory.phones[("+33699999999", "lyon-est")] = UUID(int=1)  # registered earlier through the form
+def test_bad_rows_are_reported_by_line_and_column_and_the_good_rows_are_imported(app, phone_claims) -> None:
+    phone_claims.holders[("lyon-est", "+33699999999")] = UUID(int=1)  # registered earlier through the form
     report = app.import_candidates(
         csv(
             person("D1", "0612345678"),

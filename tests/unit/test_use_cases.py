@@ -74,10 +74,28 @@ def test_a_bad_phone_and_an_unknown_commune_are_both_reported_and_nothing_is_wri
     assert app.recorder.max_notification_id() in (None, 0)
 
 
-def test_a_phone_already_registered_in_the_agency_is_a_duplicate(app, directory):
-    directory.phones[("+33612345678", "lyon-est")] = uuid4()
+def test_a_phone_already_registered_in_the_agency_is_a_duplicate(app):
+    app.register_candidate(details(phone="06 12 34 56 78"), True, ADVISOR)
+    written = app.recorder.max_notification_id()
+    with pytest.raises(DuplicateError) as caught:
+        app.register_candidate(details(phone="+33612345678", first_name="Autre"), True, ADVISOR)
+    assert caught.value.errors == {"phone": "Une personne inscrite dans l'agence a déjà ce numéro."}
+    assert app.recorder.max_notification_id() == written
+
+
+def test_the_same_phone_in_another_agency_is_another_person(app):
+    app.register_candidate(details(), True, ADVISOR)
+    app.register_candidate(details(), True, OTHER_AGENCY)
+
+
+def test_a_changed_phone_frees_the_old_one_and_erasure_frees_the_number(app):
+    first = app.register_candidate(details(phone="0612345678"), True, ADVISOR)
+    app.change_candidate_profile(first, 1, details(phone="0698765432"), ADVISOR)
+    second = app.register_candidate(details(phone="0612345678", first_name="Ali"), True, ADVISOR)
     with pytest.raises(DuplicateError):
-        app.register_candidate(details(), True, ADVISOR)
+        app.change_candidate_profile(second, 1, details(phone="0698765432"), ADVISOR)
+    app.erase_candidate(first, Reason("demande_rgpd"), "la personne", DPO)
+    app.change_candidate_profile(second, 1, details(phone="0698765432"), ADVISOR)
 
 
 def test_an_edit_made_on_an_old_version_is_refused(app):
