@@ -156,6 +156,7 @@ def test_a_rejected_command_writes_no_event_no_key_and_no_read_model_row(service
             count(services, "SELECT COUNT(*) AS n FROM personal_keys"),
             services.projections.positions(),
             *(table_rows(services, table) for table in READ_MODEL_TABLES),
+            count(services, "SELECT COUNT(*) AS n FROM phone_claims"),
         )
 
     before = state()

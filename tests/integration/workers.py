@@ -10,6 +10,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
+from application.errors import DuplicateError
 from application.projections.runner import Projection, ProjectionRunner
 from application.ports import Database, Transaction
 from infrastructure.bootstrap import Services, bootstrap, projections
@@ -162,3 +163,19 @@ def migrate_at_barrier(env: dict[str, str], barrier: Any, results: Any) -> None:
         results.put("ok")
     except Exception:
         results.put(traceback.format_exc())
+
+
+def register_at_barrier(env: dict[str, str], barrier: Any, results: Any, phone: str) -> None:
+    """A web worker registering a job seeker at the same moment as another one, with the same number."""
+    services = child_services(env, run_migrations=False)
+    try:
+        barrier.wait(timeout=60)
+        try:
+            services.app.register_candidate(details(phone=phone), sms_consent=True, caller=advisor())
+            results.put("registered")
+        except DuplicateError:
+            results.put("duplicate")
+    except Exception:
+        results.put(traceback.format_exc())
+    finally:
+        services.close()
