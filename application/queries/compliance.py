@@ -23,6 +23,8 @@ PERSONAL_COLUMNS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     # agency's, the same for every recipient).
     ("rm_outreach_conversations", "candidate_id", ("last_reply", "answers", "outcome_text"), ""),
     ("rm_outreach_messages", "candidate_id", ("body", "answer", "correction"), "direction = 'in'"),
+    # Not a read model: the keyed HMAC of the person's number (docs/adr/0004), deleted on erasure.
+    ("phone_claims", "candidate_id", ("claim",), ""),
 )
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from application.errors import DuplicateError
 from application.imports import ImportReport
+from application.queries.compliance import ComplianceQueries
 from application.retention import RetentionJob
 from application.values import Reason
 from infrastructure.bootstrap import Services, bootstrap
@@ -132,6 +133,8 @@ def test_after_erasure_the_number_can_be_registered_again(services: Services) ->
     kept = register(services, mobile(2))
     erase(services, gone)
     assert holders(services) == [str(kept)]
+    report = ComplianceQueries(services.database).erasure_report(compliance(), gone)
+    assert [(t.rows, t.still_clear) for t in report.tables if t.table == "phone_claims"] == [(0, 0)]
     again = register(services, mobile(1), name="Revenue")
     assert sorted(holders(services)) == sorted([str(kept), str(again)])
 
