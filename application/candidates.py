@@ -88,11 +88,11 @@ class CandidateCommands:
     ) -> UUID:
         caller.require_role("advisor", "admin")
         agency = agency_id if caller.role == "admin" and agency_id else caller.agency_id
+        # The id is drawn before the profile so that the personal data names its subject.
         candidate_id = uuid4()
         profile = details.to_profile(candidate_id, self.gazetteer, self._now().date())
-        # The id is drawn before the profile so that the personal data names its subject.
         candidate = Candidate.register(agency, profile, sms_consent, caller.provenance, self._now(), id=candidate_id)
-        self._save_claiming_phone(candidate)
+        self._save_claiming_phone(candidate, replacing=False)
         return candidate.id
 
     def change_candidate_profile(
@@ -103,7 +103,7 @@ class CandidateCommands:
         caller.require_agency(candidate.agency_id)
         profile = details.to_profile(candidate.id, self.gazetteer, self._now().date())
         candidate.change_profile(profile, caller.provenance, self._now())
-        self._save_claiming_phone(candidate)  # frees the old number if it changed
+        self._save_claiming_phone(candidate, replacing=True)  # frees the old number if it changed
         return candidate.version
 
     def set_sms_consent(self: Relais, candidate_id: UUID, given: bool, reason: Reason | None, caller: Caller) -> None:
@@ -116,11 +116,12 @@ class CandidateCommands:
             candidate.withdraw_consent(reason or Reason("demande_personne"), caller.provenance, self._now())
         self._save(candidate)
 
-    def _save_claiming_phone(self: Relais, candidate: Candidate) -> None:
+    def _save_claiming_phone(self: Relais, candidate: Candidate, replacing: bool) -> None:
         """Save with the person's number claimed in the same transaction: a duplicate, even one
         registered by another process at the same instant, is refused and nothing is written."""
         with self.unit_of_work():
-            if self.phone_claims.claim(candidate.agency_id, {candidate.id: candidate.profile.phone.value}):
+            phones = {candidate.id: candidate.profile.phone.value}
+            if self.phone_claims.claim(candidate.agency_id, phones, replacing=replacing):
                 raise DuplicateError("phone", DUPLICATE_PHONE)
             self._save(candidate)
 

@@ -89,9 +89,10 @@ class PhoneClaims(Protocol):
     waits for the first and is refused, and a refused or failed command leaves no claim behind.
     """
 
-    def claim(self, agency_id: str, phones: Mapping[UUID, str]) -> set[UUID]:
-        """Give each person (id -> E.164 number) their number, freeing any other they held;
-        answer those whose number another person holds (nothing is claimed for them)."""
+    def claim(self, agency_id: str, phones: Mapping[UUID, str], *, replacing: bool = False) -> set[UUID]:
+        """Give each person (id -> E.164 number) their number; answer those whose number another
+        person holds (nothing is claimed for them). `replacing` (a profile change): also free the
+        number each person held before; a new person holds none, so a registration skips that."""
 
     def release(self, candidate_id: UUID) -> None:
         """Free the person's number (erasure)."""

@@ -216,7 +216,7 @@ def python_floor_ms(registrations: int) -> float:
         def account_exists(self, username: str) -> bool:
             return False
 
-        def claim(self, agency_id: str, phones: object) -> set[object]:
+        def claim(self, agency_id: str, phones: object, *, replacing: bool = False) -> set[object]:
             return set()  # every number is free: the floor counts no look-up
 
         def release(self, candidate_id: object) -> None:

@@ -75,13 +75,14 @@ class FakePhoneClaims:
     def __init__(self) -> None:
         self.holders: dict[tuple[str, str], UUID] = {}
 
-    def claim(self, agency_id: str, phones: Mapping[UUID, str]) -> set[UUID]:
+    def claim(self, agency_id: str, phones: Mapping[UUID, str], *, replacing: bool = False) -> set[UUID]:
         refused = set()
         for person, phone in phones.items():
             if self.holders.get((agency_id, phone), person) != person:
                 refused.add(person)
                 continue
-            self.release(person)
+            if replacing:
+                self.release(person)
             self.holders[(agency_id, phone)] = person
         return refused
 
