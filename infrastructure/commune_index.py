@@ -88,7 +88,9 @@ class CommuneIndex:
         return found
 
     def find(self, typed: str) -> CommuneMatch:
-        name, qualifier = self._parse(" ".join(typed.split()))
+        text = " ".join(typed.split())
+        # A few official names hold brackets themselves: "Bors (Canton de Charente-Sud)".
+        name, qualifier = (text, "") if name_key(text) in self._by_name else self._parse(text)
         if not name and not qualifier:
             return CommuneMatch()
         found = self._by_name.get(name_key(name), []) if name else self._by_postcode.get(qualifier, [])
@@ -119,7 +121,7 @@ class CommuneIndex:
             prefix = text
         else:
             keys, index = self._keys, self._by_name
-            prefix = name_key(self._parse(text)[0] if "(" in text else text)
+            prefix = name_key(text.split("(")[0]) if name_key(text) not in self._by_name else name_key(text)
         if not prefix:
             return []
         found: dict[str, Commune] = {}
