@@ -150,7 +150,7 @@ def criteria_list(count: int) -> list[Any]:
     from infrastructure.demo_data import TRADES
 
     r = random.Random(11)
-    towns = ("Lyon", "Villeurbanne", "Vénissieux", "Bron", "Saint-Priest", "Vaulx-en-Velin")
+    towns = ("Lyon", "Villeurbanne", "Vénissieux", "Bron", "Saint-Priest (69)", "Vaulx-en-Velin")
     result = []
     for i in range(count):
         code, (_, skills) = list(TRADES.items())[i % len(TRADES)]

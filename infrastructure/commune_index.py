@@ -12,7 +12,8 @@ import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from heapq import nsmallest
+from typing import NamedTuple
 
 from application.ports import CommuneMatch
 
@@ -25,9 +26,12 @@ _POSTCODE = re.compile(r"\d{5}")
 
 
 def name_key(text: str) -> str:
-    lowered = text.lower().translate(_SEPARATORS)
-    plain = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in plain.split())
+    # NFKD splits "é" into "e" and an accent, which the ASCII encoding drops (œ and æ are spelt out first).
+    plain = unicodedata.normalize("NFKD", text.lower().translate(_SEPARATORS)).encode("ascii", "ignore").decode()
+    words = plain.split()
+    if "st" in words or "ste" in words:
+        words = [_ABBREVIATIONS.get(word, word) for word in words]
+    return " ".join(words)
 
 
 def department_code(text: str) -> str:
@@ -36,8 +40,7 @@ def department_code(text: str) -> str:
     return code.zfill(2) if code.isdigit() and len(code) == 1 else code
 
 
-@dataclass(frozen=True, slots=True)
-class Commune:
+class Commune(NamedTuple):  # a tuple: 35,000 of them are built at first use
     code: str  # INSEE
     name: str
     department: str
@@ -60,9 +63,12 @@ class CommuneIndex:
                 self._by_postcode[postcode].append(commune)
         self._label: dict[str, str] = {}
         for homonyms in self._by_name.values():
-            homonyms.sort(key=lambda c: (-c.population, c.department))
+            if len(homonyms) == 1:
+                self._label[homonyms[0].code] = homonyms[0].name
+                continue
+            homonyms.sort(key=lambda c: (-c.population, c.department))  # the choices offered, largest first
             for commune in homonyms:
-                self._label[commune.code] = commune.name if len(homonyms) == 1 else f"{commune.name} ({commune.department})"
+                self._label[commune.code] = f"{commune.name} ({commune.department})"
         self._by_label = {self._label[c.code]: c for c in everyone}
         by_code = {c.code: c for c in everyone}
         # Names stored before homonyms were told apart, with the commune they meant (see build script).
@@ -129,5 +135,5 @@ class CommuneIndex:
             if not key.startswith(prefix):
                 break
             found.update((c.code, c) for c in index[key])
-        best = sorted(found.values(), key=lambda c: (-c.population, c.name))[:limit]
+        best = nsmallest(limit, found.values(), key=lambda c: (-c.population, c.name))
         return [self._label[c.code] for c in best]

@@ -15,14 +15,18 @@ from application.ports import CommuneMatch
 from infrastructure.commune_index import Commune, CommuneIndex
 
 DATA = Path(__file__).resolve().parent / "data"
+COLUMNS = ("code", "nom", "departement", "codes_postaux", "population", "latitude", "longitude", "source")
 
 
 def read_communes(path: Path = DATA / "communes.csv.gz") -> list[Commune]:
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as rows:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as lines:
+        rows = csv.reader(lines, delimiter=";")
+        if next(rows) != list(COLUMNS):
+            raise ValueError(f"{path}: unexpected columns (regenerate it with scripts/build_communes.py)")
         return [
-            Commune(row["code"], row["nom"], row["departement"], tuple(filter(None, row["codes_postaux"].split("|"))),
-                    int(row["population"] or 0), float(row["latitude"]), float(row["longitude"]))
-            for row in csv.DictReader(rows, delimiter=";")
+            Commune(code, name, department, tuple(filter(None, postcodes.split("|"))), int(population or 0),
+                    float(latitude), float(longitude))
+            for code, name, department, postcodes, population, latitude, longitude, _source in rows
         ]
 
 
