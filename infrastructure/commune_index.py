@@ -108,7 +108,12 @@ class CommuneIndex:
                 return CommuneMatch(choices=(self._label[found[0].code],))
         if len(found) == 1:
             return CommuneMatch(label=self._label[found[0].code])
-        return CommuneMatch(choices=tuple(self._label[c.code] for c in found))
+        choices = tuple(self._label[c.code] for c in found)
+        if text in self._legacy:
+            # A record stored before, edited again ("Saint-Ouen", "Lyon 03"): the commune it meant comes first.
+            meant = self._label[self._legacy[text].code]
+            choices = (meant, *(c for c in choices if c != meant))
+        return CommuneMatch(choices=choices)
 
     @staticmethod
     def _parse(text: str) -> tuple[str, str]:

@@ -61,6 +61,13 @@ def test_a_stored_label_or_a_name_stored_before_homonyms_were_told_apart_gives_t
     assert index.stored("Atlantide") is None
 
 
+def test_a_name_stored_before_and_typed_again_offers_the_commune_it_meant_first() -> None:
+    index = CommuneIndex(FakeGazetteer.COMMUNES, legacy={"Saint-Denis": "93066", "Lyon 03": "69123"})
+    assert index.find("Saint-Denis") == CommuneMatch(choices=("Saint-Denis (93)", "Saint-Denis (974)"))
+    assert index.find("Lyon 03") == CommuneMatch(choices=("Lyon",))
+    assert index.find("saint denis") == CommuneMatch(choices=SAINT_DENIS)  # typed anew: as for anyone
+
+
 def test_suggestions_begin_as_typed_most_populous_first(index) -> None:
     assert index.suggest("v", 10) == ["Villeurbanne", "Vénissieux", "Vienne"]
     assert index.suggest("VI", 1) == ["Villeurbanne"]

@@ -55,7 +55,7 @@ def test_distances_between_neighbouring_communes_are_sane(gazetteer) -> None:
 
 def test_names_stored_before_every_commune_was_known_keep_their_place(gazetteer) -> None:
     # GeoNames' "Saint-Ouen" is Saint-Ouen-sur-Seine (93); two smaller communes are called Saint-Ouen.
-    assert gazetteer.find_commune("Saint-Ouen").choices
+    assert gazetteer.find_commune("Saint-Ouen").choices == ("Saint-Ouen-sur-Seine", "Saint-Ouen (41)", "Saint-Ouen (80)")
     assert gazetteer.coordinates("Saint-Ouen") == gazetteer.coordinates("Saint-Ouen-sur-Seine")
     assert gazetteer.coordinates("Saint-Denis") == gazetteer.coordinates("Saint-Denis (93)")
     assert gazetteer.coordinates("Lyon 03") == gazetteer.coordinates("Lyon")
