@@ -1,5 +1,7 @@
 """Finding a French commune as an advisor types it: name, "Name (department)", postcode.
 
+A former commune, now delegated or associated, is read as the commune it is part of.
+
 Names are compared without case, accents, hyphens or apostrophes ("saint etienne" is
 Saint-Étienne; "St" and "Ste" are read as Saint and Sainte). Many communes share a name (twelve
 are called Sainte-Colombe): such a name alone designates them all, and the advisor adds the
@@ -53,7 +55,8 @@ class Commune(NamedTuple):  # a tuple: 35,000 of them are built at first use
 class CommuneIndex:
     """Every commune by label, name, postcode; built once from the records."""
 
-    def __init__(self, communes: Iterable[Commune], legacy: dict[str, str] | None = None) -> None:
+    def __init__(self, communes: Iterable[Commune], legacy: dict[str, str] | None = None,
+                 former: Iterable[tuple[str, str]] = ()) -> None:
         self._by_name: dict[str, list[Commune]] = defaultdict(list)
         self._by_postcode: dict[str, list[Commune]] = defaultdict(list)
         everyone = list(communes)
@@ -73,6 +76,11 @@ class CommuneIndex:
         by_code = {c.code: c for c in everyone}
         # Names stored before homonyms were told apart, with the commune they meant (see build script).
         self._legacy = {name: by_code[code] for name, code in (legacy or {}).items() if code in by_code}
+        # Delegated and associated communes no current commune is named after: (name, code of the commune they are part of).
+        self._former: dict[str, list[Commune]] = defaultdict(list)
+        for name, code in former:
+            if code in by_code and by_code[code] not in self._former[name_key(name)]:
+                self._former[name_key(name)].append(by_code[code])
         self._keys = sorted(self._by_name)
         self._postcodes = sorted(self._by_postcode)
 
@@ -100,6 +108,8 @@ class CommuneIndex:
         if not name and not qualifier:
             return CommuneMatch()
         found = self._by_name.get(name_key(name), []) if name else self._by_postcode.get(qualifier, [])
+        if name and not found:
+            found = self._former.get(name_key(name), [])  # Tourlaville: Cherbourg-en-Cotentin
         if qualifier and name:
             wanted = department_code(qualifier)
             # A department or postcode that fits none of them: they are offered to choose from.

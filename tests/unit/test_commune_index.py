@@ -68,6 +68,12 @@ def test_a_name_stored_before_and_typed_again_offers_the_commune_it_meant_first(
     assert index.find("saint denis") == CommuneMatch(choices=SAINT_DENIS)  # typed anew: as for anyone
 
 
+def test_a_former_commune_no_current_one_is_named_after_designates_the_commune_it_is_part_of() -> None:
+    index = CommuneIndex(FakeGazetteer.COMMUNES, former=[("Saint-Rambert-l'Île-Barbe", "69123"), ("Bron", "69123")])
+    assert index.find("saint rambert l ile barbe") == CommuneMatch(label="Lyon")
+    assert index.find("Bron") == CommuneMatch(label="Bron")  # a current commune keeps its name
+
+
 def test_suggestions_begin_as_typed_most_populous_first(index) -> None:
     assert index.suggest("v", 10) == ["Villeurbanne", "Vénissieux", "Vienne"]
     assert index.suggest("VI", 1) == ["Villeurbanne"]

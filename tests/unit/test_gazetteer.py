@@ -45,6 +45,11 @@ def test_a_village_under_1000_inhabitants_is_known(gazetteer) -> None:
     assert ancy.population < 1_000
 
 
+def test_a_former_commune_now_part_of_a_commune_nouvelle_designates_it(gazetteer) -> None:
+    assert gazetteer.find_commune("Tourlaville").label == "Cherbourg-en-Cotentin"
+    assert gazetteer.find_commune("tourlaville (50)").label == "Cherbourg-en-Cotentin"
+
+
 def test_distances_between_neighbouring_communes_are_sane(gazetteer) -> None:
     lyon = gazetteer.coordinates("Lyon")
     assert distance_km(lyon, gazetteer.coordinates("Villeurbanne")) < 10
