@@ -5,20 +5,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID, uuid4
 
-from application.ports import CommuneMatch
 from application.values import MatchCriteria
 from domain.candidate import Candidate
 from infrastructure.bootstrap import Services
 from tests.integration.helpers import advisor, details, mobile, terms
+from tests.unit.fakes import FormerGazetteer
 
 AGENCY = "paris-nord"
-
-
-class FormerGazetteer:
-    """As the gazetteer of towns above 15,000 inhabitants did: a GeoNames name, stored as typed."""
-
-    def find_commune(self, typed: str) -> CommuneMatch:
-        return CommuneMatch(label=typed)
 
 
 def stored_before(services: Services, n: int, commune: str) -> UUID:

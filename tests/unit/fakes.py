@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from application.app import Relais
+from application.ports import CommuneMatch
 from application.ranking import CandidatePool, RankingFailedError, RankingQuery, RankingResult
 from application.screening import PoolCandidate
 from domain.candidate import Candidate
@@ -54,6 +55,14 @@ class FakeGazetteer(InseeGazetteer):
 
     def __init__(self) -> None:
         super().__init__(CommuneIndex(self.COMMUNES))
+
+
+class FormerGazetteer:
+    """As the gazetteer of towns above 15,000 inhabitants did: a GeoNames name, stored as typed (to write
+    the records already in a store, such as "Saint-Ouen")."""
+
+    def find_commune(self, typed: str) -> CommuneMatch:
+        return CommuneMatch(label=typed)
 
 
 class FakeDirectory:

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import re
 
-from tests.web.conftest import candidate_form, created_id, field_error, input_value, offer_form, post
+from uuid import uuid4
+
+from application.caller import Caller
+from domain.candidate import Candidate
+from tests.integration.helpers import details
+from tests.web.conftest import AGENCY, candidate_form, created_id, field_error, input_value, offer_form, post
+from tests.unit.fakes import FormerGazetteer
 
 CANDIDATES = "/conseiller/demandeurs"
 OFFERS = "/conseiller/offres/nouvelle"
@@ -62,3 +68,23 @@ def test_suggestions_are_escaped(advisor) -> None:
 
 def test_only_advisors_get_suggestions(signed_in) -> None:
     assert signed_in("auditor").get("/communes", params={"commune": "lyon"}).status_code == 403
+
+
+def test_a_record_stored_under_a_former_town_name_shows_it_and_its_edit_offers_the_commune_meant_first(
+    advisor, services
+) -> None:
+    candidate_id = uuid4()
+    profile = details(commune="Saint-Ouen").to_profile(candidate_id, FormerGazetteer())  # type: ignore[arg-type]
+    services.app.save(Candidate.register(AGENCY, profile, True, Caller("alice", "advisor", AGENCY, "req-1").provenance,
+                                         services.clock.now(), id=candidate_id))
+    form = advisor.get(f"{CANDIDATES}/{candidate_id}/modifier").text
+    assert input_value(form, "commune") == "Saint-Ouen"
+    version = re.search(r'name="version" value="(\d+)"', form).group(1)
+    response = post(advisor, f"{CANDIDATES}/{candidate_id}/modifier", candidate_form(commune="Saint-Ouen", version=version))
+    assert response.status_code == 422
+    assert field_error(response.text, "commune").startswith(
+        "Plusieurs communes correspondent à « Saint-Ouen » : Saint-Ouen-sur-Seine, Saint-Ouen (41), Saint-Ouen (80).")
+    response = post(advisor, f"{CANDIDATES}/{candidate_id}/modifier",
+                    candidate_form(commune="Saint-Ouen-sur-Seine", version=version))
+    assert response.status_code == 303
+    assert "Saint-Ouen-sur-Seine" in advisor.get(f"{CANDIDATES}/{candidate_id}").text
