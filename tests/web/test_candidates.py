@@ -41,7 +41,7 @@ def test_the_registration_form_labels_every_field_and_asks_the_communes_as_one_t
                   "mobility_km", "notes", "sms_consent"):
         assert f'for="f-{field}"' in page and f'id="f-{field}"' in page, field
     assert 'list="communes"' in page
-    assert re.search(r'<datalist id="communes" hx-get="/communes"[^>]*hx-include="#f-commune"', page)
+    assert re.search(r'<datalist id="communes" hx-get="/communes"[^>]*hx-include="#f-commune" hx-target="this"', page)
     assert "<option" not in page.split('<datalist id="communes"')[1].split("</datalist>")[0]
 
 
