@@ -24,7 +24,6 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 _QUALIFIED = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<qualifier>[^()]*?)\s*\)")
 _POSTCODE_FIRST = re.compile(r"(?P<postcode>\d{5})\s*(?P<name>.*)")
 _POSTCODE_LAST = re.compile(r"(?P<name>.+?)\s+(?P<postcode>\d{5})")
-_POSTCODE = re.compile(r"\d{5}")
 
 
 def name_key(text: str) -> str:
@@ -37,7 +36,7 @@ def name_key(text: str) -> str:
 
 
 def department_code(text: str) -> str:
-    """"69", "2a" -> "2A", "1" -> "01", "974"."""
+    """The department code as INSEE writes it: 2a is 2A, 1 is 01."""
     code = text.strip().upper()
     return code.zfill(2) if code.isdigit() and len(code) == 1 else code
 
