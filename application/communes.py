@@ -19,6 +19,9 @@ def commune_problem(match: CommuneMatch, typed: str) -> str | None:
     shown = ", ".join(match.choices[:CHOICES_SHOWN])
     more = len(match.choices) - CHOICES_SHOWN
     listed = f"{shown} et {more} autre{'s' if more > 1 else ''}" if more > 0 else shown
+    if typed.strip().isdigit():  # a postcode several communes share
+        return (f"Plusieurs communes ont le code postal {typed.strip()} : {listed}. "
+                f"Précisez le nom, par exemple « {match.choices[0]} ».")
     return (f"Plusieurs communes correspondent à « {typed.strip()} » : {listed}. "
             f"Précisez le département entre parenthèses ou le code postal, par exemple « {match.choices[0]} ».")
 

@@ -63,6 +63,8 @@ class CommuneIndex:
             self._by_name[name_key(commune.name)].append(commune)
             for postcode in commune.postcodes:
                 self._by_postcode[postcode].append(commune)
+        for sharing in self._by_postcode.values():
+            sharing.sort(key=lambda c: -c.population)  # the choices offered, largest first
         self._label: dict[str, str] = {}
         for homonyms in self._by_name.values():
             if len(homonyms) == 1:

@@ -53,8 +53,8 @@ class FakeGazetteer(InseeGazetteer):
         Commune("97411", "Saint-Denis", "974", ("97400",), 155634, -20.88231, 55.4504),
     )
 
-    def __init__(self) -> None:
-        super().__init__(CommuneIndex(self.COMMUNES))
+    def __init__(self, extra: tuple[Commune, ...] = ()) -> None:
+        super().__init__(CommuneIndex(self.COMMUNES + extra))
 
 
 class FormerGazetteer:

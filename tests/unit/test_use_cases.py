@@ -11,7 +11,8 @@ from application.candidates import CandidateDetails
 from application.errors import AccessDeniedError, DuplicateError, InvalidValueError, NotFoundError, StaleEditError
 from application.values import OfferTerms, Reason
 from domain.candidate import Candidate
-from tests.unit.fakes import FakeDirectory, InMemoryKeyVault, in_memory_relais
+from infrastructure.commune_index import Commune
+from tests.unit.fakes import FakeDirectory, FakeGazetteer, InMemoryKeyVault, in_memory_relais
 
 ADVISOR = Caller("advisor-1", "advisor", "lyon-est", "req-1")
 OTHER_AGENCY = Caller("advisor-2", "advisor", "paris-nord", "req-2")
@@ -82,6 +83,17 @@ def test_a_commune_name_several_communes_bear_is_refused_with_them_to_choose_fro
         "Précisez le département entre parenthèses ou le code postal, par exemple « Saint-Denis (974) »."
     )}
     assert app.recorder.max_notification_id() in (None, 0)
+
+
+def test_a_postcode_several_communes_share_asks_for_the_name(app):
+    app.gazetteer = FakeGazetteer(extra=(Commune("69003", "Albigny-sur-Saône", "69", ("69250",), 2900, 45.86, 4.83),
+                                         Commune("69143", "Neuville-sur-Saône", "69", ("69250",), 7800, 45.88, 4.84)))
+    with pytest.raises(InvalidValueError) as caught:
+        app.register_candidate(details(commune="69250"), True, ADVISOR)
+    assert caught.value.errors == {"commune": (
+        "Plusieurs communes ont le code postal 69250 : Neuville-sur-Saône, Albigny-sur-Saône. "
+        "Précisez le nom, par exemple « Neuville-sur-Saône »."
+    )}
 
 
 @pytest.mark.parametrize(("typed", "stored"), [("Saint-Denis (93)", "Saint-Denis (93)"), ("93200", "Saint-Denis (93)"),
