@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from application.caller import Caller
+from application.communes import commune_problem
 from application.errors import DuplicateError
 from application.phone import normalise_phone
 from application.ports import Gazetteer
@@ -45,9 +46,10 @@ class CandidateDetails:
     def to_profile(self, subject_id: UUID, gazetteer: Gazetteer, today: date | None = None) -> CandidateProfile:
         """The encrypted-to-be profile of `subject_id`, or every problem of the form at once."""
         errors: dict[str, str] = {}
-        commune = gazetteer.canonical_commune(self.commune)
-        if commune is None and self.commune.strip():
-            errors["commune"] = "Commune inconnue."
+        match = gazetteer.find_commune(self.commune)
+        commune = match.label
+        if self.commune.strip() and (problem := commune_problem(match, self.commune)):
+            errors["commune"] = problem
         try:
             phone = normalise_phone(self.phone)
         except InvalidValueError as error:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from application.caller import Caller
+from application.communes import resolve_commune
 from application.errors import StaleEditError
 from application.pool_composition import eligible_composition
 from application.ranking import CandidatePool, RankingFailedError, RankingQuery, RankingResult
@@ -97,10 +98,7 @@ class MatchingCommands:
 
     def _canonical_criteria(self: Relais, criteria: MatchCriteria) -> MatchCriteria:
         criteria = criteria.validated()
-        commune = self.gazetteer.canonical_commune(criteria.commune)
-        if commune is None:
-            raise InvalidValueError({"commune": "Commune inconnue."})
-        return replace(criteria, commune=commune)
+        return replace(criteria, commune=resolve_commune(self.gazetteer, criteria.commune))
 
     def _suggest(self: Relais, query: RankingQuery, pool: CandidatePool, limit: int) -> list[Suggestion]:
         if not pool.eligible:

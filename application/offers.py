@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.caller import Caller
-from domain.errors import InvalidValueError
+from application.communes import resolve_commune
 from domain.offer import Offer, OfferTerms
 from domain.provenance import Reason
 
@@ -38,7 +38,4 @@ class OfferCommands:
 
     def _canonical_terms(self: Relais, terms: OfferTerms) -> OfferTerms:
         terms = terms.validated()
-        commune = self.gazetteer.canonical_commune(terms.commune)
-        if commune is None:
-            raise InvalidValueError({"commune": "Commune inconnue."})
-        return replace(terms, commune=commune)
+        return replace(terms, commune=resolve_commune(self.gazetteer, terms.commune))

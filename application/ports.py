@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
@@ -65,14 +66,26 @@ class Database(Protocol):
         """A read-only unit of work."""
 
 
+@dataclass(frozen=True)
+class CommuneMatch:
+    """What a typed commune designates: one commune (`label`: how it is stored and shown, the
+    official name, followed by the department when other communes bear that name), several
+    (`choices`: their labels, to pick from), or none (both empty)."""
+
+    label: str = ""
+    choices: tuple[str, ...] = ()
+
+
 class Gazetteer(Protocol):
-    def canonical_commune(self, name: str) -> str | None:
-        """The commune's official name, or None if it is unknown."""
+    def find_commune(self, typed: str) -> CommuneMatch:
+        """The commune typed as its name (any case, accents optional), "Name (department)",
+        a postcode, or a postcode and a name."""
 
-    def names(self) -> list[str]: ...
+    def coordinates(self, commune: str) -> tuple[float, float] | None:
+        """(latitude, longitude) in degrees of a stored commune, or None if it is unknown."""
 
-    def coordinates(self, name: str) -> tuple[float, float] | None:
-        """(latitude, longitude) in degrees of the commune, or None if it is unknown."""
+    def suggest_communes(self, typed: str, limit: int) -> list[str]:
+        """Labels of the communes whose name or postcode begins as typed, most populous first."""
 
 
 class Directory(Protocol):

@@ -193,7 +193,7 @@ def python_floor_ms(registrations: int) -> float:
     """
     from application.app import Relais
     from infrastructure.clock import SystemClock
-    from infrastructure.gazetteer import GeonamesGazetteer
+    from infrastructure.gazetteer import InseeGazetteer
     from infrastructure.passwords import Argon2PasswordHasher
     from infrastructure.personal_data import EncryptedPersonalData
 
@@ -228,7 +228,7 @@ def python_floor_ms(registrations: int) -> float:
         passwords=Argon2PasswordHasher(),
         key_vault=keys,
         personal_data_transcoding=EncryptedPersonalData(keys),
-        gazetteer=GeonamesGazetteer(),
+        gazetteer=InseeGazetteer(),
         directory=NoDuplicates(),
         phone_claims=NoDuplicates(),
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},

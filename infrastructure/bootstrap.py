@@ -30,7 +30,7 @@ from infrastructure.audit_log import AuditLog
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_store import share_transactions
-from infrastructure.gazetteer import GeonamesGazetteer
+from infrastructure.gazetteer import InseeGazetteer
 from infrastructure.migrations import migrate
 from infrastructure.mistral_ranker import MistralCandidateRanker
 from infrastructure.offline_ranker import Bm25CandidateRanker
@@ -69,7 +69,7 @@ class Services:
     accounts: AccountQueries
     shortlists: ShortlistQueries
     oversight: OversightQueries
-    gazetteer: GeonamesGazetteer
+    gazetteer: InseeGazetteer
     clock: Any
     passwords: Argon2PasswordHasher
     #: Adapters this process opened and must close (e.g. the Mistral ranker's HTTP client).
@@ -96,7 +96,7 @@ def build_app(
     database: SQLiteDatabase | PostgresDatabase,
     clock: Any,
     passwords: Argon2PasswordHasher,
-    gazetteer: GeonamesGazetteer,
+    gazetteer: InseeGazetteer,
     create_table: bool = False,
     ranker: Any = None,
     sms_gateway: Any = None,
@@ -136,7 +136,7 @@ def bootstrap(
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
     passwords = passwords or Argon2PasswordHasher()
-    gazetteer = GeonamesGazetteer()
+    gazetteer = InseeGazetteer()
     database = open_database(settings.database)
     phone_claims = DatabasePhoneClaims(database, settings.phone_claim_key, clock)
     if run_migrations:

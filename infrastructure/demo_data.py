@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 AGENCIES = {
-    "paris-nord": ("Agence Paris Nord", ("Paris", "Saint-Denis", "Aubervilliers", "Pantin", "Montreuil", "Bobigny", "Saint-Ouen", "Bondy", "Drancy")),
-    "lyon-est": ("Agence Lyon Est", ("Lyon", "Villeurbanne", "Vénissieux", "Bron", "Vaulx-en-Velin", "Caluire-et-Cuire", "Rillieux-la-Pape", "Saint-Priest")),
-    "lille-metropole": ("Agence Lille Métropole", ("Lille", "Roubaix", "Tourcoing", "Villeneuve-d'Ascq", "Wattrelos", "Lambersart", "Armentières", "Croix")),
+    "paris-nord": ("Agence Paris Nord", ("Paris", "Saint-Denis (93)", "Aubervilliers", "Pantin", "Montreuil (93)", "Bobigny", "Saint-Ouen-sur-Seine", "Bondy", "Drancy")),
+    "lyon-est": ("Agence Lyon Est", ("Lyon", "Villeurbanne", "Vénissieux", "Bron", "Vaulx-en-Velin", "Caluire-et-Cuire", "Rillieux-la-Pape", "Saint-Priest (69)")),
+    "lille-metropole": ("Agence Lille Métropole", ("Lille", "Roubaix", "Tourcoing", "Villeneuve-d'Ascq", "Wattrelos", "Lambersart", "Armentières", "Croix (59)")),
 }
 
 FIRST_NAMES = (

@@ -24,6 +24,7 @@ from web.controllers.accounts import AccountController
 from web.controllers.audit import AuditController
 from web.controllers.auth import AuthController
 from web.controllers.candidates import CandidateController
+from web.controllers.communes import commune_suggestions
 from web.controllers.compliance import PeopleController
 from web.controllers.health import health
 from web.controllers.homes import advisor_home, auditor_home, compliance_home
@@ -115,6 +116,7 @@ def create_app(services: Services) -> Litestar:
             auditor_home,
             compliance_home,
             CandidateController,
+            commune_suggestions,
             OfferController,
             ShortlistController,
             ImportController,

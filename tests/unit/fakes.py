@@ -7,9 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from application.app import Relais
+from application.ports import CommuneMatch
 from application.ranking import CandidatePool, RankingFailedError, RankingQuery, RankingResult
 from application.screening import PoolCandidate
 from domain.candidate import Candidate
+from infrastructure.commune_index import Commune, CommuneIndex
+from infrastructure.gazetteer import InseeGazetteer
 from infrastructure.offline_ranker import Bm25CandidateRanker
 from infrastructure.personal_data import EncryptedPersonalData
 
@@ -34,29 +37,33 @@ class InMemoryKeyVault:
         pass
 
 
-class FakeGazetteer:
-    #: GeoNames coordinates. From Lyon: Villeurbanne 3 km, Bron 5 km, Vénissieux 6 km, Vienne 25 km.
-    COORDINATES = {
-        "Lyon": (45.74906, 4.84789),
-        "Villeurbanne": (45.76601, 4.8795),
-        "Bron": (45.73865, 4.91303),
-        "Vénissieux": (45.69706, 4.88593),
-        "Vienne": (45.52569, 4.87484),
-        "Paris": (48.85341, 2.3488),
-        "Lille": (50.63391, 3.05512),
-        "Saint-Denis": (48.93564, 2.35387),
-    }
-    COMMUNES = tuple(COORDINATES)
+class FakeGazetteer(InseeGazetteer):
+    """A handful of communes, positions as in the data file. From Lyon: Villeurbanne 3 km, Bron 5 km,
+    Vénissieux 6 km, Vienne 25 km; Ancy is a village (671 inhabitants); two communes are called Saint-Denis."""
 
-    def canonical_commune(self, name: str) -> str | None:
-        return next((c for c in self.COMMUNES if c.lower() == name.strip().lower()), None)
+    COMMUNES = (
+        Commune("69123", "Lyon", "69", tuple(f"6900{n}" for n in range(1, 10)), 519127, 45.74906, 4.84789),
+        Commune("69266", "Villeurbanne", "69", ("69100",), 163684, 45.76601, 4.8795),
+        Commune("69029", "Bron", "69", ("69500",), 42982, 45.73865, 4.91303),
+        Commune("69259", "Vénissieux", "69", ("69200",), 65502, 45.69706, 4.88593),
+        Commune("38544", "Vienne", "38", ("38200",), 31778, 45.52569, 4.87484),
+        Commune("69008", "Ancy", "69", ("69490",), 671, 45.83735, 4.50766),
+        Commune("75056", "Paris", "75", ("75001", "75015"), 2103778, 48.85341, 2.3488),
+        Commune("59350", "Lille", "59", ("59000",), 238246, 50.63391, 3.05512),
+        Commune("93066", "Saint-Denis", "93", ("93200", "93210"), 149077, 48.93564, 2.35387),
+        Commune("97411", "Saint-Denis", "974", ("97400",), 155634, -20.88231, 55.4504),
+    )
 
-    def coordinates(self, name: str) -> tuple[float, float] | None:
-        commune = self.canonical_commune(name)
-        return self.COORDINATES[commune] if commune else None
+    def __init__(self, extra: tuple[Commune, ...] = ()) -> None:
+        super().__init__(CommuneIndex(self.COMMUNES + extra))
 
-    def names(self) -> list[str]:
-        return list(self.COMMUNES)
+
+class FormerGazetteer:
+    """As the gazetteer of towns above 15,000 inhabitants did: a GeoNames name, stored as typed (to write
+    the records already in a store, such as "Saint-Ouen")."""
+
+    def find_commune(self, typed: str) -> CommuneMatch:
+        return CommuneMatch(label=typed)
 
 
 class FakeDirectory:

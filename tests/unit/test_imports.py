@@ -114,6 +114,18 @@ def test_bad_rows_are_reported_by_line_and_column_and_the_good_rows_are_imported
     assert report.rejected == 5
 
 
+def test_a_commune_several_communes_bear_is_a_bad_row_naming_them_and_a_department_or_postcode_settles_it(app) -> None:
+    report = app.import_candidates(
+        csv(person("D1", "0612345678", commune="Saint-Denis"), person("D2", "0611111111", commune="Saint-Denis (93)"),
+            person("D3", "0622222222", commune="97400"), person("D4", "0633333333", commune="Ancy")),
+        ADVISOR,
+    )
+    ((line, column, reason),) = [(p.line, p.column, p.reason) for p in report.problems]
+    assert (line, column) == (2, "commune") and reason.startswith("Plusieurs communes correspondent à « Saint-Denis » : ")
+    assert [app.repository.get(r.id).profile.commune for r in report.imported] == [
+        "Saint-Denis (93)", "Saint-Denis (974)", "Ancy"]
+
+
 def test_an_erased_person_is_not_imported_again_and_gets_no_new_key(app, vault) -> None:
     data = csv(person("D1", "0612345678"))
     (row,) = app.import_candidates(data, ADVISOR).imported

@@ -9,9 +9,10 @@ import pytest
 from application.caller import Caller
 from application.candidates import CandidateDetails
 from application.errors import AccessDeniedError, DuplicateError, InvalidValueError, NotFoundError, StaleEditError
-from application.values import Reason
+from application.values import OfferTerms, Reason
 from domain.candidate import Candidate
-from tests.unit.fakes import FakeDirectory, InMemoryKeyVault, in_memory_relais
+from infrastructure.commune_index import Commune
+from tests.unit.fakes import FakeDirectory, FakeGazetteer, InMemoryKeyVault, in_memory_relais
 
 ADVISOR = Caller("advisor-1", "advisor", "lyon-est", "req-1")
 OTHER_AGENCY = Caller("advisor-2", "advisor", "paris-nord", "req-2")
@@ -72,6 +73,41 @@ def test_a_bad_phone_and_an_unknown_commune_are_both_reported_and_nothing_is_wri
         app.register_candidate(details(phone="12", commune="Atlantide"), True, ADVISOR)
     assert set(caught.value.errors) == {"phone", "commune"}
     assert app.recorder.max_notification_id() in (None, 0)
+
+
+def test_a_commune_name_several_communes_bear_is_refused_with_them_to_choose_from(app):
+    with pytest.raises(InvalidValueError) as caught:
+        app.register_candidate(details(commune="saint denis"), True, ADVISOR)
+    assert caught.value.errors == {"commune": (
+        "Plusieurs communes correspondent à « saint denis » : Saint-Denis (974), Saint-Denis (93). "
+        "Précisez le département entre parenthèses ou le code postal, par exemple « Saint-Denis (974) »."
+    )}
+    assert app.recorder.max_notification_id() in (None, 0)
+
+
+def test_a_postcode_several_communes_share_asks_for_the_name(app):
+    app.gazetteer = FakeGazetteer(extra=(Commune("69003", "Albigny-sur-Saône", "69", ("69250",), 2900, 45.86, 4.83),
+                                         Commune("69143", "Neuville-sur-Saône", "69", ("69250",), 7800, 45.88, 4.84)))
+    with pytest.raises(InvalidValueError) as caught:
+        app.register_candidate(details(commune="69250"), True, ADVISOR)
+    assert caught.value.errors == {"commune": (
+        "Plusieurs communes ont le code postal 69250 : Neuville-sur-Saône, Albigny-sur-Saône. "
+        "Précisez le nom, par exemple « Neuville-sur-Saône »."
+    )}
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("Saint-Denis (93)", "Saint-Denis (93)"), ("93200", "Saint-Denis (93)"),
+                                                ("ancy", "Ancy")])
+def test_the_commune_is_recorded_under_the_name_that_designates_it_alone(app, typed, stored):
+    candidate_id = app.register_candidate(details(commune=typed), True, ADVISOR)
+    assert app.repository.get(candidate_id).profile.commune == stored
+
+
+def test_an_offer_in_a_commune_with_homonyms_is_refused_until_one_is_chosen(app):
+    with pytest.raises(InvalidValueError, match="Plusieurs communes correspondent"):
+        app.publish_offer(OfferTerms("Agent", "K2204", (), "Saint-Denis", "CDI", 35, 22_000, 24_000, ""), ADVISOR)
+    offer_id = app.publish_offer(OfferTerms("Agent", "K2204", (), "st denis (974)", "CDI", 35, 22_000, 24_000, ""), ADVISOR)
+    assert app.repository.get(offer_id).terms.commune == "Saint-Denis (974)"
 
 
 def test_a_phone_already_registered_in_the_agency_is_a_duplicate(app):

@@ -148,7 +148,6 @@ class CandidateController(Controller):
             "submit_label": submit,
             "show_consent": new,
             "stale": status == 409 and "form" in form.errors,
-            "communes": services_of(request).gazetteer.names(),
             "contract_types": CONTRACT_TYPES,
             "c": candidate,
         }

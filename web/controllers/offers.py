@@ -129,7 +129,6 @@ class OfferController(Controller):
             "submit_label": submit,
             "stale": status == 409 and "form" in form.errors,
             "contract_options": contract_options(),
-            "communes": services_of(request).gazetteer.names(),
             "o": offer,
         }
         return render(request, template, context, partial="offers/_form.html", status=status)

@@ -106,7 +106,6 @@ def shortlist_context(
         "rejection_reasons": rejection_options(),
         "addition_reasons": addition_options(),
         "criteria_contracts": criteria_contract_options(),
-        "communes": services.gazetteer.names(),
         "outreaches": services.outreach.for_offer(caller, UUID(offer.id)) if services.outreach else [],
     }
 

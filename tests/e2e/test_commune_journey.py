@@ -1,0 +1,39 @@
+"""In a real browser: the commune field suggests communes as one types, and a shared name asks for the department."""
+from __future__ import annotations
+
+import random
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_advisor_journey import sign_in
+
+
+def test_an_advisor_is_offered_communes_as_they_type_and_picks_one_of_several_saint_denis(page: Page, demo_logins):
+    username, password = demo_logins["advisor"]
+    surname = f"Mésange{uuid.uuid4().hex[:6]}"
+    sign_in(page, username, password)
+    expect(page).to_have_url(re.compile(r"/conseiller$"))
+
+    page.goto("/conseiller/demandeurs/nouveau")
+    commune = page.get_by_label("Commune de résidence")
+    commune.press_sequentially("villeurb", delay=30)
+    expect(page.locator("#communes option[value='Villeurbanne']")).to_have_count(1)  # filled by htmx
+
+    page.get_by_label("Prénom").fill("Inès")
+    page.get_by_label(re.compile(r"^Nom\b")).fill(surname)
+    page.get_by_label("Téléphone").fill(f"06 {random.randint(10, 99)} {random.randint(10, 99)} {random.randint(10, 99)} 17")
+    commune.fill("saint-denis")
+    page.get_by_label("Codes ROME des métiers recherchés").fill("K2204")
+    page.get_by_label("Disponible à partir du").fill("2026-12-01")
+    page.get_by_label("Rayon de mobilité (km)").fill("10")
+    page.get_by_role("button", name="Inscrire").click()
+    error = page.locator("#f-commune-error")
+    expect(error).to_contain_text("Plusieurs communes correspondent à « saint-denis »")
+    expect(error).to_contain_text("Saint-Denis (93)")
+
+    page.get_by_label("Commune de résidence").fill("Saint-Denis (93)")
+    page.get_by_role("button", name="Inscrire").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(surname)
+    expect(page.locator("main")).to_contain_text("Saint-Denis (93)")
