@@ -37,6 +37,11 @@ class PersonalKeyVault(Protocol):
         """Make sure no deleted copy survives in the storage files (journal, free pages)."""
 
 
+class AuditSearchIndex(Protocol):
+    def live_searches(self) -> list[tuple[str, str]]:
+        """(page view id, day key owner) of auditors' searches whose day key still exists, by key."""
+
+
 Row = dict[str, Any]
 
 

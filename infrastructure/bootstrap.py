@@ -7,6 +7,7 @@ from typing import Any
 
 from application.app import Relais
 from application.projections.accounts import AccountProjection
+from application.projections.audit_searches import AuditSearchProjection
 from application.projections.ai_oversight import AiOversightProjection
 from application.projections.event_index import EventIndexProjection
 from application.projections.candidates import CandidateListProjection
@@ -18,6 +19,7 @@ from application.projections.shortlists import ShortlistProjection
 from application.audit.decisions import DecisionQueries
 from application.audit.timeline import TimelineQueries
 from application.queries.accounts import AccountQueries, ReadModelDirectory
+from application.queries.audit_searches import ReadModelAuditSearches
 from application.queries.candidates import CandidateQueries
 from application.queries.history import HistoryQueries
 from application.queries.offers import OfferQueries
@@ -50,7 +52,7 @@ def projections() -> list[Any]:
         AiOversightProjection(),
         OversightFiguresProjection(),
         PersonActivityProjection(), ComplianceRegisterProjection(),
-        EventIndexProjection(),
+        EventIndexProjection(), AuditSearchProjection(),
         OutreachProjection(), SimulatorErasure(),
     ]
 
@@ -112,6 +114,7 @@ def build_app(
         personal_data_transcoding=EncryptedPersonalData(vault),
         gazetteer=gazetteer,
         directory=ReadModelDirectory(database),
+        audit_searches=ReadModelAuditSearches(database),
         env=settings.database.eventsourcing_env(create_table=create_table),
         candidate_pool=ReadModelCandidatePool(database),
         ranker=ranker or offline,

@@ -45,7 +45,7 @@ def a_day_of_work(services: Services) -> None:
     services.app.request_shortlist(offer_id, CRITERIA, advisor())
     services.app.close_offer(offer_id, Reason("pourvue"), advisor())
     services.app.switch_ai(False, Reason("incident", "test"), admin())
-    services.app.erase_candidate(people[1], Reason("demande_rgpd", "courrier"), "la personne", compliance())
+    services.app.erase_candidate(people[1], Reason("demande_rgpd", "courrier"), "personne", compliance())
 
 
 def test_every_event_decodes_as_the_application_decodes_it(services: Services) -> None:

@@ -33,6 +33,17 @@ class InMemoryKeyVault:
         pass
 
 
+class FakeAuditSearches:
+    """The auditors' recorded searches (page view id, day key owner), as the read model lists them."""
+
+    def __init__(self, vault: InMemoryKeyVault) -> None:
+        self.vault = vault
+        self.searches: list[tuple[str, str]] = []
+
+    def live_searches(self) -> list[tuple[str, str]]:
+        return sorted((a, s) for a, s in self.searches if s in self.vault.keys)
+
+
 class FakeGazetteer:
     #: GeoNames coordinates. From Lyon: Villeurbanne 3 km, Bron 5 km, Vénissieux 6 km, Vienne 25 km.
     COORDINATES = {
@@ -134,6 +145,7 @@ def in_memory_relais(
     vault: InMemoryKeyVault | None = None,
     directory: FakeDirectory | None = None,
     ranker: Any = None,
+    audit_searches: FakeAuditSearches | None = None,
 ) -> Relais:
     """`ranker`: the offline ranker by default; another one falls back on the offline ranker."""
     vault = vault or InMemoryKeyVault()
@@ -150,6 +162,7 @@ def in_memory_relais(
         candidate_pool=pool,
         ranker=ranker or offline,
         fallback_ranker=offline if ranker is not None else None,
+        audit_searches=audit_searches,
     )
     pool.app = app
     return app

@@ -159,6 +159,6 @@ def test_a_prepared_archive_is_deleted_once_someone_is_erased_after_it(signed_in
     assert archive is not None and archive.is_file()
 
     clock.advance(seconds=1)
-    services.app.erase_candidate(UUID(person), Reason("demande_rgpd"), "la personne", Caller("dpo", "compliance", "", "r"))
+    services.app.erase_candidate(UUID(person), Reason("demande_rgpd"), "personne", Caller("dpo", "compliance", "", "r"))
     assert officer.get(f"{job_url}/archive").status_code == 404  # it held their name in clear
     assert not archive.exists()
