@@ -18,6 +18,7 @@ from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
 from web.cli_scheduler import add_scheduler_command, start_in_process_scheduler
 from web.cli_audit import add_audit_commands
+from web.cli_keys import add_key_commands
 
 log = logging.getLogger("relais")
 ROLES = ("advisor", "auditor", "compliance", "admin")
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scheduler_command(commands)
     add_compliance_commands(commands)
     add_audit_commands(commands)
+    add_key_commands(commands)
     return parser
 
 
