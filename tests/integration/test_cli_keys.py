@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.integration.test_cli import Relais, assert_fails, relais  # noqa: F401 - fixtures
 from tests.integration.test_cli_audit import seed
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_rotating_the_key_file_keeps_old_checkpoints_and_exports_verifiable(relais: Relais, tmp_path: Path) -> None:
@@ -32,6 +36,11 @@ def test_rotating_the_key_file_keeps_old_checkpoints_and_exports_verifiable(rela
     assert bundle.count("BEGIN PUBLIC KEY") == 2 and not bundle.startswith(old_pem) and old_pem in bundle
     (tmp_path / "keys.pem").write_text(bundle)
     assert relais("verify-export", str(old_export), "--public-key", str(tmp_path / "keys.pem")).returncode == 0
+    # The standalone verifier a third party runs picks the old key out of the bundle by the manifest's key id.
+    script = ROOT / "docs" / "verify_export.py"
+    standalone = subprocess.run([sys.executable, str(script), str(old_export), str(tmp_path / "keys.pem")],
+                                capture_output=True, text=True, timeout=60)
+    assert standalone.returncode == 0, standalone.stdout
 
 
 def test_with_the_key_in_the_settings_the_new_seed_is_read_on_standard_input(relais: Relais) -> None:
