@@ -19,7 +19,6 @@ from application.projections.shortlists import ShortlistProjection
 from application.audit.decisions import DecisionQueries
 from application.audit.timeline import TimelineQueries
 from application.queries.accounts import AccountQueries, ReadModelDirectory
-from application.queries.audit_searches import ReadModelAuditSearches
 from application.queries.candidates import CandidateQueries
 from application.queries.history import HistoryQueries
 from application.queries.offers import OfferQueries
@@ -29,6 +28,7 @@ from application.queries.shortlists import ShortlistQueries
 from application.projections.outreach import OutreachProjection
 from application.queries.outreach import OutreachQueries
 from infrastructure.audit_log import AuditLog
+from infrastructure.audit_searches import DatabaseAuditSearches
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_store import share_transactions
@@ -107,20 +107,22 @@ def build_app(
     `sms_gateway` and `reply_reader`: by default the simulator and the offline reader."""
     vault = DatabaseKeyVault(database, settings.secret_key, clock)
     offline = Bm25CandidateRanker()
-    return Relais(
+    app = Relais(
         clock=clock,
         passwords=passwords,
         key_vault=vault,
         personal_data_transcoding=EncryptedPersonalData(vault),
         gazetteer=gazetteer,
         directory=ReadModelDirectory(database),
-        audit_searches=ReadModelAuditSearches(database),
         env=settings.database.eventsourcing_env(create_table=create_table),
         candidate_pool=ReadModelCandidatePool(database),
         ranker=ranker or offline,
         fallback_ranker=offline if ranker is not None else None,
         **outreach_adapters(settings.outreach, database, clock, sms_gateway, reply_reader),
     )
+    # Reads the events table the recorder names, so it is wired once the recorder exists.
+    app.audit_searches = DatabaseAuditSearches(database, app.recorder)
+    return app
 
 
 def bootstrap(

@@ -9,39 +9,51 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
-from uuid import UUID
 
 from application.projections.text import search_key
-from domain.audit_access import AuditAccess
 from domain.candidate import Candidate
 
 if TYPE_CHECKING:
     from application.app import Relais
 
+#: Recorded searches read per query.
+BATCH = 500
 #: Phone numbers are compared on their last nine digits: 06 12 34 56 78 and +33 6 12 34 56 78 alike.
 PHONE_DIGITS = 9
 
 
-def names_person(query: str, candidate: Candidate) -> bool:
-    """A search names the person by their id, their phone, or their last name as whole words.
+class PersonMatcher:
+    """What a search must hold to name the person: read once, before the person's key goes.
 
-    A first name alone identifies no one and is not matched; a last name shared with others is:
-    the search could have found this person.
+    Their id, the last nine digits of their phone, or every word of their last name as whole
+    words. A first name alone identifies no one and is not matched; a last name shared with
+    others is: the search could have found this person.
     """
-    values = [value for _, value in parse_qsl(query, keep_blank_values=False)] or [query]
-    person_id = str(candidate.id).lower()
-    profile = candidate.profile
-    surname = search_key(profile.last_name.value).replace("-", " ").split()
-    phone = re.sub(r"\D", "", profile.phone.value)[-PHONE_DIGITS:]
-    for value in values:
-        if person_id in value.lower():
-            return True
-        if len(phone) == PHONE_DIGITS and phone in re.sub(r"\D", "", value):
-            return True
-        words = set(search_key(value).replace("-", " ").split())
-        if surname and set(surname) <= words:
-            return True
-    return False
+
+    def __init__(self, candidate: Candidate) -> None:
+        self.person_id = str(candidate.id).lower()
+        self.surname = set(_words(candidate.profile.last_name.value))
+        self.phone = re.sub(r"\D", "", candidate.profile.phone.value)[-PHONE_DIGITS:]
+
+    def named_in(self, query: str) -> bool:
+        values = [value for _, value in parse_qsl(query, keep_blank_values=False)] or [query]
+        for value in values:
+            if self.person_id in value.lower():
+                return True
+            if len(self.phone) == PHONE_DIGITS and self.phone in re.sub(r"\D", "", value):
+                return True
+            if self.surname and self.surname <= set(_words(value)):
+                return True
+        return False
+
+
+def _words(text: str) -> list[str]:
+    return search_key(text).replace("-", " ").split()
+
+
+def names_person(query: str, candidate: Candidate) -> bool:
+    """True when the search names the person (see PersonMatcher)."""
+    return PersonMatcher(candidate).named_in(query)
 
 
 class AuditSearchErasure:
@@ -51,11 +63,17 @@ class AuditSearchErasure:
             return ()
         if self.catch_up_read_models is not None:
             self.catch_up_read_models()  # searches recorded by other processes a moment ago
+        person = PersonMatcher(candidate)
+        live = self.audit_searches.live_searches()  # by day key: a matched key skips the rest of its day
         named: set[str] = set()
-        for access_id, subject in self.audit_searches.live_searches():
-            if subject in named:
-                continue  # the day's key goes anyway: its other searches need not be read
-            access: AuditAccess = self.repository.get(UUID(access_id))
-            if access.query is not None and not access.query.erased and names_person(access.query.value, candidate):
-                named.add(subject)
+        for start in range(0, len(live), BATCH):
+            batch = dict((a, s) for a, s in live[start : start + BATCH] if s not in named)
+            for stored in self.audit_searches.recorded(list(batch)):
+                subject = batch[str(stored.originator_id)]
+                if subject in named:
+                    continue
+                opened = self.mapper.to_domain_event(stored)  # decrypted with the day key
+                query = getattr(opened, "query", None)
+                if query is not None and not query.erased and person.named_in(query.value):
+                    named.add(subject)
         return tuple(sorted(named))

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from application.app import Relais
 from application.ranking import CandidatePool, RankingFailedError, RankingQuery, RankingResult
@@ -39,9 +42,14 @@ class FakeAuditSearches:
     def __init__(self, vault: InMemoryKeyVault) -> None:
         self.vault = vault
         self.searches: list[tuple[str, str]] = []
+        self.app: Relais | None = None  # whose store holds the records
 
     def live_searches(self) -> list[tuple[str, str]]:
-        return sorted((a, s) for a, s in self.searches if s in self.vault.keys)
+        return sorted(((a, s) for a, s in self.searches if s in self.vault.keys), key=lambda row: (row[1], row[0]))
+
+    def recorded(self, access_ids: Sequence[str]) -> list[StoredEvent]:
+        assert self.app is not None
+        return [stored for a in access_ids for stored in self.app.recorder.select_events(UUID(a))]
 
 
 class FakeGazetteer:
@@ -165,4 +173,6 @@ def in_memory_relais(
         audit_searches=audit_searches,
     )
     pool.app = app
+    if audit_searches is not None:
+        audit_searches.app = app
     return app
