@@ -65,6 +65,7 @@ class KeyRing:
         self.configured = configured
         self.clock = clock
         self._cached: tuple[float, dict[str, TrustedKey]] | None = None
+        self._current_recorded = False  # once per process: the scheduler seals every few minutes
 
     def public_key(self, key_id: str) -> Ed25519PublicKey | None:
         """The trusted key with this id, or None: unknown, or recorded here without a trusted vouch."""
@@ -120,7 +121,9 @@ class KeyRing:
 
     def record_current(self) -> None:
         """Record the current key's public half the first time it signs (shown on the integrity page)."""
-        self._record(self.current)
+        if not self._current_recorded:
+            self._record(self.current)
+            self._current_recorded = True
 
     def rotate(self, following: SigningKey) -> str:
         """Record a succession from the current key to `following`, signed by both; return its instant."""
