@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 
 from application.accounts import AccountCommands
 from application.audit.access import AuditAccessCommands
+from application.audit.search_erasure import AuditSearchErasure
 from application.candidates import CandidateCommands
 from application.compliance import ComplianceCommands
 from application.errors import NotFoundError, StaleEditError
@@ -22,6 +23,7 @@ from application.matching import MatchingCommands
 from application.offers import OfferCommands
 from application.oversight import OversightCommands
 from application.ports import (
+    AuditSearchIndex,
     CandidatePoolSource,
     CandidateRanker,
     Clock,
@@ -55,6 +57,7 @@ class Relais(
     ComplianceCommands,
     LogExportCommands,
     AuditAccessCommands,
+    AuditSearchErasure,
     OutreachCommands,
     OutreachSending,
     OutreachInbound,
@@ -86,6 +89,7 @@ class Relais(
         follow_up_policy: FollowUpPolicy | None = None,
         outreach_schedule: OutreachSchedule | None = None,
         outreach_directory: OutreachDirectory | None = None,
+        audit_searches: AuditSearchIndex | None = None,
     ) -> None:
         self.clock = clock
         self.passwords = passwords
@@ -108,6 +112,8 @@ class Relais(
         self.follow_up_policy = follow_up_policy or FollowUpPolicy()
         self.outreach_schedule = outreach_schedule
         self.outreach_directory = outreach_directory
+        #: The auditors' recorded searches, read when a person is erased (docs/adr/0015).
+        self.audit_searches = audit_searches
         #: Called at the start of each outreach tick (the composition root gives the projection runner's
         #: catch-up), so that who may be contacted is read as of that instant.
         self.catch_up_read_models: Callable[[], object] | None = None

@@ -127,17 +127,28 @@ class CandidateCommands:
                 raise DuplicateError("phone", DUPLICATE_PHONE)
             self._save(candidate)
 
-    def erase_candidate(self: Relais, candidate_id: UUID, reason: Reason, requested_by: str, caller: Caller) -> None:
-        """Crypto-shredding: delete the person's key, then record that it was done."""
-        caller.require_role("compliance", "admin")
-        self._erase_candidate(candidate_id, reason, requested_by, caller)
+    def erase_candidate(
+        self: Relais, candidate_id: UUID, reason: Reason, requester: str, caller: Caller, reference: str = ""
+    ) -> None:
+        """Crypto-shredding: delete the person's key, then record that it was done.
 
-    def _erase_candidate(self: Relais, candidate_id: UUID, reason: Reason, requested_by: str, caller: Caller) -> None:
+        `requester` is a kind of ERASURE_REQUESTERS; `reference` an optional file number, sealed
+        under the erasure register's key (docs/adr/0017)."""
+        caller.require_role("compliance", "admin")
+        self._erase_candidate(candidate_id, reason, requester, reference, caller)
+
+    def _erase_candidate(
+        self: Relais, candidate_id: UUID, reason: Reason, requester: str, reference: str, caller: Caller
+    ) -> None:
         """Shared by the compliance officer's erasure and the retention job (which checks its own caller)."""
         candidate: Candidate = self._get(candidate_id, Candidate)
-        candidate.record_erasure(reason, requested_by, caller.provenance, self._now())
-        # Key first: if the save then fails, the data is already unreadable and a retry records it.
+        # Read with the person's key, so before it goes: the auditors' searches that name them.
+        searches = () if candidate.erased else self._searches_naming(candidate)
+        candidate.record_erasure(reason, requester, reference, searches, caller.provenance, self._now())
+        # Keys first: if the save then fails, the data is already unreadable and a retry records it.
         self.key_vault.destroy(str(candidate.id))
+        for subject in searches:
+            self.key_vault.destroy(subject)
         with self.unit_of_work():
             self.phone_claims.release(candidate.id)  # the number may be registered again
             self._save(candidate)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.caller import Caller
-from application.errors import AccessDeniedError, AlreadyErasedError
+from application.errors import AccessDeniedError, AlreadyErasedError, NotFoundError
 from domain.candidate import Candidate
 from domain.explanation_letter import ExplanationLetter
 from domain.provenance import Reason
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from application.app import Relais
 
 RETENTION_JOB = "retention"
-RETENTION_REQUESTER = "politique de conservation"
+#: The retention job asks for its own erasures (a requester kind of domain/erasure_request.py).
+RETENTION_REQUESTER = "conservation"
 
 
 class ComplianceCommands:
@@ -32,17 +33,27 @@ class ComplianceCommands:
         self._save(letter)
         return letter.id
 
+    def erasure_reference(self: Relais, candidate_id: UUID, caller: Caller) -> str:
+        """The reference of the request that erased the person, read from the event: sealed under the erasure
+        register's key of its month, "[effacé]" once that month is past its period, "" when none was given."""
+        caller.require_role("compliance")
+        for stored in self.events.get(candidate_id, desc=True):
+            if isinstance(stored, Candidate.PersonalDataErased):
+                return stored.reference.value if stored.reference is not None else ""
+        raise NotFoundError(str(candidate_id))
+
     def erase_inactive_person(self: Relais, candidate_id: UUID, caller: Caller) -> None:
         """The retention job erases someone with no activity for the configured period."""
         caller.require_role("job")
         if caller.actor_id != f"job:{RETENTION_JOB}":
             raise AccessDeniedError("only the retention job erases for retention")
-        self._erase_candidate(candidate_id, Reason("retention"), RETENTION_REQUESTER, caller)
+        self._erase_candidate(candidate_id, Reason("retention"), RETENTION_REQUESTER, "", caller)
 
     def record_retention_run(
-        self: Relais, months: int, cutoff: datetime, examined: int, entries: tuple[RetentionEntry, ...], caller: Caller
+        self: Relais, months: int, cutoff: datetime, examined: int, entries: tuple[RetentionEntry, ...], caller: Caller,
+        deleted_keys: tuple[str, ...] = (),
     ) -> UUID:
         caller.require_role("job")
-        run = RetentionRun(months, cutoff, examined, entries, caller.provenance, self._now())
+        run = RetentionRun(months, cutoff, examined, entries, caller.provenance, self._now(), deleted_keys)
         self._save(run)
         return run.id

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 if TYPE_CHECKING:
+    from eventsourcing.persistence import StoredEvent
+
     from application.ranking import CandidatePool, RankingQuery, RankingResult
     from application.reply_reading import ReplyReading, ReplyToRead
     from application.sms import InboundSms, OutgoingSms, SmsReceipt
@@ -36,6 +38,14 @@ class PersonalKeyVault(Protocol):
 
     def purge_residues(self) -> None:
         """Make sure no deleted copy survives in the storage files (journal, free pages)."""
+
+
+class AuditSearchIndex(Protocol):
+    def live_searches(self) -> list[tuple[str, str]]:
+        """(page view id, day key owner) of auditors' searches whose day key still exists, by key."""
+
+    def recorded(self, access_ids: Sequence[str]) -> list[StoredEvent]:
+        """The stored records of these page views, read together (the mapper decodes them)."""
 
 
 Row = dict[str, Any]

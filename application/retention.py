@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from application.caller import Caller
 from application.compliance import RETENTION_JOB
+from application.dated_keys import DatedKeys
 from application.errors import AlreadyErasedError, NotFoundError, StaleEditError
 from application.ports import Database
 from domain.retention_run import ERASED, FAILED, KEPT, RetentionEntry
@@ -42,6 +43,7 @@ class RetentionReport:
     cutoff: datetime
     examined: int  # job seekers whose data was still present
     entries: tuple[RetentionEntry, ...]
+    deleted_keys: tuple[str, ...] = ()  # dated keys past their period (would be deleted, for a dry run)
 
     @property
     def erased(self) -> int:
@@ -61,7 +63,7 @@ class RetentionJob:
 
     def __init__(
         self, app: Relais, database: Database, months: int = DEFAULT_MONTHS,
-        catch_up: Callable[[], object] | None = None,
+        catch_up: Callable[[], object] | None = None, dated_keys: tuple[DatedKeys, ...] = (),
     ) -> None:
         if months < 1:
             raise ValueError("the retention period is at least one month")
@@ -69,20 +71,32 @@ class RetentionJob:
         self.database = database
         self.months = months
         self.catch_up = catch_up
+        self.dated_keys = dated_keys
 
     def __call__(self, dry_run: bool = False) -> RetentionReport:
         if self.catch_up is not None:
             self.catch_up()  # decide on the latest activity, not on a lagging read model
-        cutoff = months_before(self.app.clock.now(), self.months)
+        now = self.app.clock.now()
+        cutoff = months_before(now, self.months)
         examined, due = self.due(cutoff)
+        expired = self.expired_keys(now)
         if dry_run:
             entries = tuple(RetentionEntry(*row, outcome=WOULD_ERASE) for row in due)
-            return RetentionReport(None, self.months, cutoff, examined, entries)
+            return RetentionReport(None, self.months, cutoff, examined, entries, expired)
         correlation = f"retention-{uuid.uuid4()}"
         caller = Caller.job(RETENTION_JOB, correlation)
         entries = tuple(self._erase(caller, cutoff, *row) for row in due)
-        run_id = self.app.record_retention_run(self.months, cutoff, examined, entries, caller)
-        return RetentionReport(str(run_id), self.months, cutoff, examined, entries)
+        deleted = tuple(subject for subject in expired if self.app.key_vault.destroy(subject))
+        run_id = self.app.record_retention_run(self.months, cutoff, examined, entries, caller, deleted)
+        return RetentionReport(str(run_id), self.months, cutoff, examined, entries, deleted)
+
+    def expired_keys(self, now: datetime) -> tuple[str, ...]:
+        """Dated keys whose period has passed: auditors' search days, months of the erasure register."""
+        expired: list[str] = []
+        for kind in self.dated_keys:
+            cutoff = months_before(now, kind.months).date()
+            expired += [subject for subject in kind.live(self.database) if kind.expired(subject, cutoff)]
+        return tuple(expired)
 
     def run_daily(self) -> RetentionReport | None:
         """The scheduler's entry point: a run when the last one is a day old or more, however often called."""

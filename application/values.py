@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from domain.ai_oversight import SWITCH_REASONS as AI_SWITCH_REASONS
 from domain.candidate import CONSENT_WITHDRAWAL_REASONS, ERASURE_REASONS
+from domain.erasure_request import ERASURE_REQUESTERS, MAX_REFERENCE
 from domain.matching import (
     ACCEPTANCE_REASONS,
     DEFAULT_LIMIT,
@@ -29,6 +30,8 @@ __all__ = [
     "CONTRACT_TYPES",
     "ERASED_PLACEHOLDER",
     "ERASURE_REASONS",
+    "ERASURE_REQUESTERS",
+    "MAX_REFERENCE",
     "ROLES",
     "OfferTerms",
     "Reason",

@@ -2,26 +2,39 @@
 """Verify a Relais export (relais-export/1) with only the standard library and `cryptography`.
 
     python verify_export.py EXPORT_DIR PUBLIC_KEY.pem
-The key is served at /compliance/export-key and printed by `relais export-public-key`.
+The keys are served at /compliance/export-key and printed by `relais export-public-key`: the
+current key first, then the previous ones still trusted; the key the manifest names is used.
 Exit status 0 when the export is complete and intact, 1 otherwise (the reason is printed).
 """
 import base64
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
+
+
+def key_named(pem: bytes, key_id: str):
+    """The key of the PEM file whose id (first 16 hex digits of SHA-256 over the raw public key) the manifest
+    names; the file may hold one key or the bundle of current and previous keys. Else its first key."""
+    blocks = re.findall(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", pem, re.S)
+    keys = [load_pem_public_key(block + b"\n") for block in blocks]
+    for key in keys:
+        if hashlib.sha256(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:16] == key_id:
+            return key
+    return keys[0] if keys else load_pem_public_key(pem)
 
 
 def verify(folder: Path, pem: bytes) -> str | None:
     manifest_bytes = (folder / "manifest.json").read_bytes()
     signature = base64.b64decode((folder / "manifest.sig").read_bytes().strip(), validate=True)
+    manifest = json.loads(manifest_bytes)  # read first only to pick the key it names; the signature decides
     try:  # Ed25519 over the exact bytes of manifest.json
-        load_pem_public_key(pem).verify(signature, manifest_bytes)
+        key_named(pem, str(manifest.get("public_key_id", ""))).verify(signature, manifest_bytes)
     except Exception:
         return "manifest.sig does not verify: wrong key, or manifest.json was changed"
-    manifest = json.loads(manifest_bytes)
     if manifest["format"] != "relais-export/1" or manifest["chain"]["algorithm"] != "sha256":
         return "not a relais-export/1 manifest"
     previous = bytes.fromhex(manifest["previous_head"]) if manifest["previous_head"] else bytes(32)

@@ -21,8 +21,8 @@ class AuditAccess(Aggregate):
     def record(
         cls, method: str, path: str, aggregate_id: str, query: str, provenance: Provenance, timestamp: datetime
     ) -> AuditAccess:
-        # A search may hold a person's name: it is encrypted. The key is one auditor's for one day: a
-        # retention job can delete a day's keys, and a page view writes no key of its own (docs/adr/0015).
+        # A search may hold a person's name: it is encrypted. The key is one auditor's for one day: the
+        # retention job deletes a day's keys, and a page view writes no key of its own (docs/adr/0015).
         sealed = PersonalData(searches_subject(provenance.actor_id, timestamp), query) if query else None
         return cls._create(
             cls.PageOpened, id=uuid4(), method=method, path=path, aggregate_id=aggregate_id, query=sealed,
@@ -40,6 +40,10 @@ class AuditAccess(Aggregate):
         self.query = query
 
 
+SEARCHES_PREFIX = "audit-searches:"
+
+
 def searches_subject(actor_id: str, timestamp: datetime) -> str:
-    """The key owner of an auditor's searches of one (UTC) day."""
-    return f"audit-searches:{actor_id}:{timestamp.date().isoformat()}"
+    """The key owner of an auditor's searches of one (UTC) day; the retention job deletes it once past
+    its period, and erasing a person deletes it when one of its searches names them (docs/adr/0015)."""
+    return f"{SEARCHES_PREFIX}{actor_id}:{timestamp.date().isoformat()}"

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import demographics
+from domain import demographics, erasure_request
 from domain.errors import AlreadyErasedError, ConsentAlreadyInStateError, InvalidValueError
 from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
@@ -202,14 +203,41 @@ class Candidate(Aggregate):
     ) -> None:
         self.sms_consent = False
 
-    def record_erasure(self, reason: Reason, requested_by: str, provenance: Provenance, timestamp: datetime) -> None:
-        """Record that the person's key was deleted; the event itself holds no personal data."""
+    def record_erasure(
+        self, reason: Reason, requester: str, reference: str, audit_search_keys: tuple[str, ...],
+        provenance: Provenance, timestamp: datetime,
+    ) -> None:
+        """Record that the person's key was deleted, who asked (a kind, a sealed reference) and which
+        auditors' day keys went with it because their searches named the person (docs/adr/0015, 0017)."""
         reason.require_in(ERASURE_REASONS)
         self._require_not_erased()
-        self._record_erasure(reason, requested_by, provenance, timestamp)
+        sealed = erasure_request.reference(reference, timestamp)
+        kind = erasure_request.requester(requester)
+        self._record_erasure(reason, kind, sealed, tuple(audit_search_keys), provenance, timestamp)
 
-    @event("PersonalDataErased")
-    def _record_erasure(self, reason: Reason, requested_by: str, provenance: Provenance, timestamp: datetime) -> None:
+    class PersonalDataErased(Aggregate.Event):
+        """Holds no personal data of the person; the reference is sealed under the register's key."""
+
+        class_version = 2
+        reason: Reason
+        requester: str
+        reference: PersonalData | None
+        audit_search_keys: tuple[str, ...]
+        provenance: Provenance
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Before the closed list, the requester was free text in clear (`requested_by`, kept as recorded:
+            # the log is immutable). No reference, and no auditor's search was erased with the person.
+            state["requester"] = erasure_request.LEGACY_REQUESTER
+            state["reference"] = None
+            state["audit_search_keys"] = ()
+
+    @event(PersonalDataErased)
+    def _record_erasure(
+        self, reason: Reason, requester: str, reference: PersonalData | None, audit_search_keys: tuple[str, ...],
+        provenance: Provenance, timestamp: datetime,
+    ) -> None:
         self.erased = True
         self.sms_consent = False
 

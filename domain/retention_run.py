@@ -2,6 +2,7 @@
 
 People with no activity since `cutoff` had their personal data erased (each erasure is
 also its own `Candidate.PersonalDataErased` event). The report names people by id only.
+The run also deleted the dated keys past their period (auditors' searches, erasure register).
 """
 from __future__ import annotations
 
@@ -37,11 +38,15 @@ class RetentionRun(Aggregate):
         entries: tuple[RetentionEntry, ...],
         provenance: Provenance,
         timestamp: datetime,
+        deleted_keys: tuple[str, ...] = (),
     ) -> None:
         self.months = months
         self.cutoff = cutoff
         self.examined = examined
         self.entries = tuple(entries)  # stored as a JSON list
+        # The dated keys past their period that the run deleted (owners only: auditors' search days,
+        # months of the erasure register). Runs recorded before this field hold none.
+        self.deleted_keys = tuple(deleted_keys)
 
     @property
     def erased(self) -> int:

@@ -3,12 +3,15 @@
 Settings of their own (read once, listed in the README):
   RELAIS_SIGNING_KEY            base64 of a raw 32-byte Ed25519 seed; else data/signing.key is made once
   RELAIS_CHECKPOINT_EVERY       records per checkpoint (default 1000)
+  RELAIS_TRUSTED_SIGNING_KEYS   public keys (raw 32 bytes, base64, comma-separated) trusted besides the current one
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from infrastructure.checkpoints import DEFAULT_EVERY, LogCheckpoints
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
@@ -19,7 +22,8 @@ from infrastructure.log_export import LogExporter
 from infrastructure.log_verifier import IntegrityReport, LogVerifier
 from infrastructure.personal_data import DatabaseKeyVault
 from infrastructure.settings import Settings, SettingsError
-from infrastructure.signing_key import SigningKey, SigningKeyError
+from infrastructure.key_ring import KeyRing
+from infrastructure.signing_key import SigningKey, SigningKeyError, public_from_base64
 
 #: An export reads each person's key once per this many seconds at most (its own cache).
 EXPORT_KEY_CACHE_SECONDS = 300.0
@@ -34,9 +38,19 @@ def checkpoint_every(environ: dict[str, str]) -> int:
     return int(raw)
 
 
+def trusted_signing_keys(environ: dict[str, str]) -> tuple[Ed25519PublicKey, ...]:
+    """RELAIS_TRUSTED_SIGNING_KEYS: keys the operator vouches for (e.g. one rotated by hand), outside the database."""
+    texts = [t for t in environ.get("RELAIS_TRUSTED_SIGNING_KEYS", "").replace(",", " ").split() if t]
+    try:
+        return tuple(public_from_base64(text, "RELAIS_TRUSTED_SIGNING_KEYS") for text in texts)
+    except SigningKeyError as error:
+        raise SettingsError(str(error)) from None
+
+
 @dataclass
 class AuditLog:
     key: SigningKey
+    keys: KeyRing
     records: EventRecords
     checkpoints: LogCheckpoints
     verifier: LogVerifier
@@ -45,7 +59,15 @@ class AuditLog:
 
     def write_checkpoint(self, force: bool = False) -> int:
         """The scheduler's job: seal what is due; the number of checkpoints written."""
+        self.keys.record_current()
         return len(self.checkpoints.write_checkpoint(force=force))
+
+    def rotate(self, following: SigningKey) -> tuple[int, str]:
+        """Seal everything so far with the current key, then record its succession by `following`, signed by
+        both (docs/adr/0014): (checkpoints sealed, instant). Putting `following` in use is the caller's job."""
+        self.keys.record_current()
+        sealed = self.checkpoints.write_checkpoint(force=True)
+        return len(sealed), self.keys.rotate(following)
 
     def scheduled_jobs(self) -> int:
         """What the scheduler should run every few minutes: seal what is due, drop old archives."""
@@ -69,6 +91,7 @@ class AuditLog:
             key = SigningKey.load(env.get("RELAIS_SIGNING_KEY", ""), settings.data_dir)
         except SigningKeyError as error:
             raise SettingsError(str(error)) from None
+        keys = KeyRing(database, key, trusted_signing_keys(env), clock)
         records = EventRecords(database, app.recorder)
         checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(env))
 
@@ -79,9 +102,10 @@ class AuditLog:
         exporter = LogExporter(database, records, decoders, key, clock, on_exported=app.record_log_export)
         return cls(
             key=key,
+            keys=keys,
             records=records,
             checkpoints=checkpoints,
-            verifier=LogVerifier(records, checkpoints, key),
+            verifier=LogVerifier(records, checkpoints, keys),
             exporter=exporter,
             jobs=ExportJobs(database, exporter, settings.data_dir / "exports", clock),
         )

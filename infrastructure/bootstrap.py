@@ -7,6 +7,7 @@ from typing import Any
 
 from application.app import Relais
 from application.projections.accounts import AccountProjection
+from application.projections.audit_searches import AuditSearchProjection
 from application.projections.ai_oversight import AiOversightProjection
 from application.projections.event_index import EventIndexProjection
 from application.projections.candidates import CandidateListProjection
@@ -27,6 +28,7 @@ from application.queries.shortlists import ShortlistQueries
 from application.projections.outreach import OutreachProjection
 from application.queries.outreach import OutreachQueries
 from infrastructure.audit_log import AuditLog
+from infrastructure.audit_searches import DatabaseAuditSearches
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_store import share_transactions
@@ -51,7 +53,7 @@ def projections() -> list[Any]:
         AiOversightProjection(),
         OversightFiguresProjection(),
         PersonActivityProjection(), ComplianceRegisterProjection(),
-        EventIndexProjection(),
+        EventIndexProjection(), AuditSearchProjection(),
         OutreachProjection(), SimulatorErasure(),
     ]
 
@@ -106,7 +108,7 @@ def build_app(
     `sms_gateway` and `reply_reader`: by default the simulator and the offline reader."""
     vault = DatabaseKeyVault(database, settings.secret_key, clock)
     offline = Bm25CandidateRanker()
-    return Relais(
+    app = Relais(
         clock=clock,
         passwords=passwords,
         key_vault=vault,
@@ -120,6 +122,9 @@ def build_app(
         fallback_ranker=offline if ranker is not None else None,
         **outreach_adapters(settings.outreach, database, clock, sms_gateway, reply_reader),
     )
+    # Reads the events table the recorder names, so it is wired once the recorder exists.
+    app.audit_searches = DatabaseAuditSearches(database, app.recorder)
+    return app
 
 
 def bootstrap(

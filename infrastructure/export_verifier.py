@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -113,3 +113,20 @@ def verify_export(directory: Path, public_key: Ed25519PublicKey) -> ExportReport
         return verify_streams(
             (directory / MANIFEST).read_bytes(), (directory / SIGNATURE).read_bytes(), jsonl, csv_file, public_key
         )
+
+
+def verify_export_by_key_id(directory: Path, keys: Mapping[str, Ed25519PublicKey]) -> ExportReport:
+    """Like verify_export, with the key the manifest names among `keys` (current and previous keys).
+
+    The manifest's key id is read before its signature is checked, only to choose the key: the
+    signature is then checked with that key, so an edited id makes it fail."""
+    try:
+        key_id = Manifest.parse((directory / MANIFEST).read_bytes()).public_key_id
+    except (OSError, ValueError):
+        key_id = ""
+    if key_id not in keys:
+        if len(keys) == 1:  # one key given: checked as such, and named if it does not verify
+            return verify_export(directory, next(iter(keys.values())))
+        return ExportReport(0, f"{MANIFEST}: signed by unknown key {key_id or '(none named)'}; trusted keys: "
+                               f"{', '.join(keys) or 'none'}")
+    return verify_export(directory, keys[key_id])

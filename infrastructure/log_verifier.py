@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from infrastructure.checkpoints import LogCheckpoints
 from infrastructure.event_records import EventRecords
 from infrastructure.log_chain import ENTRY_SIZE, GENESIS, ID_SIZE, Checkpoint, head_of_entries, unpack_entries
-from infrastructure.signing_key import SigningKey
+from infrastructure.key_ring import KeyRing
+from infrastructure.signing_key import verifies
 
 #: Kinds of problem, with the French label shown to auditors.
 PROBLEMS = {
@@ -54,10 +55,10 @@ class IntegrityReport:
 
 
 class LogVerifier:
-    def __init__(self, records: EventRecords, checkpoints: LogCheckpoints, key: SigningKey) -> None:
+    def __init__(self, records: EventRecords, checkpoints: LogCheckpoints, keys: KeyRing) -> None:
         self.records = records
         self.checkpoints = checkpoints
-        self.key = key
+        self.keys = keys  # the trusted keys, current and previous: each checkpoint names the one that signed it
 
     def verify(self, progress: Callable[[int], None] | None = None) -> IntegrityReport:
         records = self.records.preimages()
@@ -105,8 +106,9 @@ class LogVerifier:
 
     def _check_checkpoint(self, checkpoint: Checkpoint, entries: bytes, sequence: int, head: bytes) -> LogProblem | None:
         where = f"checkpoint {checkpoint.sequence} (ids {checkpoint.first_id}..{checkpoint.last_id})"
-        if checkpoint.key_id != self.key.key_id or not self.key.verifies(checkpoint.signature, checkpoint.message()):
-            return LogProblem("checkpoint_signature", checkpoint.first_id, f"{where}: signature does not verify with key {self.key.key_id}")
+        problem = self._signature_problem(checkpoint, where)
+        if problem is not None:
+            return problem
         if checkpoint.sequence != sequence or checkpoint.previous_head != head:
             return LogProblem("checkpoint_missing", checkpoint.first_id, f"{where} does not follow checkpoint {sequence - 1}")
         if (
@@ -116,6 +118,18 @@ class LogVerifier:
             or int.from_bytes(entries[-ENTRY_SIZE:-ENTRY_SIZE + ID_SIZE], "big") != checkpoint.last_id
         ):
             return LogProblem("checkpoint_missing", checkpoint.first_id, f"{where}: its record list was altered")
+        return None
+
+    def _signature_problem(self, checkpoint: Checkpoint, where: str) -> LogProblem | None:
+        """The checkpoint's own key id picks the key; only keys trusted from outside the database count."""
+        public_key = self.keys.public_key(checkpoint.key_id)
+        if public_key is None:
+            return LogProblem("checkpoint_signature", checkpoint.first_id,
+                              f"{where}: signed by unknown key {checkpoint.key_id} (not the current key, not vouched "
+                              "for by a trusted key, not in RELAIS_TRUSTED_SIGNING_KEYS)")
+        if not verifies(public_key, checkpoint.signature, checkpoint.message()):
+            return LogProblem("checkpoint_signature", checkpoint.first_id,
+                              f"{where}: signature does not verify with key {checkpoint.key_id}")
         return None
 
     def _changed(self, notification_id: int, digest: bytes, entries: bytes) -> LogProblem:

@@ -116,6 +116,10 @@ class Settings:
     figures_quick_seconds: int = 10
     figures_long_list: int = 10
     retention_months: int = 24  # job seekers inactive this long are erased (docs/adr/0017)
+    # Dated keys the retention job deletes once past their period: an auditor's searches of a day
+    # (at least 6 months: AI Act Art. 26(6), docs/adr/0015); a month of erasure references (docs/adr/0017).
+    audit_search_months: int = 12
+    erasure_reference_months: int = 60
     outreach: OutreachSettings = field(default_factory=lambda: OutreachSettings())
 
     @classmethod
@@ -154,6 +158,8 @@ class Settings:
             figures_quick_seconds=_int(env, "RELAIS_FIGURES_QUICK_SECONDS", 10, 1, 3600),
             figures_long_list=_int(env, "RELAIS_FIGURES_LONG_LIST", 10, 1, 100),
             retention_months=_int(env, "RELAIS_RETENTION_MONTHS", 24, 1, 1200),
+            audit_search_months=_int(env, "RELAIS_AUDIT_SEARCH_RETENTION_MONTHS", 12, 6, 120),
+            erasure_reference_months=_int(env, "RELAIS_ERASURE_REFERENCE_MONTHS", 60, 12, 1200),
             outreach=_outreach(env),
         )
 

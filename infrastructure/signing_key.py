@@ -11,6 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +30,29 @@ class SigningKeyError(ValueError):
     """The configured signing key cannot be used."""
 
 
+def raw_public(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
 def key_id_of(public_key: Ed25519PublicKey) -> str:
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return hashlib.sha256(raw_public(public_key)).hexdigest()[:16]
+
+
+def public_pem(public_key: Ed25519PublicKey) -> str:
+    return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(
+        "ascii"
+    )
+
+
+def public_from_base64(text: str, where: str) -> Ed25519PublicKey:
+    """A raw 32-byte Ed25519 public key in base64 (one line: fits an environment variable)."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise SigningKeyError(f"{where} must hold 32-byte Ed25519 public keys in base64, got {text.strip()[:60]!r}")
+    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 @dataclass(frozen=True)
@@ -54,9 +77,7 @@ class SigningKey:
         return verifies(self.public_key, signature, message)
 
     def public_pem(self) -> str:
-        return self.public_key.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode("ascii")
+        return public_pem(self.public_key)
 
     @classmethod
     def from_seed(cls, seed: bytes) -> SigningKey:
@@ -86,6 +107,30 @@ def load_public_pem(pem: bytes) -> Ed25519PublicKey:
     if not isinstance(key, Ed25519PublicKey):
         raise SigningKeyError("not an Ed25519 public key")
     return key
+
+
+PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.S)
+
+
+def load_public_pems(pem: bytes) -> list[Ed25519PublicKey]:
+    """Every key of a PEM file: one key, or the bundle of current and previous keys /compliance/export-key serves."""
+    keys = [load_public_pem(block + b"\n") for block in PEM_BLOCK.findall(pem)]
+    if not keys:
+        raise SigningKeyError("no PEM public key found")
+    return keys
+
+
+def replace_key_file(path: Path, seed: bytes) -> None:
+    """Put a new seed in place of the key file at once (mode 0600): the old private key is gone from disk."""
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+    with os.fdopen(fd, "w") as file:
+        file.write(base64.b64encode(seed).decode())
+    os.replace(draft, path)
+
+
+def seed_of(text: str, where: str) -> bytes:
+    """A 32-byte Ed25519 seed from its base64 text, or SigningKeyError naming where it came from."""
+    return _seed(text, where)
 
 
 def _seed(text: str, where: str) -> bytes:

@@ -73,6 +73,7 @@ def template_environment() -> Environment:
         fallback_reason=labels.fallback_reason,
         french_datetime=labels.french_datetime,
         erasure_reason=lambda code: labels.label(labels.ERASURE_REASON_LABELS, code),
+        erasure_requester=lambda code: labels.label(labels.ERASURE_REQUESTER_LABELS, code),
         activity_kind=lambda code: labels.label(labels.ACTIVITY_KIND_LABELS, code),
     )
     outreach_labels.register(environment)

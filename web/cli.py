@@ -11,15 +11,21 @@ from uuid import UUID
 
 from application.caller import Caller
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
+from application.values import ERASURE_REQUESTERS
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.settings import Settings, SettingsError
 from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
 from web.cli_scheduler import add_scheduler_command, start_in_process_scheduler
 from web.cli_audit import add_audit_commands
+from web.cli_keys import add_key_commands
 
 log = logging.getLogger("relais")
 ROLES = ("advisor", "auditor", "compliance", "admin")
+
+
+#: Requester kinds an operator may give; "conservation" is the retention job's own.
+HAND_REQUESTERS = tuple(kind for kind in ERASURE_REQUESTERS if kind != "conservation")
 
 
 class CommandError(Exception):
@@ -124,8 +130,10 @@ def cmd_erase_candidate(args: argparse.Namespace) -> int:
     services = _services()
     try:
         services.app.erase_candidate(
-            candidate_id, Reason(args.reason_code, args.reason), args.requested_by, _operator(args)
+            candidate_id, Reason(args.reason_code, args.reason), args.requester, _operator(args), reference=args.reference
         )
+    except InvalidValueError as error:
+        raise CommandError("; ".join(error.errors.values())) from None
     finally:
         services.close()
     print(f"personal data of {candidate_id} erased (key deleted; the log is intact)")
@@ -150,12 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("candidate_id")
     erase.add_argument("--reason", required=True, help="why (free text, recorded)")
     erase.add_argument("--reason-code", default="demande_rgpd", choices=("demande_rgpd", "retention", "autre"))
-    erase.add_argument("--requested-by", default="la personne concernée", help="who asked for the erasure")
+    erase.add_argument("--requester", default="personne", choices=HAND_REQUESTERS,
+                       help="who asked for the erasure: the person, a legal representative, the agency or DPO, an authority")
+    erase.add_argument("--reference", default="", help="the request's file or letter number (optional, 60 characters "
+                       "at most; sealed under the erasure register's key, not the person's)")
     erase.set_defaults(func=cmd_erase_candidate)
     add_import_commands(commands)
     add_scheduler_command(commands)
     add_compliance_commands(commands)
     add_audit_commands(commands)
+    add_key_commands(commands)
     return parser
 
 

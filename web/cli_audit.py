@@ -18,9 +18,9 @@ from uuid import uuid4
 from application.caller import Caller
 from infrastructure.audit_log import AuditLog
 from infrastructure.bootstrap import Services, bootstrap
-from infrastructure.export_verifier import verify_export
+from infrastructure.export_verifier import verify_export_by_key_id
 from infrastructure.settings import Settings
-from infrastructure.signing_key import SigningKeyError, load_public_pem
+from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems
 
 
 class ProgressBar:
@@ -57,9 +57,11 @@ def add_audit_commands(commands: Any) -> None:
     export.set_defaults(func=_plain_errors(cmd_export))
     check = commands.add_parser("verify-export", help="check an export's signature, count, range and chain")
     check.add_argument("directory", type=Path)
-    check.add_argument("--public-key", type=Path, help="PEM file of the signer's public key (default: this server's)")
+    check.add_argument("--public-key", type=Path, help="PEM file of the signer's public key, or the bundle of "
+                       "/compliance/export-key (default: this server's current and previous keys)")
     check.set_defaults(func=_plain_errors(cmd_verify_export))
-    key = commands.add_parser("export-public-key", help="print the public key (PEM) that signs exports and checkpoints")
+    key = commands.add_parser("export-public-key", help="print the public keys (PEM) that verify exports and checkpoints: "
+                              "the current one first, then the previous ones still trusted")
     key.set_defaults(func=_plain_errors(cmd_export_public_key))
 
 
@@ -106,7 +108,9 @@ def _plain_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[arg
 def cmd_checkpoint(args: argparse.Namespace) -> int:
     services = _services()
     try:
-        written = _audit(services).checkpoints.write_checkpoint(force=True)
+        audit = _audit(services)
+        audit.keys.record_current()
+        written = audit.checkpoints.write_checkpoint(force=True)
     finally:
         services.close()
     if not written:
@@ -168,16 +172,16 @@ def cmd_verify_export(args: argparse.Namespace) -> int:
         raise _usage(f"{directory} is not a folder")
     if args.public_key:
         try:
-            public_key = load_public_pem(args.public_key.read_bytes())
+            keys = {key_id_of(key): key for key in load_public_pems(args.public_key.read_bytes())}
         except (OSError, ValueError, SigningKeyError) as error:
             raise _usage(f"cannot read the public key {args.public_key}: {error}") from None
     else:
         services = _services()
         try:
-            public_key = _audit(services).key.public_key
+            keys = {key_id: key.public_key for key_id, key in _audit(services).keys.trusted().items()}
         finally:
             services.close()
-    report = verify_export(directory, public_key)
+    report = verify_export_by_key_id(directory, keys)
     if report.problem is not None:
         print(f"relais: export NOT verified: {report.problem}", file=sys.stderr)
         return 1
@@ -188,7 +192,8 @@ def cmd_verify_export(args: argparse.Namespace) -> int:
 def cmd_export_public_key(args: argparse.Namespace) -> int:
     services = _services()
     try:
-        sys.stdout.write(_audit(services).key.public_pem())
+        # The current key first (a tool that reads one PEM gets it), then the previous keys still trusted.
+        sys.stdout.write(_audit(services).keys.pem_bundle())
     finally:
         services.close()
     return 0

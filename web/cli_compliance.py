@@ -39,4 +39,7 @@ def report_text(report: RetentionReport) -> str:
         outcome = "would be erased" if dry else entry.outcome + (f" ({entry.detail})" if entry.detail else "")
         lines.append(f"  {entry.candidate_id}  {entry.agency_id}  last activity {entry.last_activity_at} "
                      f"({entry.last_activity_kind}): {outcome}")
+    # Auditors' search days and erasure-register months past their own periods (docs/adr/0015, 0017).
+    lines.append(f"{len(report.deleted_keys)} dated key(s) past their period " + ("would be deleted" if dry else "deleted"))
+    lines += [f"  {owner}" for owner in report.deleted_keys]
     return "\n".join(lines)

@@ -172,6 +172,15 @@ ERASURE_REASON_LABELS = {
     "autre": "Autre motif (à préciser)",
 }
 
+ERASURE_REQUESTER_LABELS = {
+    "personne": "La personne concernée",
+    "representant": "Son représentant légal ou mandataire",
+    "agence": "L'agence ou le délégué à la protection des données",
+    "autorite": "Une autorité (CNIL, juridiction)",
+    "conservation": "La politique de conservation (tâche automatique)",
+    "texte_libre": "Texte libre (effacement enregistré avant la liste fermée)",
+}
+
 ACTIVITY_KIND_LABELS = {
     "registration": "inscription",
     "profile_change": "modification du dossier",

@@ -95,18 +95,22 @@ class ComplianceRegisterProjection:
                  event.provenance.actor_id, event.as_of.isoformat(), event.suggestion_count),
             )
         elif isinstance(event, Candidate.PersonalDataErased):
+            # `requested_by`: the free text of an erasure recorded before the closed list (upcast), else "".
             tx.execute(
-                "INSERT INTO rm_erasures (candidate_id, erased_at, actor_id, actor_role, reason_code, requested_by) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rm_erasures (candidate_id, erased_at, actor_id, actor_role, reason_code, requested_by, "
+                "requester, audit_search_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (str(event.originator_id), event.timestamp.isoformat(), event.provenance.actor_id,
-                 event.provenance.actor_role, event.reason.code, event.requested_by),
+                 event.provenance.actor_role, event.reason.code, getattr(event, "requested_by", ""), event.requester,
+                 json.dumps(list(event.audit_search_keys))),
             )
         elif isinstance(event, RetentionRun.Completed):
             entries = [asdict(e) for e in event.entries]
             tx.execute(
                 "INSERT INTO rm_retention_runs (run_id, ran_at, actor_id, months, cutoff, examined, erased, failed, "
-                "entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "entries, deleted_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (str(event.originator_id), event.timestamp.isoformat(), event.provenance.actor_id, event.months,
                  event.cutoff.isoformat(), event.examined, sum(e["outcome"] == "erased" for e in entries),
-                 sum(e["outcome"] == "failed" for e in entries), json.dumps(entries, ensure_ascii=False)),
+                 sum(e["outcome"] == "failed" for e in entries), json.dumps(entries, ensure_ascii=False),
+                 # Runs recorded before dated keys expired have no such field.
+                 json.dumps(list(getattr(event, "deleted_keys", ())))),
             )

@@ -56,7 +56,23 @@ class ErasureRecord:
     actor_id: str
     actor_role: str
     reason_code: str
-    requested_by: str
+    requested_by: str  # free text of an erasure recorded before the closed list of requesters, else ""
+    requester: str = ""  # a kind of ERASURE_REQUESTERS ("texte_libre" before the list)
+    audit_search_keys: str = "[]"  # JSON list of the auditors' day keys deleted with the person
+
+    @property
+    def search_keys(self) -> list[str]:
+        return json.loads(self.audit_search_keys)
+
+
+@dataclass(frozen=True)
+class SearchKeyErasure:
+    """An auditor's day of searches, one of which named the person: its key went with theirs."""
+
+    subject_id: str
+    auditor_id: str
+    day: str
+    destroyed: bool
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,7 @@ class ErasureReport:
     tables: tuple[TableScrub, ...]
     dialect: str
     secure_delete: bool | None  # SQLite's setting on this connection; None on PostgreSQL
+    searches: tuple[SearchKeyErasure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,7 @@ class RetentionRunView:
     erased: int
     failed: int
     entries: list[dict[str, Any]]
+    deleted_keys: list[str]  # owners of the dated keys the run deleted (auditors' search days, register months)
 
 
 _PEOPLE = (
@@ -140,7 +158,10 @@ class ComplianceQueries:
     def erasure(self, caller: Caller, candidate_id: UUID) -> ErasureRecord | None:
         caller.require_role("compliance")
         with self.database.read() as tx:
-            row = tx.fetchone("SELECT * FROM rm_erasures WHERE candidate_id = ?", (str(candidate_id),))
+            row = tx.fetchone(
+                "SELECT candidate_id, erased_at, actor_id, actor_role, reason_code, requested_by, requester, "
+                "audit_search_keys FROM rm_erasures WHERE candidate_id = ?", (str(candidate_id),),
+            )
         return ErasureRecord(**row) if row else None
 
     def erasure_report(self, caller: Caller, candidate_id: UUID) -> ErasureReport:
@@ -153,11 +174,18 @@ class ComplianceQueries:
             key = tx.fetchone("SELECT COUNT(*) AS n FROM personal_keys WHERE subject_id = ? AND wrapped_key <> ''", (subject,))
             tables = tuple(self._scrub(tx, table, column, columns, condition, subject)
                            for table, column, columns, condition in PERSONAL_COLUMNS)
+            searches = tuple(self._search_key(tx, owner) for owner in record.search_keys)
             secure = None
             if self.database.dialect == "sqlite":
                 setting = tx.fetchone("PRAGMA secure_delete")
                 secure = bool(setting and next(iter(setting.values())))
-        return ErasureReport(record, bool(key and int(key["n"]) == 0), tables, self.database.dialect, secure)
+        return ErasureReport(record, bool(key and int(key["n"]) == 0), tables, self.database.dialect, secure, searches)
+
+    @staticmethod
+    def _search_key(tx: Any, owner: str) -> SearchKeyErasure:
+        row = tx.fetchone("SELECT COUNT(*) AS n FROM personal_keys WHERE subject_id = ? AND wrapped_key <> ''", (owner,))
+        _, auditor, day = owner.split(":", 2)
+        return SearchKeyErasure(owner, auditor, day, bool(row and int(row["n"]) == 0))
 
     @staticmethod
     def _scrub(tx: Any, table: str, column: str, columns: tuple[str, ...], condition: str, subject: str) -> TableScrub:
@@ -173,7 +201,8 @@ class ComplianceQueries:
         caller.require_role("compliance")
         with self.database.read() as tx:
             rows = tx.fetchall("SELECT * FROM rm_retention_runs ORDER BY ran_at DESC, run_id LIMIT ?", (limit,))
-        return [RetentionRunView(**{**r, "entries": json.loads(r["entries"])}) for r in rows]
+        return [RetentionRunView(**{**r, "entries": json.loads(r["entries"]), "deleted_keys": json.loads(r["deleted_keys"])})
+                for r in rows]
 
 
 def _is_id(text: str) -> bool:

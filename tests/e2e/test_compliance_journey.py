@@ -33,12 +33,14 @@ def test_a_compliance_officer_produces_a_letter_then_erases_the_person(page: Pag
     page.get_by_role("button", name="Effacer définitivement").click()
     expect(page.locator("#erase-form .form-errors")).to_contain_text("Choisissez un motif")  # swapped in place
     page.get_by_label("Motif").select_option("demande_rgpd")
-    page.get_by_label("Demandé par").fill("la personne, courriel du 28/11")
+    page.get_by_label("Demandé par").select_option("personne")
+    page.get_by_label("Référence de la demande").fill("courriel du 28/11")
     page.get_by_label("Je confirme l'effacement définitif").check()
     page.get_by_role("button", name="Effacer définitivement").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Données effacées")
-    expect(page.locator("main")).to_contain_text("la personne, courriel du 28/11")
+    expect(page.locator("main")).to_contain_text("La personne concernée")
+    expect(page.locator("main")).to_contain_text("courriel du 28/11")
     expect(page.locator("main")).not_to_contain_text("encore en clair")
     page.get_by_role("link", name="[effacé] [effacé]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("[effacé] [effacé]")

@@ -63,7 +63,7 @@ def test_after_erasure_the_reply_and_the_note_read_erased_and_the_other_person_i
     (reading,) = [r for r in readings(services, outreach_id) if r.candidate_id == gone]
     services.app.correct_reading(outreach_id, gone, reading.suggestion_id, "interested", (), "Voiture en mars",
                                  advisor())
-    services.app.erase_candidate(gone, Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(gone, Reason("demande_rgpd"), "personne", compliance())
 
     view = services.decisions.outreach(AUDITOR, outreach_id)
 

@@ -35,7 +35,7 @@ def test_the_pool_follows_every_change_after_its_first_read(make_services: Calla
     assert people[str(second)].sms_consent is False  # type: ignore[attr-defined]
     assert [p.candidate_id for p in pool.people(AGENCY)] == sorted(people)  # still in id order
 
-    services.app.erase_candidate(third, Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(third, Reason("demande_rgpd"), "personne", compliance())
     assert set(by_id(pool.people(AGENCY))) == {str(first), str(second)}
     # What a fresh source reads from the table is what the kept one holds.
     assert by_id(pool.people(AGENCY)) == by_id(ReadModelCandidatePool(services.database).people(AGENCY))
@@ -57,6 +57,6 @@ def test_a_rebuilt_read_model_is_read_again_whole(make_services: Callable[..., S
     kept = register(services, 1)
     erased = register(services, 2)
     pool.people(AGENCY)
-    services.app.erase_candidate(erased, Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(erased, Reason("demande_rgpd"), "personne", compliance())
     services.projections.rebuild()
     assert set(by_id(pool.people(AGENCY))) == {str(kept)}

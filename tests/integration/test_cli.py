@@ -196,7 +196,8 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
     finally:
         services.close()
 
-    result = relais("erase-candidate", str(erased_id), "--reason", "demande écrite du 2 décembre")
+    result = relais("erase-candidate", str(erased_id), "--reason", "demande écrite du 2 décembre",
+                    "--requester", "representant", "--reference", "dossier 2026-0142")
     assert result.returncode == 0, result.stderr
     assert str(erased_id) in result.stdout
 
@@ -208,6 +209,7 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
         erasure = domain_events(services)[-1]
         assert isinstance(erasure, Candidate.PersonalDataErased) and erasure.originator_id == erased_id
         assert (erasure.reason.code, erasure.reason.text) == ("demande_rgpd", "demande écrite du 2 décembre")
+        assert (erasure.requester, erasure.reference.value) == ("representant", "dossier 2026-0142")
         assert (erasure.provenance.actor_id, erasure.provenance.actor_role) == ("cli:cli", "admin")
         assert erasure.provenance.correlation_id
         log_length = max_id(services)
@@ -218,6 +220,9 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
     assert_fails(relais("erase-candidate", "pas-un-identifiant", "--reason", "x"), "pas-un-identifiant")
     assert_fails(relais("erase-candidate", str(offer_id), "--reason", "x"), "not found")  # an offer is no person
     assert_fails(relais("erase-candidate", str(erased_id), "--reason", "x"), "already erased")
+    bad_requester = relais("erase-candidate", str(kept_id), "--reason", "x", "--requester", "la personne")
+    assert bad_requester.returncode == 2 and "--requester" in bad_requester.stderr
+    assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x", "--reference", "x" * 61), "60 caractères")
     missing_reason = relais("erase-candidate", str(kept_id))
     assert missing_reason.returncode == 2 and "--reason" in missing_reason.stderr
     services = relais.services()

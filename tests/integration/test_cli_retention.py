@@ -39,3 +39,17 @@ def test_retention_from_the_command_line_reports_then_erases_the_inactive(tmp_pa
     finally:
         check.close()
     assert "0 inactive" in relais("retention").stdout
+
+
+def test_retention_deletes_an_auditors_search_day_past_its_period(tmp_path: Path) -> None:
+    relais = Relais(tmp_path / "data")
+    services = relais.services()
+    try:  # an auditor's searches of a day long past (the key alone: what the job looks at)
+        assert services.app.key_vault.key_for("audit-searches:aud-1:2020-01-06", create=True) is not None
+    finally:
+        services.close()
+    dry = relais("retention", "--dry-run")
+    assert "1 dated key(s) past their period would be deleted" in dry.stdout
+    assert "  audit-searches:aud-1:2020-01-06" in dry.stdout
+    assert "1 dated key(s) past their period deleted" in relais("retention").stdout
+    assert "0 dated key(s) past their period deleted" in relais("retention").stdout

@@ -53,7 +53,7 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
     assert any("rm_suggestions" in h for h in read_model_hits(services, canary))
     before = {n.id: bytes(n.state) for n in notifications(services)}
 
-    services.app.erase_candidate(person, Reason("demande_rgpd"), "la personne, courrier du 12/11", compliance())
+    services.app.erase_candidate(person, Reason("demande_rgpd"), "personne", compliance(), reference="courrier du 12/11")
 
     assert read_model_hits(services, canary) == []
     assert hits(stored_bytes(services, tmp_path), canary) == []
@@ -65,8 +65,9 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
     assert report.key_destroyed is True
     assert [(t.table, t.still_clear) for t in report.tables] == [(table, 0) for table, *_ in PERSONAL_COLUMNS]
     assert {t.table: t.rows for t in report.tables}["rm_suggestions"] == 2
-    assert (report.record.reason_code, report.record.requested_by, report.record.actor_id) == (
-        "demande_rgpd", "la personne, courrier du 12/11", "dpo-1")
+    assert (report.record.reason_code, report.record.requester, report.record.requested_by, report.record.actor_id) == (
+        "demande_rgpd", "personne", "", "dpo-1")
+    assert services.app.erasure_reference(person, compliance()) == "courrier du 12/11"  # the register's key
 
     letter = letters.compose(compliance(), letter_id)
     assert letter.recipient == f"{ERASED_PLACEHOLDER} {ERASED_PLACEHOLDER}" and letter.erased

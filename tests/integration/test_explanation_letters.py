@@ -80,7 +80,7 @@ def test_only_compliance_produces_letters_and_never_for_an_erased_person(service
     letter_id = letters.produce(compliance(), person)
     with pytest.raises(AccessDeniedError):
         letters.compose(advisor(), letter_id)
-    services.app.erase_candidate(person, Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(person, Reason("demande_rgpd"), "personne", compliance())
     with pytest.raises(AlreadyErasedError):
         letters.produce(compliance(), person)
     # An earlier letter still opens, with the person's data shown as erased.

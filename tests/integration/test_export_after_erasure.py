@@ -21,7 +21,7 @@ def test_an_export_after_erasure_shows_the_placeholder_and_everything_still_veri
     text = (tmp_path / "before" / "events.jsonl").read_text(encoding="utf-8")
     assert CANARY_NAME in text and "+33699887766" in text and "Gardé" in text
 
-    services.app.erase_candidate(erased, Reason("demande_rgpd", "courrier du 2 mars"), "la personne", compliance())
+    services.app.erase_candidate(erased, Reason("demande_rgpd", "courrier du 2 mars"), "personne", compliance())
     after = audit.exporter.export(tmp_path / "after")
     for name in ("events.jsonl", "events.csv", "manifest.json"):
         content = (tmp_path / "after" / name).read_text(encoding="utf-8")

@@ -45,7 +45,7 @@ def a_day_of_work(services: Services) -> None:
     services.app.request_shortlist(offer_id, CRITERIA, advisor())
     services.app.close_offer(offer_id, Reason("pourvue"), advisor())
     services.app.switch_ai(False, Reason("incident", "test"), admin())
-    services.app.erase_candidate(people[1], Reason("demande_rgpd", "courrier"), "la personne", compliance())
+    services.app.erase_candidate(people[1], Reason("demande_rgpd", "courrier"), "personne", compliance())
 
 
 def test_every_event_decodes_as_the_application_decodes_it(services: Services) -> None:
@@ -56,6 +56,8 @@ def test_every_event_decodes_as_the_application_decodes_it(services: Services) -
     for record in notifications(services):
         event = services.app.mapper.to_domain_event(record)
         expected = as_json({k: v for k, v in event.__dict__.items() if k not in ("originator_id", "originator_version")})
+        if getattr(type(event), "class_version", 1) > 1:  # stored with the event; the mapper uses it to upcast
+            expected["class_version"] = type(event).class_version
         assert decoder.decode(record.state) == expected, record.topic
         topics.add(record.topic.rpartition(":")[2])
     assert {"Candidate.Registered", "Candidate.ConsentWithdrawn", "Offer.Published", "Candidate.PersonalDataErased"} <= topics

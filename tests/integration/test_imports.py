@@ -124,7 +124,7 @@ def test_an_erased_person_is_reported_not_reimported_and_their_key_stays_deleted
     data = csv(*people(2))
     first = services.app.import_candidates(data, advisor())
     erased = first.imported[0].id
-    services.app.erase_candidate(erased, Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(erased, Reason("demande_rgpd"), "personne", compliance())
     length = max_id(services)
     again = services.app.import_candidates(data, advisor())
     assert summary(again) == (0, 1, 1)

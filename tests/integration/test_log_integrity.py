@@ -148,7 +148,7 @@ def test_erasing_a_person_keeps_the_chain_valid(services: Services) -> None:
     audit = sealed(services)
     candidate_id = register(services, 1, start=500)[0]
     audit.write_checkpoint(force=True)
-    services.app.erase_candidate(candidate_id, Reason("demande_rgpd", "courrier"), "la personne", compliance())
+    services.app.erase_candidate(candidate_id, Reason("demande_rgpd", "courrier"), "personne", compliance())
     report = audit.verify()
     assert report.ok, report.problem
 

@@ -164,7 +164,7 @@ def test_free_text_about_a_person_is_encrypted_in_the_log_and_scrubbed_from_read
     assert all(canary.encode() not in n.state for n in notifications(services))
     assert canary in [r["reason_text"] for r in rows(services, "rm_suggestions")]
 
-    services.app.erase_candidate(who["far"], Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(who["far"], Reason("demande_rgpd"), "personne", compliance())
     texts = [r["reason_text"] for r in rows(services, "rm_suggestions") if r["candidate_id"] == str(who["far"])]
     assert texts == ["[effacé]"]
     incremental = {t: rows(services, t) for t in MATCHING_TABLES}
@@ -290,7 +290,7 @@ def test_a_later_request_sees_every_change_to_the_pool_made_since_the_last_one(s
     services.app.change_candidate_profile(who["part_time"], version, details(
         first_name="Prénom5", last_name="Canari5", phone=mobile(5), commune="Lyon", max_hours_per_week=35), advisor())
     services.app.set_sms_consent(who["good"], False, None, advisor())
-    services.app.erase_candidate(who["far"], Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(who["far"], Reason("demande_rgpd"), "personne", compliance())
     newcomer = services.app.register_candidate(details(phone=mobile(7), commune="Lyon"), sms_consent=True,
                                                caller=advisor())
     services.app.request_shortlist(offer_id, CRITERIA, advisor())

@@ -133,7 +133,7 @@ def test_a_rebuild_gives_the_same_tables_and_erasure_scrubs_replies(services: Se
     before = {t: sorted(map(repr, rows(services, t))) for t in OUTREACH_TABLES}
     services.projections.rebuild()
     assert {t: sorted(map(repr, rows(services, t))) for t in OUTREACH_TABLES} == before
-    services.app.erase_candidate(person, Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(person, Reason("demande_rgpd"), "personne", compliance())
     text = repr(rows(services, "rm_outreach_conversations")) + repr(rows(services, "rm_outreach_messages"))
     assert "pas de voiture" not in text and "j'ai trouvé" in text
     simulated = repr(rows(services, "sms_simulator_messages"))

@@ -186,7 +186,7 @@ def test_a_rebuild_gives_the_same_figures_even_after_an_erasure(services: Servic
     history = a_month_of_decisions(services, clock)
     sms_to_the_shortlisted(services, history)
     two_replies_read_and_corrected(services, clock)
-    services.app.erase_candidate(history["ids"][0], Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(history["ids"][0], Reason("demande_rgpd"), "personne", compliance())
     incremental = fig_rows(services)
     erased = [r for r in incremental["rm_fig_selections"] if r["candidate_id"] == str(history["ids"][0])]
     assert {r["selection"] for r in erased} == {"shortlisted", "contacted"}

@@ -15,7 +15,7 @@ def test_a_note_written_after_an_erasure_is_erased_and_the_older_events_still_lo
     outreach_id, (person,), (phone,) = start(services)
     services.app.run_outreach_tick()
     answer(services, phone, "Oui mais je n'ai pas de voiture")
-    services.app.erase_candidate(person, Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(person, Reason("demande_rgpd"), "personne", compliance())
     services.app.conclude_conversation(outreach_id, person, "discarded",
                                        Reason("autre", "Mme Canari-7f3 ne conduit pas"), advisor())
     # Every event about the person still loads (none "does not decrypt"), and the note reads as erased.

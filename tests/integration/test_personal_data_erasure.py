@@ -104,7 +104,7 @@ def test_an_erased_person_shows_as_erased_everywhere_and_no_clear_copy_remains(
     assert hits(stored_bytes(services, tmp_path), canary), "the canary should be readable before erasure"
 
     dpo = compliance()
-    services.app.erase_candidate(candidate_id, Reason("demande_rgpd", "courriel du 3/12"), "la personne", dpo)
+    services.app.erase_candidate(candidate_id, Reason("demande_rgpd", "courriel du 3/12"), "personne", dpo)
 
     view = services.candidates.get(advisor(), candidate_id)
     assert (view.first_name, view.last_name, view.phone, view.notes) == (ERASED_PLACEHOLDER,) * 4
@@ -145,4 +145,4 @@ def test_an_erased_person_shows_as_erased_everywhere_and_no_clear_copy_remains(
     assert hits(stored_bytes(services, tmp_path), canary) == []
 
     with pytest.raises(AlreadyErasedError):
-        services.app.erase_candidate(candidate_id, Reason("demande_rgpd"), "la personne", dpo)
+        services.app.erase_candidate(candidate_id, Reason("demande_rgpd"), "personne", dpo)

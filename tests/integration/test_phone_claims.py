@@ -45,7 +45,7 @@ def register(services: Services, phone: str, agency: str = "lyon-est", name: str
 
 
 def erase(services: Services, candidate_id: UUID) -> None:
-    services.app.erase_candidate(candidate_id, Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(candidate_id, Reason("demande_rgpd"), "personne", compliance())
 
 
 def at_once(*calls: Callable[[], Any]) -> list[Any]:

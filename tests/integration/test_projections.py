@@ -50,7 +50,7 @@ def write_a_varied_history(services: Services, clock: Any) -> None:
     services.app.set_sms_consent(first, True, None, advisor())
     services.app.set_sms_consent(second, False, Reason("autre", "a déménagé"), advisor())
     clock.advance(minutes=1)
-    services.app.erase_candidate(third, Reason("retention"), "job:retention", compliance())
+    services.app.erase_candidate(third, Reason("retention"), "agence", compliance())
     offers = [services.app.publish_offer(terms(title=f"Offre {n}", salary_min=20_000 + n), advisor()) for n in range(3)]
     clock.advance(minutes=1)
     services.app.change_offer(offers[0], 1, terms(title="Offre changée", contract_type="CDD"), advisor())

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from application.app import Relais
 from application.ports import CommuneMatch
@@ -40,6 +42,35 @@ class InMemoryKeyVault:
 class FakeGazetteer(InseeGazetteer):
     """A handful of communes, positions as in the data file. From Lyon: Villeurbanne 3 km, Bron 5 km,
     Vénissieux 6 km, Vienne 25 km; Ancy is a village (671 inhabitants); two communes are called Saint-Denis."""
+class FakeAuditSearches:
+    """The auditors' recorded searches (page view id, day key owner), as the read model lists them."""
+
+    def __init__(self, vault: InMemoryKeyVault) -> None:
+        self.vault = vault
+        self.searches: list[tuple[str, str]] = []
+        self.app: Relais | None = None  # whose store holds the records
+
+    def live_searches(self) -> list[tuple[str, str]]:
+        return sorted(((a, s) for a, s in self.searches if s in self.vault.keys), key=lambda row: (row[1], row[0]))
+
+    def recorded(self, access_ids: Sequence[str]) -> list[StoredEvent]:
+        assert self.app is not None
+        return [stored for a in access_ids for stored in self.app.recorder.select_events(UUID(a))]
+
+
+class FakeGazetteer:
+    #: GeoNames coordinates. From Lyon: Villeurbanne 3 km, Bron 5 km, Vénissieux 6 km, Vienne 25 km.
+    COORDINATES = {
+        "Lyon": (45.74906, 4.84789),
+        "Villeurbanne": (45.76601, 4.8795),
+        "Bron": (45.73865, 4.91303),
+        "Vénissieux": (45.69706, 4.88593),
+        "Vienne": (45.52569, 4.87484),
+        "Paris": (48.85341, 2.3488),
+        "Lille": (50.63391, 3.05512),
+        "Saint-Denis": (48.93564, 2.35387),
+    }
+    COMMUNES = tuple(COORDINATES)
 
     COMMUNES = (
         Commune("69123", "Lyon", "69", tuple(f"6900{n}" for n in range(1, 10)), 519127, 45.74906, 4.84789),
@@ -161,6 +192,7 @@ def in_memory_relais(
     directory: FakeDirectory | None = None,
     ranker: Any = None,
     phone_claims: FakePhoneClaims | None = None,
+    audit_searches: FakeAuditSearches | None = None,
 ) -> Relais:
     """`ranker`: the offline ranker by default; another one falls back on the offline ranker."""
     vault = vault or InMemoryKeyVault()
@@ -178,6 +210,9 @@ def in_memory_relais(
         candidate_pool=pool,
         ranker=ranker or offline,
         fallback_ranker=offline if ranker is not None else None,
+        audit_searches=audit_searches,
     )
     pool.app = app
+    if audit_searches is not None:
+        audit_searches.app = app
     return app

@@ -98,7 +98,7 @@ def test_consent_cannot_be_given_twice():
 
 def test_an_erased_person_can_no_longer_be_changed_or_contacted():
     candidate = registered()
-    candidate.record_erasure(Reason("demande_rgpd"), "la personne", Provenance("dpo", "compliance", "r"), NOW)
+    candidate.record_erasure(Reason("demande_rgpd"), "personne", "", (), Provenance("dpo", "compliance", "r"), NOW)
     assert candidate.erased and not candidate.sms_consent
     with pytest.raises(AlreadyErasedError):
         candidate.change_profile(profile(candidate.id, commune="Paris"), ADVISOR, NOW)

@@ -54,8 +54,8 @@ def test_only_the_retention_job_erases_for_retention_and_it_records_its_reason(a
     assert erased.erased and erased.profile.last_name.value == ERASED_PLACEHOLDER
     event = list(app.repository.event_store.get(person))[-1]
     assert isinstance(event, Candidate.PersonalDataErased)
-    assert (event.reason.code, event.requested_by, event.provenance.actor_id) == (
-        "retention", "politique de conservation", "job:retention")
+    assert (event.reason.code, event.requester, event.reference, event.provenance.actor_id) == (
+        "retention", "conservation", None, "job:retention")
     with pytest.raises(AlreadyErasedError):
         app.erase_inactive_person(person, Caller.job("retention", "c-3"))
 

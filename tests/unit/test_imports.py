@@ -129,7 +129,7 @@ def test_a_commune_several_communes_bear_is_a_bad_row_naming_them_and_a_departme
 def test_an_erased_person_is_not_imported_again_and_gets_no_new_key(app, vault) -> None:
     data = csv(person("D1", "0612345678"))
     (row,) = app.import_candidates(data, ADVISOR).imported
-    app.erase_candidate(row.id, Reason("demande_rgpd"), "la personne", DPO)
+    app.erase_candidate(row.id, Reason("demande_rgpd"), "personne", DPO)
     length = log_length(app)
     report = app.import_candidates(data, ADVISOR)
     assert report.imported == [] and [(p.line, p.column, p.reason) for p in report.problems] == [(2, "reference", ERASED)]

@@ -170,8 +170,8 @@ def test_an_erased_person_cannot_be_accepted_or_added(app) -> None:
     app.request_shortlist(offer_id, CRITERIA, ADVISOR)
     (suggestion,) = (e.suggestion_id for e in offer_events(app, offer_id) if isinstance(e, Offer.MatchSuggested))
     dpo = Caller("dpo", "compliance", "", "req-9")
-    app.erase_candidate(person, Reason("demande_rgpd"), "la personne", dpo)
-    app.erase_candidate(other, Reason("demande_rgpd"), "la personne", dpo)
+    app.erase_candidate(person, Reason("demande_rgpd"), "personne", dpo)
+    app.erase_candidate(other, Reason("demande_rgpd"), "personne", dpo)
     version = app.repository.get(offer_id).version
     with pytest.raises(AlreadyErasedError):
         app.accept_suggestion(offer_id, suggestion, None, ADVISOR)

@@ -309,7 +309,7 @@ def test_an_erased_person_is_never_sent_a_pending_reminder(app, gateway):
     compliance = Caller("dpo-1", "compliance", "", "req-3")
     outreach_id = approve(app, [person := register(app, 1)])
     app.run_outreach_tick()
-    app.erase_candidate(person, Reason("demande_rgpd"), "la personne", compliance)
+    app.erase_candidate(person, Reason("demande_rgpd"), "personne", compliance)
     app.clock.advance(hours=25)
     report = app.run_outreach_tick()
     assert report.sent == 0 and report.stopped == 1 and len(gateway.sent) == 1

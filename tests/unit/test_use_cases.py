@@ -130,7 +130,7 @@ def test_a_changed_phone_frees_the_old_one_and_erasure_frees_the_number(app):
     second = app.register_candidate(details(phone="0612345678", first_name="Ali"), True, ADVISOR)
     with pytest.raises(DuplicateError):
         app.change_candidate_profile(second, 1, details(phone="0698765432"), ADVISOR)
-    app.erase_candidate(first, Reason("demande_rgpd"), "la personne", DPO)
+    app.erase_candidate(first, Reason("demande_rgpd"), "personne", DPO)
     app.change_candidate_profile(second, 1, details(phone="0698765432"), ADVISOR)
 
 
@@ -163,13 +163,13 @@ def test_unknown_ids_are_not_found(app):
 def test_erasing_deletes_the_key_records_who_asked_and_leaves_the_history_loadable(app, vault):
     candidate_id = app.register_candidate(details(), True, ADVISOR)
     other_id = app.register_candidate(details(phone="0698765432", first_name="Ali"), True, ADVISOR)
-    app.erase_candidate(candidate_id, Reason("demande_rgpd", "courrier du 12/11"), "la personne", DPO)
+    app.erase_candidate(candidate_id, Reason("demande_rgpd", "courrier du 12/11"), "personne", DPO)
     candidate = app.repository.get(candidate_id)
     assert candidate.profile.first_name.value == "[effacé]" and candidate.profile.first_name.erased
     assert candidate.erased
     events = list(app.repository.event_store.get(candidate_id))
     assert isinstance(events[-1], Candidate.PersonalDataErased)
-    assert events[-1].requested_by == "la personne" and events[-1].provenance.actor_role == "compliance"
+    assert events[-1].requester == "personne" and events[-1].provenance.actor_role == "compliance"
     assert str(candidate_id) not in vault.keys
     assert app.repository.get(other_id).profile.first_name.value == "Ali"
 
@@ -177,7 +177,7 @@ def test_erasing_deletes_the_key_records_who_asked_and_leaves_the_history_loadab
 def test_only_compliance_or_admin_may_erase(app):
     candidate_id = app.register_candidate(details(), True, ADVISOR)
     with pytest.raises(AccessDeniedError):
-        app.erase_candidate(candidate_id, Reason("demande_rgpd"), "x", ADVISOR)
+        app.erase_candidate(candidate_id, Reason("demande_rgpd"), "personne", ADVISOR)
 
 
 def test_opening_an_account_hashes_the_password_and_refuses_short_ones(app):

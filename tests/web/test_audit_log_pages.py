@@ -159,6 +159,30 @@ def test_a_prepared_archive_is_deleted_once_someone_is_erased_after_it(signed_in
     assert archive is not None and archive.is_file()
 
     clock.advance(seconds=1)
-    services.app.erase_candidate(UUID(person), Reason("demande_rgpd"), "la personne", Caller("dpo", "compliance", "", "r"))
+    services.app.erase_candidate(UUID(person), Reason("demande_rgpd"), "personne", Caller("dpo", "compliance", "", "r"))
     assert officer.get(f"{job_url}/archive").status_code == 404  # it held their name in clear
     assert not archive.exists()
+
+
+def test_after_a_rotation_the_page_and_the_public_keys_show_the_current_then_the_previous_key(
+    signed_in: Any, client: Any, services: Any
+) -> None:
+    import secrets
+
+    from infrastructure.key_ring import KeyRing
+    from infrastructure.signing_key import SigningKey, key_id_of, load_public_pems
+
+    current = services.audit.key
+    previous, intruder = (SigningKey.from_seed(secrets.token_bytes(32)) for _ in range(2))
+    # The key this server used before: it handed over to the current key, which vouches for it.
+    KeyRing(services.database, previous, (), services.clock).rotate(current)
+    with services.database.transaction() as tx:  # a key row written with SQL, vouched for by no one
+        tx.execute("INSERT INTO signing_keys (key_id, public_key, first_used_at) VALUES (?, 'AAAA', '2026-01-01')",
+                   (intruder.key_id,))
+    services.audit.keys._cached = None  # as a few seconds later
+    keys = client.get("/compliance/export-key")
+    assert [key_id_of(k) for k in load_public_pems(keys.content)] == [current.key_id, previous.key_id]
+    assert keys.text.startswith(current.public_pem())  # a tool reading one PEM still gets the current key
+    page = signed_in("auditor").get("/audit/integrite").text.split('id="cles"')[1]
+    assert page.index(current.key_id) < page.index(previous.key_id) < page.index(intruder.key_id)
+    assert "actuelle" in page and "précédente" in page and "non reconnue" in page

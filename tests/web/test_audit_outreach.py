@@ -84,7 +84,7 @@ def test_once_erased_the_person_and_their_words_read_erased(advisor, auditor, se
     ids = corrected_outreach(advisor, services, clock)
     from uuid import UUID
 
-    services.app.erase_candidate(UUID(ids["person"]), Reason("demande_rgpd"), "la personne", compliance())
+    services.app.erase_candidate(UUID(ids["person"]), Reason("demande_rgpd"), "personne", compliance())
     page = auditor.get(f"/audit/relances/{ids['outreach']}").text
     heading = page.split(f'id="p-{ids["person"]}"', 1)[1].split("</h2>", 1)[0]
     assert heading.rstrip().endswith("[effacé]</a>") and "Martin" not in page

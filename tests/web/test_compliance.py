@@ -35,7 +35,7 @@ def person(signed_in) -> str:
 
 
 def erase_form(**changes: str) -> dict[str, str]:
-    values = {"reason": "demande_rgpd", "reason_text": "", "requested_by": "la personne, courrier du 12/11",
+    values = {"reason": "demande_rgpd", "reason_text": "", "requester": "representant", "reference": "courrier 2026-0142",
               "confirm": "on"}
     values.update(changes)
     return values
@@ -108,27 +108,35 @@ def test_recorded_text_is_escaped_in_the_letter_and_kept_out_of_htmx(signed_in, 
 def test_erasure_needs_a_reason_a_requester_and_a_confirmation_shown_in_place(signed_in, services, person) -> None:
     dpo = signed_in("compliance")
     before = services.app.recorder.max_notification_id()
-    response = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="", requested_by="", confirm=""),
+    response = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="", requester="", confirm=""),
                     htmx=True)
     assert response.status_code == 422
     assert response.text.lstrip().startswith('<form id="erase-form"')
-    assert field_error(response.text, "reason") and field_error(response.text, "requested_by")
+    assert field_error(response.text, "reason") and field_error(response.text, "requester")
     assert "Cochez la case" in response.text
     other = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="autre", reason_text=""))
     assert other.status_code == 422 and "précisez le motif" in other.text.lower()
     assert post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="retention")).status_code == 422
+    for requester in ("conservation", "la personne, courrier du 12/11"):  # the job's own, and free text
+        refused = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(requester=requester), htmx=True)
+        assert refused.status_code == 422 and field_error(refused.text, "requester")
+    too_long = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reference="x" * 61), htmx=True)
+    assert too_long.status_code == 422 and "60 caractères" in field_error(too_long.text, "reference")
     assert services.app.recorder.max_notification_id() == before
 
 
 def test_erasure_shows_what_was_erased_where_and_the_person_reads_erased_everywhere(
     signed_in, services, person
 ) -> None:
+    assert signed_in("auditor").get("/audit/historique?person=conformit%C3%A9").status_code == 200
     dpo = signed_in("compliance")
     assert "Je confirme" in dpo.get(f"{PEOPLE}/{person}/effacement").text
     done = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form())
     assert done.status_code == 303 and done.headers["location"] == f"{PEOPLE}/{person}/effacement"
     report = dpo.get(done.headers["location"]).text
-    assert "détruite" in report and "la personne, courrier du 12/11" in report
+    assert "détruite" in report and "Son représentant légal ou mandataire" in report and "courrier 2026-0142" in report
+    searches = report.split("Recherches d'auditeurs")[1].split("</tr>")[0]
+    assert "1 clé détruite" in searches  # the auditor's search by name went with the person
     for table in ("rm_candidates", "rm_suggestions", "rm_manual_additions"):
         assert f"<code>{table}</code>" in report
     assert "encore en clair" not in report and "secure_delete actif" in report

@@ -10,18 +10,19 @@ from litestar.params import FromPath, URLEncodedBody
 
 from application.explanations import ExplanationLetters
 from application.queries.compliance import ComplianceQueries
-from application.values import ERASURE_REASONS, Reason
+from application.values import ERASURE_REASONS, ERASURE_REQUESTERS, Reason
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
 from web.controllers.support import FORM_ERROR, attempt, page_number, parse_id, query_text
 from web.forms.fields import Form
-from web.labels import ERASURE_REASON_LABELS, REASON_PLACEHOLDER, options
+from web.labels import ERASURE_REASON_LABELS, ERASURE_REQUESTER_LABELS, REASON_PLACEHOLDER, options
 from web.rendering import render, see_other, services_of
 
 BASE = "/conformite/personnes"
 #: A person's request is erased by hand; "retention" is the job's own reason.
 HAND_ERASURE_REASONS = tuple(code for code in ERASURE_REASONS if code != "retention")
-MAX_REQUESTER = 200
+#: ...and on a request from someone: "conservation" (the retention policy) is the job's own requester.
+HAND_REQUESTERS = tuple(kind for kind in ERASURE_REQUESTERS if kind != "conservation")
 
 
 def queries(request: Request[Any, Any, Any]) -> ComplianceQueries:
@@ -80,19 +81,17 @@ class PeopleController(Controller):
         person = queries(request).person(caller, identifier)
         form = Form()
         code, text = form.text(data, "reason"), form.text(data, "reason_text")
-        requester = form.text(data, "requested_by")
+        requester, reference = form.text(data, "requester"), form.text(data, "reference")
         if code not in HAND_ERASURE_REASONS:
             form.errors["reason"] = "Choisissez un motif."
-        if not requester:
-            form.errors["requested_by"] = "Indiquez qui a demandé l'effacement."
-        elif len(requester) > MAX_REQUESTER:
-            form.errors["requested_by"] = f"{MAX_REQUESTER} caractères au plus."
+        if requester not in HAND_REQUESTERS:
+            form.errors["requester"] = "Choisissez qui a demandé l'effacement."
         if not form.checkbox(data, "confirm"):
             form.errors["confirm"] = "Cochez la case pour confirmer : l'effacement est définitif."
         if form.errors:
             return self._confirm(request, person, form, 422)
         _, status = attempt(form, lambda: services_of(request).app.erase_candidate(
-            identifier, Reason(code, text), requester, caller))
+            identifier, Reason(code, text), requester, caller, reference=reference))
         if status:
             return self._confirm(request, person, form, status)
         return see_other(request, f"{BASE}/{identifier}/effacement")
@@ -117,6 +116,7 @@ class PeopleController(Controller):
             "p": person,
             "form": form,
             "reason_options": options(HAND_ERASURE_REASONS, ERASURE_REASON_LABELS, REASON_PLACEHOLDER),
+            "requester_options": options(HAND_REQUESTERS, ERASURE_REQUESTER_LABELS, "— Choisir —"),
             "form_error": form.errors.get(FORM_ERROR),
         }
         return render(request, "compliance/erase.html", context, partial="compliance/_erase_form.html", status=status)
@@ -127,6 +127,7 @@ class PeopleController(Controller):
         context = {
             "p": q.person(caller, identifier),
             "report": q.erasure_report(caller, identifier),
+            "reference": services_of(request).app.erasure_reference(identifier, caller),
             "username": lambda actor: username(request, actor),
         }
         return render(request, "compliance/erasure_report.html", context)

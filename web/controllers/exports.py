@@ -99,8 +99,10 @@ class ExportController(Controller):
 
 @get("/compliance/export-key", sync_to_thread=True, opt={PUBLIC_OPT_KEY: True, "exclude_from_csrf": True})
 def export_public_key(request: Request[Any, Any, Any]) -> Response[str]:
-    """The public key (PEM) that verifies export manifests and log checkpoints: public on purpose."""
+    """The public keys (PEM) that verify export manifests and log checkpoints: public on purpose. The current
+    key comes first (a tool that reads one PEM gets it), then the previous keys still trusted, each under a
+    comment naming its key id."""
     audit = services_of(request).audit
     assert audit is not None
-    return Response(audit.key.public_pem(), media_type="application/x-pem-file",
+    return Response(audit.keys.pem_bundle(), media_type="application/x-pem-file",
                     headers={"Content-Disposition": f'inline; filename="relais-{audit.key.key_id}.pem"'})

@@ -20,5 +20,6 @@ def log_integrity(request: Request[Any, Any, Any]) -> Template:
     assert audit is not None
     report = audit.verify()
     context = {"report": report, "latest": audit.checkpoints.latest(), "key_id": audit.key.key_id,
-               "every": audit.checkpoints.every}
+               "every": audit.checkpoints.every, "keys": list(audit.keys.trusted().values()),
+               "untrusted": audit.keys.recorded_untrusted()}
     return render(request, "audit/integrity.html", context, headers={"Cache-Control": "no-store"})

@@ -5,7 +5,7 @@ from typing import Any
 
 from litestar import Request, Response, get
 
-from application.retention import RetentionJob
+from infrastructure.retention import retention_job
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
 from web.controllers.compliance import queries
@@ -15,8 +15,13 @@ from web.rendering import render, services_of
 @get("/conformite/conservation", guards=[require_role("compliance")], sync_to_thread=True)
 def retention_page(request: Request[Any, Any, Any]) -> Response[Any]:
     services = services_of(request)
-    months = services.settings.retention_months
-    # A dry run: who the next run would erase, computed now; nothing is recorded or erased.
-    preview = RetentionJob(services.app, services.database, months)(dry_run=True)
-    context = {"months": months, "preview": preview, "runs": queries(request).retention_runs(caller_of(request))}
+    settings = services.settings
+    # A dry run: who the next run would erase and which dated keys it would delete, computed now; nothing is
+    # recorded or erased.
+    preview = retention_job(services)(dry_run=True)
+    context = {
+        "months": settings.retention_months, "search_months": settings.audit_search_months,
+        "reference_months": settings.erasure_reference_months, "preview": preview,
+        "runs": queries(request).retention_runs(caller_of(request)),
+    }
     return render(request, "compliance/retention.html", context)
