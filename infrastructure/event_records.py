@@ -16,6 +16,7 @@ from psycopg.rows import tuple_row
 
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.log_chain import Record
+from infrastructure.read_ahead import read_ahead
 
 BATCH = 10_000
 # Casts and defaults: a row edited by hand (NULLs) must hash, not crash.
@@ -64,7 +65,8 @@ class EventRecords:
         """(notification id, the bytes its content digest is taken over), oldest first.
 
         On PostgreSQL the server concatenates the stored values (two objects per row instead
-        of five: the verifier's main cost is making Python objects); the hashing stays here.
+        of five: the verifier's main cost is making Python objects); the hashing stays here,
+        and the next pages are read by a thread meanwhile (read_ahead).
         """
         if isinstance(self.database, SQLiteDatabase):
             join = b"".join
@@ -72,7 +74,8 @@ class EventRecords:
                 for n, originator, version, topic, state in rows:
                     yield n, join((originator, version.to_bytes(8, "big", signed=True), topic, b"\0", state))
             return
-        yield from self._postgres_pages(PREIMAGE_COLUMNS, after, None, BATCH)
+        for rows in read_ahead(self._postgres_batches(PREIMAGE_COLUMNS, after, None, BATCH)):
+            yield from rows
 
     def max_id(self) -> int:
         if isinstance(self.database, SQLiteDatabase):
@@ -104,10 +107,6 @@ class EventRecords:
 
     def _postgres(self, after: int, upto: int | None, batch: int) -> Iterator[list[Record]]:
         yield from self._postgres_batches(RECORD_COLUMNS, after, upto, batch)
-
-    def _postgres_pages(self, columns: str, after: int, upto: int | None, batch: int) -> Iterator[Any]:
-        for rows in self._postgres_batches(columns, after, upto, batch):
-            yield from rows
 
     def _postgres_batches(self, columns: str, after: int, upto: int | None, batch: int) -> Iterator[Any]:
         assert isinstance(self.database, PostgresDatabase)

@@ -1,6 +1,7 @@
 """`relais verify-log` and the auditors' integrity page: recompute the chain, compare with the checkpoints.
 
-Each checkpoint's record list is first checked against its signed head; then every stored
+Each checkpoint's record list is first checked against its signature (format 2 signs the list's
+SHA-256; a format-1 list must lead to the signed head); then every stored
 record is matched, in notification order, with the list: a missing id is a deletion, an
 unknown id an insertion, a different digest a change (or a move, when the digest belongs
 to another record of the same stretch). The first problem stops the walk and is named.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from infrastructure.checkpoints import LogCheckpoints
 from infrastructure.event_records import EventRecords
@@ -105,13 +106,16 @@ class LogVerifier:
 
     def _check_checkpoint(self, checkpoint: Checkpoint, entries: bytes, sequence: int, head: bytes) -> LogProblem | None:
         where = f"checkpoint {checkpoint.sequence} (ids {checkpoint.first_id}..{checkpoint.last_id})"
-        if checkpoint.key_id != self.key.key_id or not self.key.verifies(checkpoint.signature, checkpoint.message()):
-            return LogProblem("checkpoint_signature", checkpoint.first_id, f"{where}: signature does not verify with key {self.key.key_id}")
+        ours = checkpoint.key_id == self.key.key_id
+        signed_list = ours and self.key.verifies(checkpoint.signature, checkpoint.message())  # format 2
+        if not signed_list and not (ours and self.key.verifies(checkpoint.signature, _format_1(checkpoint).message())):
+            return LogProblem("checkpoint_signature", checkpoint.first_id,
+                              f"{where}: signature does not verify with key {self.key.key_id} (or its record list was altered)")
         if checkpoint.sequence != sequence or checkpoint.previous_head != head:
             return LogProblem("checkpoint_missing", checkpoint.first_id, f"{where} does not follow checkpoint {sequence - 1}")
         if (
             len(entries) != checkpoint.count * ENTRY_SIZE
-            or head_of_entries(entries, head) != checkpoint.head
+            or (not signed_list and head_of_entries(entries, head) != checkpoint.head)
             or int.from_bytes(entries[:ID_SIZE], "big") != checkpoint.first_id
             or int.from_bytes(entries[-ENTRY_SIZE:-ENTRY_SIZE + ID_SIZE], "big") != checkpoint.last_id
         ):
@@ -127,3 +131,8 @@ class LogVerifier:
                     return LogProblem("reordered", notification_id,
                                       f"record {notification_id} holds what was sealed as record {other_id}")
         return LogProblem("changed", notification_id, f"record {notification_id} differs from what was sealed")
+
+
+def _format_1(checkpoint: Checkpoint) -> Checkpoint:
+    """The same checkpoint as format 1 signed it: without its record list's digest."""
+    return replace(checkpoint, entries_sha256=b"")
