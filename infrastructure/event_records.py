@@ -25,7 +25,7 @@ RECORD_COLUMNS = (
     "convert_to(coalesce(topic, ''), 'UTF8'), coalesce(state, ''::bytea)"
 )
 PREIMAGE_COLUMNS = (
-    "notification_id, uuid_send(originator_id) || int8send(originator_version) "
+    "int8send(notification_id), uuid_send(originator_id) || int8send(originator_version) "
     "|| convert_to(coalesce(topic, ''), 'UTF8') || '\\x00'::bytea || coalesce(state, ''::bytea)"
 )
 
@@ -62,20 +62,26 @@ class EventRecords:
             yield from rows
 
     def preimages(self, after: int = 0) -> Iterator[tuple[int, bytes]]:
-        """(notification id, the bytes its content digest is taken over), oldest first.
+        """(notification id, the bytes its content digest is taken over), oldest first."""
+        for page in self.preimage_pages(after):
+            for id_bytes, image in page:
+                yield int.from_bytes(id_bytes, "big"), image
 
-        On PostgreSQL the server concatenates the stored values (two objects per row instead
-        of five: the verifier's main cost is making Python objects); the hashing stays here,
-        and the next pages are read by a thread meanwhile (read_ahead).
+    def preimage_pages(self, after: int = 0) -> Iterator[list[tuple[bytes, bytes]]]:
+        """Pages of (notification id as 8 bytes big-endian, preimage), oldest first: a record's entry
+        in a checkpoint's list is those 8 bytes and the preimage's SHA-256.
+
+        On PostgreSQL the server makes both values (two objects per row instead of five: the
+        verifier's main cost is making Python objects); the hashing stays here, and the next
+        pages are read by a thread meanwhile (read_ahead).
         """
         if isinstance(self.database, SQLiteDatabase):
             join = b"".join
             for rows in self._sqlite(after, None, BATCH):
-                for n, originator, version, topic, state in rows:
-                    yield n, join((originator, version.to_bytes(8, "big", signed=True), topic, b"\0", state))
+                yield [(n.to_bytes(8, "big"), join((originator, version.to_bytes(8, "big", signed=True), topic, b"\0", state)))
+                       for n, originator, version, topic, state in rows]
             return
-        for rows in read_ahead(self._postgres_batches(PREIMAGE_COLUMNS, after, None, BATCH)):
-            yield from rows
+        yield from read_ahead(self._postgres_batches(PREIMAGE_COLUMNS, after, None, BATCH))
 
     def max_id(self) -> int:
         if isinstance(self.database, SQLiteDatabase):
@@ -126,4 +132,4 @@ class EventRecords:
                     if not rows:
                         return
                     yield rows
-                    last = rows[-1][0]
+                    last = rows[-1][0] if rows[-1][0].__class__ is int else int.from_bytes(rows[-1][0], "big")

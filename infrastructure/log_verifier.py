@@ -61,19 +61,19 @@ class LogVerifier:
         self.key = key
 
     def verify(self, progress: Callable[[int], None] | None = None) -> IntegrityReport:
-        records = self.records.preimages()
+        reader = PageReader(self.records.preimage_pages())
         head, verified, anchored, walked = GENESIS, 0, 0, 0
         sha256 = hashlib.sha256
         for checkpoint, entries in self.checkpoints.with_entries():
             problem = self._check_checkpoint(checkpoint, entries, verified + 1, head)
             if problem is None:
                 # Fast path: rebuild the stretch's record list from the log and compare it whole.
-                taken = list(itertools.islice(records, checkpoint.count))
-                rebuilt = b"".join([n.to_bytes(8, "big") + sha256(image).digest() for n, image in taken])
+                taken = reader.take(checkpoint.count)
+                rebuilt = b"".join([id_bytes + sha256(image).digest() for id_bytes, image in taken])
                 if rebuilt == entries:
                     walked += len(taken)
                 else:
-                    records = itertools.chain(taken, records)
+                    records = _numbered(itertools.chain(taken, reader.rest()))
                     problem, walked = self._first_problem(records, entries, walked)
             if problem is not None:
                 return IntegrityReport(walked, verified, anchored, 0, head.hex(), problem)
@@ -81,8 +81,8 @@ class LogVerifier:
             if progress is not None:
                 progress(walked)
         sealed = walked
-        for notification_id, image in records:
-            head = sha256(head + notification_id.to_bytes(8, "big") + sha256(image).digest()).digest()
+        for id_bytes, image in reader.rest():
+            head = sha256(head + id_bytes + sha256(image).digest()).digest()
             walked += 1
         return IntegrityReport(walked, verified, anchored, walked - sealed, head.hex())
 
@@ -136,3 +136,34 @@ class LogVerifier:
 def _format_1(checkpoint: Checkpoint) -> Checkpoint:
     """The same checkpoint as format 1 signed it: without its record list's digest."""
     return replace(checkpoint, entries_sha256=b"")
+
+
+class PageReader:
+    """Hands out the log's records a stretch at a time, sliced from its pages (no Python step per record)."""
+
+    def __init__(self, pages: Iterator[list[tuple[bytes, bytes]]]) -> None:
+        self.pages = pages
+        self.page: list[tuple[bytes, bytes]] = []
+        self.at = 0
+
+    def take(self, count: int) -> list[tuple[bytes, bytes]]:
+        taken = self.page[self.at : self.at + count]
+        self.at += len(taken)
+        while len(taken) < count:
+            page = next(self.pages, None)
+            if page is None:
+                break
+            wanted = count - len(taken)
+            taken += page[:wanted]
+            self.page, self.at = page, min(wanted, len(page))
+        return taken
+
+    def rest(self) -> Iterator[tuple[bytes, bytes]]:
+        yield from self.page[self.at :]
+        self.page, self.at = [], 0
+        for page in self.pages:
+            yield from page
+
+
+def _numbered(records: Iterator[tuple[bytes, bytes]]) -> Iterator[tuple[int, bytes]]:
+    return ((int.from_bytes(id_bytes, "big"), image) for id_bytes, image in records)

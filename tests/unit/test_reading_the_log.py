@@ -1,4 +1,5 @@
-"""Reading the next batches in a thread: same items, same order, errors surface, an early stop closes the source."""
+"""Reading the log for verify-log: pages read ahead in a thread (same items, same order, errors surface, an
+early stop closes the source), and stretches sliced from those pages."""
 from __future__ import annotations
 
 import threading
@@ -54,3 +55,15 @@ def test_stopping_early_closes_the_source_so_its_connection_is_given_back() -> N
     assert next(items) == 0
     items.close()
     assert closed.is_set()
+
+
+def test_the_verifier_takes_stretches_across_page_boundaries_and_the_rest_follows() -> None:
+    from infrastructure.log_verifier import PageReader
+
+    rows = [(n.to_bytes(8, "big"), bytes([n])) for n in range(1, 9)]
+    reader = PageReader(iter([rows[0:3], rows[3:5], [], rows[5:8]]))
+    assert reader.take(4) == rows[0:4]
+    assert reader.take(1) == rows[4:5]
+    assert reader.take(2) == rows[5:7]
+    assert list(reader.rest()) == rows[7:]
+    assert reader.take(3) == [] and list(reader.rest()) == []
