@@ -95,3 +95,21 @@ def test_a_malformed_id_is_refused_as_the_standard_library_refuses_it(text: str)
         UUID(text)
     with pytest.raises(ValueError):
         uuid_from_hex(text)
+
+
+def test_recurring_provenance_and_criteria_are_made_once_and_shared_but_reasons_are_not() -> None:
+    provenance = Provenance("advisor-1", "advisor", "request-1")
+    stored = LIBRARY.encode({"provenance": provenance, "met": CriterionCheck("skill", "nettoyage"),
+                             "reason": Reason("autre", "trajet long")})
+    first, second = OURS.decode(stored), OURS.decode(stored)
+    assert first["provenance"] == provenance and first["provenance"] is second["provenance"]
+    assert first["met"] is second["met"]
+    assert first["reason"] == second["reason"] and first["reason"] is not second["reason"]  # free text: not kept
+
+
+def test_a_shared_value_with_a_list_among_its_fields_is_still_made() -> None:
+    from application.transcodings import ProvenanceAsDict
+
+    transcoding = ProvenanceAsDict()
+    made = transcoding.decode({"actor_id": ["a"], "actor_role": "advisor", "correlation_id": "c"})  # not a key
+    assert made.actor_id == ("a",)
