@@ -152,8 +152,9 @@ def measure(label: str, database_url: str | None, data_dir: Path) -> None:
         replay = median_ms(lambda: services.app.repository.get(offer_id, version=REPLAYED, projector_func=fast))
         view = median_ms(lambda: services.timelines.state_at(offer_id, REPLAYED))
         replay_cpu = cpu_ms(lambda: services.app.repository.get(offer_id, version=REPLAYED, projector_func=fast))
-        library_json = median_ms(with_library_transcoder(
-            services, lambda: services.app.repository.get(offer_id, version=REPLAYED, projector_func=fast)))
+        with_library_json = with_library_transcoder(
+            services, lambda: services.app.repository.get(offer_id, version=REPLAYED, projector_func=fast))
+        library_json, library_json_cpu = median_ms(with_library_json), cpu_ms(with_library_json)
         auditor = Caller("bench-auditor", "auditor", "", "bench")
 
         def record_access() -> None:  # what every auditor page adds: one save, then the read models' catch-up
@@ -168,10 +169,11 @@ def measure(label: str, database_url: str | None, data_dir: Path) -> None:
         print(f"{'':10} replay, library projector {library:6.2f} ms   ({library / raw:.1f}× raw)")
         print(f"{'':10} replay (get version=N)   {replay:7.2f} ms   ({replay / raw:.1f}× raw)   target ≤ 20 ms: "
               f"{'met' if replay <= 20 else 'NOT met'}")
-        print(f"{'':10} replay, library's json   {library_json:7.2f} ms   (the same with the library's JSON transcoder: "
-              f"{replay / library_json:.2f}× of it)")
         print(f"{'':10} replay, CPU time only    {replay_cpu:7.2f} ms   target ≤ 20 ms: "
               f"{'met' if replay_cpu <= 20 else 'NOT met'}")
+        print(f"{'':10} with the library's JSON transcoder instead: {library_json:.2f} ms wall, "
+              f"{library_json_cpu:.2f} ms CPU (ours: {replay / library_json:.2f}× wall, "
+              f"{replay_cpu / library_json_cpu:.2f}× CPU)")
         print(f"{'':10} recording one page view  {access:7.2f} ms   (save + catch-up of every read model)")
         print(f"{'':10} time-travel view state   {view:7.2f} ms   ({view / raw:.1f}× raw)   target ≤ 20 ms: "
               f"{'met' if view <= 20 else 'NOT met'}")
