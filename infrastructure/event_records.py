@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from psycopg import sql
@@ -67,7 +67,7 @@ class EventRecords:
             for id_bytes, image in page:
                 yield int.from_bytes(id_bytes, "big"), image
 
-    def preimage_pages(self, after: int = 0) -> Iterator[list[tuple[bytes, bytes]]]:
+    def preimage_pages(self, after: int = 0) -> Generator[list[tuple[bytes, bytes]], None, None]:
         """Pages of (notification id as 8 bytes big-endian, preimage), oldest first: a record's entry
         in a checkpoint's list is those 8 bytes and the preimage's SHA-256.
 

@@ -61,7 +61,13 @@ class LogVerifier:
         self.key = key
 
     def verify(self, progress: Callable[[int], None] | None = None) -> IntegrityReport:
-        reader = PageReader(self.records.preimage_pages())
+        pages = self.records.preimage_pages()
+        try:
+            return self._walk(PageReader(pages), progress)
+        finally:
+            pages.close()  # on PostgreSQL: stops the read-ahead thread and gives its connection back now
+
+    def _walk(self, reader: PageReader, progress: Callable[[int], None] | None) -> IntegrityReport:
         head, verified, anchored, walked = GENESIS, 0, 0, 0
         sha256 = hashlib.sha256
         for checkpoint, entries in self.checkpoints.with_entries():
