@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder, Transcoding
 
 from application.accounts import AccountCommands
 from application.audit.access import AuditAccessCommands
@@ -21,6 +21,7 @@ from application.imports import ImportCommands
 from application.log_exports import LogExportCommands
 from application.matching import MatchingCommands
 from application.offers import OfferCommands
+from application.orjson_transcoder import OrjsonTranscoder
 from application.oversight import OversightCommands
 from application.ports import (
     AuditSearchIndex,
@@ -124,6 +125,12 @@ class Relais(
         #: command's new keys, events and read-model updates commit together or not at all.
         self.unit_of_work: Callable[[], AbstractContextManager[object]] = nullcontext
         super().__init__(env=env)
+
+    def construct_transcoder(self) -> Transcoder:
+        """Reads with orjson, writes as the library does (application/orjson_transcoder.py)."""
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -28,17 +28,45 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+MAX_SHARED_VALUES = 4_096
+
+
 class _DataclassAsDict(Transcoding):
     """A frozen dataclass written as a dict of its fields (tuples come back as tuples)."""
+
+    #: Values that recur from event to event (who acted, in which request; a criterion checked)
+    #: are made once and shared: they are frozen, and each one made costs more than the look-up.
+    #: Only for text fields (the key is the field values; 1 and True would be one key) holding
+    #: nothing about a person: what is cached stays in memory.
+    shared = False
 
     def encode(self, obj: Any) -> dict[str, Any]:
         # Shallow on purpose: nested value objects keep their own transcoding.
         return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
     def decode(self, data: dict[str, Any]) -> Any:
+        if not self.shared:
+            return self._make(data)
+        values = self.__dict__.setdefault("_values", {})
+        try:
+            key = tuple(data.items())
+            return values[key]
+        except KeyError:
+            pass
+        except TypeError:  # a list among the fields: not a key, and rare
+            return self._make(data)
+        if len(values) >= MAX_SHARED_VALUES:
+            values.clear()
+        value = values[key] = self._make(data)
+        return value
+
+    def _make(self, data: dict[str, Any]) -> Any:
         known = self._known_names()
         if known.issuperset(data):  # the usual case: no field was removed since the event was written
-            return self.type(**{k: tuple(v) if v.__class__ is list else v for k, v in data.items()})
+            for name, value in data.items():  # in place: the dict was just parsed, and a copy cost a tenth of a replay
+                if value.__class__ is list:
+                    data[name] = tuple(value)
+            return self.type(**data)
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
         return self.type(**values)
 
@@ -51,11 +79,12 @@ class _DataclassAsDict(Transcoding):
 
 
 class ProvenanceAsDict(_DataclassAsDict):
+    shared = True
     type = Provenance
     name = "provenance"
 
 
-class ReasonAsDict(_DataclassAsDict):
+class ReasonAsDict(_DataclassAsDict):  # not shared: its free text may be about a person
     type = Reason
     name = "reason"
 
@@ -76,6 +105,7 @@ class MatchCriteriaAsDict(_DataclassAsDict):
 
 
 class CriterionCheckAsDict(_DataclassAsDict):
+    shared = True
     type = CriterionCheck
     name = "criterion_check"
 

@@ -8,7 +8,9 @@ PostgreSQL, the write lock on SQLite) makes the second one see the first one's w
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,7 +67,10 @@ class LogCheckpoints:
         return int(row["n"]) if row else 0
 
     def with_entries(self, page: int = 25) -> Iterator[tuple[Checkpoint, bytes]]:
-        """Every checkpoint in order with its record list, a page at a time (flat memory)."""
+        """Every checkpoint in order with its record list, a page at a time (flat memory).
+
+        Each comes with the list's SHA-256 filled in, as format 2 signs it: for a format-1
+        checkpoint the verifier drops it again (`Checkpoint.message`)."""
         after = 0
         while True:
             with self.database.read() as tx:
@@ -76,7 +81,8 @@ class LogCheckpoints:
             if not rows:
                 return
             for row in rows:
-                yield _checkpoint(row), base64.b64decode(row["entries"])
+                entries = base64.b64decode(row["entries"])
+                yield replace(_checkpoint(row), entries_sha256=hashlib.sha256(entries).digest()), entries
             after = int(rows[-1]["sequence"])
 
     def write_checkpoint(self, force: bool = False) -> list[Checkpoint]:
@@ -117,6 +123,7 @@ class LogCheckpoints:
     def _insert(
         self, tx: Any, sequence: int, stretch: list[tuple[int, bytes]], previous: bytes, head: bytes, now: datetime
     ) -> Checkpoint:
+        entries = pack_entries(stretch)
         checkpoint = Checkpoint(
             sequence=sequence,
             first_id=stretch[0][0],
@@ -126,6 +133,7 @@ class LogCheckpoints:
             head=head,
             created_at=now.isoformat(),
             key_id=self.key.key_id,
+            entries_sha256=hashlib.sha256(entries).digest(),
         )
         signature = self.key.sign(checkpoint.message())
         tx.execute(
@@ -133,7 +141,7 @@ class LogCheckpoints:
             (
                 checkpoint.sequence, checkpoint.first_id, checkpoint.last_id, checkpoint.count,
                 checkpoint.previous_head.hex(), checkpoint.head.hex(), checkpoint.created_at, checkpoint.key_id,
-                base64.b64encode(signature).decode("ascii"), base64.b64encode(pack_entries(stretch)).decode("ascii"),
+                base64.b64encode(signature).decode("ascii"), base64.b64encode(entries).decode("ascii"),
             ),
         )
         return checkpoint

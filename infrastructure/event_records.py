@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from psycopg import sql
@@ -16,6 +16,7 @@ from psycopg.rows import tuple_row
 
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.log_chain import Record
+from infrastructure.read_ahead import read_ahead
 
 BATCH = 10_000
 # Casts and defaults: a row edited by hand (NULLs) must hash, not crash.
@@ -24,7 +25,7 @@ RECORD_COLUMNS = (
     "convert_to(coalesce(topic, ''), 'UTF8'), coalesce(state, ''::bytea)"
 )
 PREIMAGE_COLUMNS = (
-    "notification_id, uuid_send(originator_id) || int8send(originator_version) "
+    "int8send(notification_id), uuid_send(originator_id) || int8send(originator_version) "
     "|| convert_to(coalesce(topic, ''), 'UTF8') || '\\x00'::bytea || coalesce(state, ''::bytea)"
 )
 
@@ -61,18 +62,26 @@ class EventRecords:
             yield from rows
 
     def preimages(self, after: int = 0) -> Iterator[tuple[int, bytes]]:
-        """(notification id, the bytes its content digest is taken over), oldest first.
+        """(notification id, the bytes its content digest is taken over), oldest first."""
+        for page in self.preimage_pages(after):
+            for id_bytes, image in page:
+                yield int.from_bytes(id_bytes, "big"), image
 
-        On PostgreSQL the server concatenates the stored values (two objects per row instead
-        of five: the verifier's main cost is making Python objects); the hashing stays here.
+    def preimage_pages(self, after: int = 0) -> Generator[list[tuple[bytes, bytes]], None, None]:
+        """Pages of (notification id as 8 bytes big-endian, preimage), oldest first: a record's entry
+        in a checkpoint's list is those 8 bytes and the preimage's SHA-256.
+
+        On PostgreSQL the server makes both values (two objects per row instead of five: the
+        verifier's main cost is making Python objects); the hashing stays here, and the next
+        pages are read by a thread meanwhile (read_ahead).
         """
         if isinstance(self.database, SQLiteDatabase):
             join = b"".join
             for rows in self._sqlite(after, None, BATCH):
-                for n, originator, version, topic, state in rows:
-                    yield n, join((originator, version.to_bytes(8, "big", signed=True), topic, b"\0", state))
+                yield [(n.to_bytes(8, "big"), join((originator, version.to_bytes(8, "big", signed=True), topic, b"\0", state)))
+                       for n, originator, version, topic, state in rows]
             return
-        yield from self._postgres_pages(PREIMAGE_COLUMNS, after, None, BATCH)
+        yield from read_ahead(self._postgres_batches(PREIMAGE_COLUMNS, after, None, BATCH))
 
     def max_id(self) -> int:
         if isinstance(self.database, SQLiteDatabase):
@@ -105,10 +114,6 @@ class EventRecords:
     def _postgres(self, after: int, upto: int | None, batch: int) -> Iterator[list[Record]]:
         yield from self._postgres_batches(RECORD_COLUMNS, after, upto, batch)
 
-    def _postgres_pages(self, columns: str, after: int, upto: int | None, batch: int) -> Iterator[Any]:
-        for rows in self._postgres_batches(columns, after, upto, batch):
-            yield from rows
-
     def _postgres_batches(self, columns: str, after: int, upto: int | None, batch: int) -> Iterator[Any]:
         assert isinstance(self.database, PostgresDatabase)
         # Keyset pages (id > last seen, in index order) inside one REPEATABLE READ snapshot: flat
@@ -127,4 +132,4 @@ class EventRecords:
                     if not rows:
                         return
                     yield rows
-                    last = rows[-1][0]
+                    last = rows[-1][0] if rows[-1][0].__class__ is int else int.from_bytes(rows[-1][0], "big")

@@ -84,11 +84,18 @@ class Checkpoint:
     created_at: str
     key_id: str
     signature: bytes = b""
+    #: SHA-256 of the record list (`entries`), signed from format 2 on; b"": a format-1 checkpoint.
+    entries_sha256: bytes = b""
 
     def message(self) -> bytes:
-        """The exact bytes signed: a canonical JSON text of every field but the signature."""
-        fields = {
-            "format": "relais-log-checkpoint/1",
+        """The exact bytes signed: a canonical JSON text of every field but the signature.
+
+        Format 2 adds the record list's SHA-256, so a verifier trusts the list on the signature
+        alone; a format-1 list is only trusted once it is shown to lead to the signed head (one
+        SHA-256 per record, a third of `verify-log`'s time). The chain itself is the same.
+        """
+        fields: dict[str, object] = {
+            "format": "relais-log-checkpoint/2" if self.entries_sha256 else "relais-log-checkpoint/1",
             "sequence": self.sequence,
             "first_id": self.first_id,
             "last_id": self.last_id,
@@ -98,4 +105,6 @@ class Checkpoint:
             "created_at": self.created_at,
             "key_id": self.key_id,
         }
+        if self.entries_sha256:
+            fields["entries_sha256"] = self.entries_sha256.hex()
         return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("ascii")

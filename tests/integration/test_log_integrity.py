@@ -6,6 +6,7 @@ name the first bad notification and say what happened to it.
 """
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -211,3 +212,45 @@ def test_the_bytes_hashed_follow_the_documented_formula_on_each_store(services: 
     expected = [(record[0], preimage(*record[1:])) for record in records.records()]
     assert len(expected) == 3 and expected[0][1][:16] == services.app.recorder.select_notifications(1, 1)[0].originator_id.bytes
     assert list(records.preimages()) == expected
+
+
+def _as_format_1(services: Services, audit: AuditLog) -> None:
+    """Re-sign every checkpoint as format 1 did (the record list's digest not signed), as older logs hold them."""
+    from dataclasses import replace
+
+    for checkpoint, _ in list(audit.checkpoints.with_entries()):
+        signature = audit.checkpoints.key.sign(replace(checkpoint, entries_sha256=b"").message())
+        with services.database.transaction() as tx:
+            tx.execute("UPDATE log_checkpoints SET signature = ? WHERE sequence = ?",
+                       (base64.b64encode(signature).decode("ascii"), checkpoint.sequence))
+
+
+def _alter_record_list(services: Services, sequence: int) -> None:
+    """Change one digest in a checkpoint's record list, as someone with SQL access could."""
+    with services.database.read() as tx:
+        row = tx.fetchone("SELECT entries FROM log_checkpoints WHERE sequence = ?", (sequence,))
+    assert row is not None
+    entries = bytearray(base64.b64decode(row["entries"]))
+    entries[-1] ^= 1
+    with services.database.transaction() as tx:
+        tx.execute("UPDATE log_checkpoints SET entries = ? WHERE sequence = ?",
+                   (base64.b64encode(bytes(entries)).decode("ascii"), sequence))
+
+
+def test_checkpoints_signed_in_format_1_still_verify_and_still_catch_a_change(services: Services) -> None:
+    audit = sealed(services)
+    _as_format_1(services, audit)
+    assert audit.verify().ok
+    tamper(services, "DELETE FROM {table} WHERE {id} = 7")
+    report = audit.verify()
+    assert report.problem is not None and (report.problem.kind, report.problem.notification_id) == ("deleted", 7)
+
+
+def test_an_altered_record_list_is_reported_in_either_format(services: Services) -> None:
+    audit = sealed(services)
+    _alter_record_list(services, 2)  # format 2: the list's digest is signed
+    report = audit.verify()
+    assert report.problem is not None and (report.problem.kind, report.problem.notification_id) == ("checkpoint_signature", 5)
+    _as_format_1(services, audit)  # format 1: the list must lead to the signed head
+    report = audit.verify()
+    assert report.problem is not None and (report.problem.kind, report.problem.notification_id) == ("checkpoint_missing", 5)

@@ -57,14 +57,16 @@ def test_a_checkpoint_record_list_round_trips_and_leads_to_the_same_head() -> No
 
 
 def checkpoint(key: SigningKey) -> Checkpoint:
-    unsigned = Checkpoint(1, 1, 7, 3, GENESIS, b"\x01" * 32, "2026-11-30T09:00:00+00:00", key.key_id)
+    unsigned = Checkpoint(1, 1, 7, 3, GENESIS, b"\x01" * 32, "2026-11-30T09:00:00+00:00", key.key_id,
+                          entries_sha256=b"\x04" * 32)
     return replace(unsigned, signature=key.sign(unsigned.message()))
 
 
 @pytest.mark.parametrize(
     "change",
     [dict(sequence=2), dict(first_id=2), dict(last_id=8), dict(count=4), dict(previous_head=b"\x02" * 32),
-     dict(head=b"\x03" * 32), dict(created_at="2026-12-01T09:00:00+00:00"), dict(key_id="0000000000000000")],
+     dict(head=b"\x03" * 32), dict(created_at="2026-12-01T09:00:00+00:00"), dict(key_id="0000000000000000"),
+     dict(entries_sha256=b"\x05" * 32), dict(entries_sha256=b"")],
 )
 def test_a_checkpoint_signature_covers_every_field(change: dict[str, object]) -> None:
     key = SigningKey.from_seed(bytes(32))
@@ -72,6 +74,15 @@ def test_a_checkpoint_signature_covers_every_field(change: dict[str, object]) ->
     assert key.verifies(signed.signature, signed.message())
     forged = replace(signed, **change)
     assert not key.verifies(forged.signature, forged.message())
+
+
+def test_format_2_signs_the_record_list_digest_and_format_1_does_not_name_it() -> None:
+    key = SigningKey.from_seed(bytes(32))
+    signed = checkpoint(key)
+    assert b'"format":"relais-log-checkpoint/2"' in signed.message()
+    assert ('"entries_sha256":"' + "04" * 32 + '"').encode() in signed.message()
+    format_1 = replace(signed, entries_sha256=b"").message()
+    assert b'"format":"relais-log-checkpoint/1"' in format_1 and b"entries_sha256" not in format_1
 
 
 def test_another_key_does_not_verify_a_checkpoint() -> None:
