@@ -45,10 +45,12 @@ class LogExporter:
         clock: Any,
         on_exported: Callable[..., object] | None = None,
         parallel: Parallelism | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.database = database
         #: Worker processes for a large log; None: always in this process.
         self.parallel = parallel
+        self.batch = batch
         #: Called once an export is written: the composition root records it in the log
         #: (`Relais.record_log_export`), since an export carries people's data decrypted.
         self.on_exported = on_exported
@@ -81,7 +83,7 @@ class LogExporter:
         requested_by = requested_by or Caller.cli(f"export-{export_id}")
         previous = self.previous_head()
         total = self.records.max_id()
-        batches = self.records.batches(batch=BATCH)
+        batches = self.records.batches(batch=self.batch)
         parallel = self.parallel
         if parallel is not None and parallel.wanted(total):
             with ExportWorkers(parallel.workers, parallel.setup_for(since, until)) as workers:
