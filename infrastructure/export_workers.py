@@ -15,6 +15,7 @@ The master key travels through the pipe, never on a command line or in the envir
 """
 from __future__ import annotations
 
+import os
 import pickle
 import queue
 import subprocess
@@ -24,6 +25,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import IO, Any
 
 from infrastructure.database_url import DatabaseUrl
@@ -66,6 +68,14 @@ class ExportWorkerError(RuntimeError):
     """An export worker process stopped before it answered."""
 
 
+def _worker_environment() -> dict[str, str]:
+    """This environment, with the folder that holds these packages first on the import path: the
+    worker finds the same code whether Relais is installed or run from a checkout."""
+    root = str(Path(__file__).resolve().parent.parent)
+    paths = [root, *[part for part in os.environ.get("PYTHONPATH", "").split(os.pathsep) if part]]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 def _send(stream: IO[bytes], message: Any) -> None:
     pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
     stream.flush()
@@ -80,6 +90,7 @@ class ExportWorkers:
             for _ in range(count):
                 process = subprocess.Popen(
                     [sys.executable, "-m", "infrastructure.export_workers"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    env=_worker_environment(),
                 )
                 self.processes.append(process)
                 assert process.stdin is not None
