@@ -63,6 +63,9 @@ def watch_workers():
             return
         for pid in pids:
             try:
+                # Until it has exec'd, a child started by vfork shows its parent's memory: skip it.
+                if b"export_workers" not in Path(f"/proc/{{pid}}/cmdline").read_bytes():
+                    continue
                 status = Path(f"/proc/{{pid}}/status").read_text()
             except OSError:
                 continue
