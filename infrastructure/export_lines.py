@@ -57,7 +57,8 @@ def _cell(value: Any) -> bytes:
 
 
 def _csv_field(raw: bytes) -> bytes:
-    """A field as csv.writer writes it: between quotes, quotes doubled, when it holds , " CR or LF."""
+    """A field as csv.writer writes it: between quotes, quotes doubled, when it holds , " CR or LF.
+    (Python 3.11's writer leaves a lone CR bare, which readers take for the end of the row.)"""
     # Four substring tests: a regular expression scans a long cell several times slower.
     if b'"' in raw or b"," in raw or b"\n" in raw or b"\r" in raw:
         return b'"' + raw.replace(b'"', b'""') + b'"'

@@ -21,6 +21,7 @@ import queue
 import subprocess
 import sys
 import threading
+import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -139,19 +140,20 @@ class ExportWorkers:
 
     def close(self) -> None:
         for process in self.processes:
-            if process.stdin is not None:
-                try:
-                    process.stdin.close()  # end of input: the worker returns
-                except OSError:
-                    pass
+            # End of input: the worker returns; and an answer no one will read (the export
+            # failed midway) breaks its pipe instead of blocking it.
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    try:
+                        stream.close()
+                    except OSError:
+                        pass
         for process in self.processes:
             try:
                 process.wait(timeout=STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
         self.processes.clear()
 
     def __enter__(self) -> ExportWorkers:
@@ -246,7 +248,10 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
                 answer: tuple[str, Any] = ("chunk", lines.chunk(batch))
             except Exception as error:  # noqa: BLE001 - handed to the parent, which raises it
                 answer = ("error", _portable(error))
-            _send(sink, answer)
+            try:
+                _send(sink, answer)
+            except BrokenPipeError:
+                return  # the parent stopped reading: the export was abandoned
     finally:
         database.close()
 
@@ -254,4 +259,13 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
 if __name__ == "__main__":
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the pipe
-    serve(sys.stdin.buffer, protocol_out)
+    code = 0
+    try:
+        serve(sys.stdin.buffer, protocol_out)
+    except BaseException:  # noqa: BLE001 - shown on stderr; the parent reports the stop
+        traceback.print_exc()
+        code = 1
+    sys.stderr.flush()
+    # Not the interpreter's normal exit: the thread still reading stdin holds its lock, and the
+    # interpreter aborts when it cannot take it at shutdown. Answers were flushed as sent.
+    os._exit(code)

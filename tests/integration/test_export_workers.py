@@ -106,3 +106,14 @@ def test_a_worker_that_stops_is_reported_and_the_others_are_stopped(services: Se
             list(workers.chunks([records, records, records]))
         processes = list(workers.processes)
     assert all(process.poll() is not None for process in processes)
+
+
+def test_workers_of_an_export_abandoned_midway_stop_by_themselves(services: Services) -> None:
+    a_day_of_work(services)
+    assert services.audit is not None and services.audit.exporter.parallel is not None
+    records = list(services.audit.records.records())
+    with ExportWorkers(2, services.audit.exporter.parallel.setup) as workers:
+        chunks = workers.chunks([records * 50] * 20)  # answers larger than a pipe holds
+        assert next(chunks).count == 50 * len(records)  # then the writer fails: nobody reads the rest
+        processes = list(workers.processes)
+    assert [process.returncode for process in processes] == [0, 0]  # ended, not killed

@@ -94,9 +94,9 @@ def csv_row(*cells: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-@settings(max_examples=200, deadline=None)
-@given(actor=st.text(), reason=st.text(), note=st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
-def test_every_row_is_what_pythons_csv_module_would_write(actor: str, reason: str, note: str) -> None:
+@settings(max_examples=300, deadline=None)
+@given(actor=st.text(), reason=st.text(), note=st.text())
+def test_every_row_reads_back_as_its_cells_and_is_what_the_csv_module_writes(actor: str, reason: str, note: str) -> None:
     originator = UUID(PERSON).bytes
     stored = state(provenance=wrapped("provenance", {"actor_id": actor, "actor_role": "advisor", "correlation_id": ""}),
                    reason=wrapped("reason", {"code": reason, "text": None}), note=note)
@@ -108,14 +108,16 @@ def test_every_row_is_what_pythons_csv_module_would_write(actor: str, reason: st
     def cell(value: str) -> str:
         return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
-    assert chunk.csv == csv_row(
-        "7", f"{PERSON}/2", "2026-11-29T10:00:00Z", "fr.relais.Thing.Happened", PERSON, "2",
-        cell(actor) if actor else "", "advisor", "", cell(reason) if reason else "", "", data_json,
-        hashlib.sha256(line).hexdigest(),
-    )
+    cells = ["7", f"{PERSON}/2", "2026-11-29T10:00:00Z", "fr.relais.Thing.Happened", PERSON, "2",
+             cell(actor) if actor else "", "advisor", "", cell(reason) if reason else "", "", data_json,
+             hashlib.sha256(line).hexdigest()]
+    rows = list(csv.reader(io.StringIO((CSV_HEADER + chunk.csv).decode("utf-8"), newline="")))
+    assert rows == [list(CSV_HEADER.decode().strip().split(",")), cells]
+    if "\r" not in actor + reason:
+        # Python 3.11's csv.writer leaves a lone CR unquoted (a reader then cuts the row there):
+        # the export quotes it; otherwise the bytes are the csv module's.
+        assert chunk.csv == csv_row(*cells)
     assert event["data"]["note"] == note and event["data"]["originator_version"] == 2
-    rows = list(csv.reader(io.StringIO((CSV_HEADER + chunk.csv).decode("utf-8"))))
-    assert len(rows) == 2 and rows[1][11] == data_json
 
 
 def test_an_originator_id_that_is_not_16_bytes_is_an_error() -> None:
