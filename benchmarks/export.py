@@ -10,11 +10,15 @@ In one run, on a throwaway database on 127.0.0.1:5432:
    the originals), so that every record decodes and its personal data decrypts.
 2. raw: `COPY relais_events TO STDOUT` read to the end by psycopg (the raw limit).
 3. export: `LogExporter.export` (what `relais export` runs), in a subprocess that reports
-   its peak RSS (ru_maxrss): events/s, ratio to the COPY rows/s. Target ≥ 0.35, < 200 MB.
+   its peak RSS (ru_maxrss) and its export workers' (VmHWM sampled from /proc: ru_maxrss of a
+   child started by vfork+exec counts the parent's pages): events/s, ratio to the COPY rows/s,
+   CPU seconds of the parent and of the workers. Target ≥ 0.35, < 200 MB. Run once in process
+   (RELAIS_EXPORT_WORKERS=0) and once with the default workers (one per CPU), or as `--workers` says.
 4. seal + verify-log: `write_checkpoint()` then `verify()` in a subprocess. Target ≥ 500,000/s.
 
     .venv/bin/python benchmarks/export.py                 # 1,000,000 events (several minutes)
     .venv/bin/python benchmarks/export.py --events 100000 # quicker
+    .venv/bin/python benchmarks/export.py --workers 2     # only the export with two workers
 
 The database and the temp folder are removed at the end, also on Ctrl-C or SIGTERM.
 """
@@ -43,9 +47,35 @@ from _common import (  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, threading, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
+os.environ.update({extra_env!r})
+workers_peak = {{}}  # pid -> peak RSS (MB) of each export worker, sampled from /proc (Linux)
+
+
+def watch_workers():
+    me = os.getpid()
+    while True:
+        try:
+            pids = Path(f"/proc/{{me}}/task/{{me}}/children").read_text().split()
+        except OSError:
+            return
+        for pid in pids:
+            try:
+                # Until it has exec'd, a child started by vfork shows its parent's memory: skip it.
+                if b"export_workers" not in Path(f"/proc/{{pid}}/cmdline").read_bytes():
+                    continue
+                status = Path(f"/proc/{{pid}}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    workers_peak[pid] = max(workers_peak.get(pid, 0), int(line.split()[1]) / 1024)
+        time.sleep(0.05)
+
+
+threading.Thread(target=watch_workers, daemon=True).start()
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 services = bootstrap(Settings.from_env({env!r}), run_migrations=False, synchronous_projections=False)
@@ -55,6 +85,8 @@ task = {task!r}
 start = time.perf_counter()
 usage = resource.getrusage(resource.RUSAGE_SELF)
 cpu_start = usage.ru_utime + usage.ru_stime
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+children_start = children.ru_utime + children.ru_stime
 if task == "export":
     result = audit.exporter.export(Path({out!r}))
     figures = {{"events": result.manifest.count}}
@@ -70,13 +102,17 @@ figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 10
 figures["baseline_rss_mb"] = baseline
 usage = resource.getrusage(resource.RUSAGE_SELF)
 figures["cpu_seconds"] = usage.ru_utime + usage.ru_stime - cpu_start  # this process only, not the server
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+figures["workers_cpu_seconds"] = children.ru_utime + children.ru_stime - children_start
+figures["workers"] = len(workers_peak)
+figures["workers_peak_rss_mb"] = max(workers_peak.values(), default=0)
 services.close()
 print(json.dumps(figures))
 """
 
 
-def child(task: str, env: dict[str, str], out: Path | None = None) -> dict[str, Any]:
-    code = CHILD.format(root=str(ROOT), env=env, task=task, out=str(out or ""))
+def child(task: str, env: dict[str, str], out: Path | None = None, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    code = CHILD.format(root=str(ROOT), env=env, task=task, out=str(out or ""), extra_env=extra_env or {})
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{task} failed:\n{done.stderr[-3000:]}")
@@ -131,6 +167,8 @@ def copy_out(conninfo: str) -> tuple[int, float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--workers", default="0,auto",
+                        help="exports to run, comma-separated: RELAIS_EXPORT_WORKERS for each (auto: its default)")
     args = parser.parse_args()
     reason = postgres_reachable()
     if reason:
@@ -169,15 +207,21 @@ def main() -> int:
         print(f"raw     COPY relais_events TO STDOUT: {rows:,} rows in {copy_seconds:.2f} s = {copy_rate:,.0f} rows/s "
               f"({size / 1e6:,.0f} MB)")
 
-        exported = child("export", env, folder / "out")
-        export_rate = exported["events"] / exported["seconds"]
-        sizes = {p.name: p.stat().st_size for p in (folder / "out").iterdir()}
-        print(f"export  {exported['events']:,} events in {exported['seconds']:.1f} s = {export_rate:,.0f} events/s; "
-              f"ratio to COPY {export_rate / copy_rate:.2f} (target ≥ 0.35); peak RSS {exported['peak_rss_mb']:.0f} MB "
-              f"(target < 200 MB; {exported['baseline_rss_mb']:.0f} MB before the first event); "
-              f"{exported['cpu_seconds']:.1f} s of CPU in this process = {exported['events'] / exported['cpu_seconds']:,.0f} "
-              f"events per CPU-second; files {', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(sizes.items()))}")
-        shutil.rmtree(folder / "out", ignore_errors=True)
+        for workers in args.workers.split(","):
+            extra = {} if workers == "auto" else {"RELAIS_EXPORT_WORKERS": workers}
+            exported = child("export", env, folder / "out", extra)
+            export_rate = exported["events"] / exported["seconds"]
+            sizes = {p.name: p.stat().st_size for p in (folder / "out").iterdir()}
+            where = (f"{exported['workers']} worker processes, peak RSS {exported['workers_peak_rss_mb']:.0f} MB each at most, "
+                     f"{exported['workers_cpu_seconds']:.1f} s of CPU in them"
+                     if exported["workers"] else "in process")
+            print(f"export  ({where}) {exported['events']:,} events in {exported['seconds']:.1f} s = {export_rate:,.0f} events/s; "
+                  f"ratio to COPY {export_rate / copy_rate:.2f} (target ≥ 0.35); parent peak RSS "
+                  f"{exported['peak_rss_mb']:.0f} MB (target < 200 MB; {exported['baseline_rss_mb']:.0f} MB before the first event); "
+                  f"{exported['cpu_seconds']:.1f} s of CPU in the parent; "
+                  f"{exported['events'] / (exported['cpu_seconds'] + exported['workers_cpu_seconds']):,.0f} events per CPU-second "
+                  f"in all; files {', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(sizes.items()))}")
+            shutil.rmtree(folder / "out", ignore_errors=True)
 
         sealed = child("seal", env)
         print(f"seal    {sealed['checkpoints']:,} checkpoints in {sealed['seconds']:.1f} s "

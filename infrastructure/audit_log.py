@@ -4,6 +4,8 @@ Settings of their own (read once, listed in the README):
   RELAIS_SIGNING_KEY            base64 of a raw 32-byte Ed25519 seed; else data/signing.key is made once
   RELAIS_CHECKPOINT_EVERY       records per checkpoint (default 1000)
   RELAIS_TRUSTED_SIGNING_KEYS   public keys (raw 32 bytes, base64, comma-separated) trusted besides the current one
+  RELAIS_EXPORT_WORKERS         worker processes of an export of 50,000 records or more (default: one
+                                per CPU, at most 8; 0: all in the exporting process)
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
 from infrastructure.export_jobs import ExportJobs
+from infrastructure.export_workers import Parallelism, WorkerSetup
 from infrastructure.log_export import LogExporter
 from infrastructure.log_verifier import IntegrityReport, LogVerifier
 from infrastructure.personal_data import DatabaseKeyVault
@@ -27,6 +30,8 @@ from infrastructure.signing_key import SigningKey, SigningKeyError, public_from_
 
 #: An export reads each person's key once per this many seconds at most (its own cache).
 EXPORT_KEY_CACHE_SECONDS = 300.0
+#: Beyond this the exporting process, which writes and chains every line, is the bottleneck.
+MAX_EXPORT_WORKERS = 8
 
 
 def checkpoint_every(environ: dict[str, str]) -> int:
@@ -45,6 +50,16 @@ def trusted_signing_keys(environ: dict[str, str]) -> tuple[Ed25519PublicKey, ...
         return tuple(public_from_base64(text, "RELAIS_TRUSTED_SIGNING_KEYS") for text in texts)
     except SigningKeyError as error:
         raise SettingsError(str(error)) from None
+
+
+def export_workers(environ: dict[str, str]) -> int:
+    raw = environ.get("RELAIS_EXPORT_WORKERS", "").strip()
+    if not raw:
+        cpus = os.cpu_count() or 1
+        return min(cpus, MAX_EXPORT_WORKERS) if cpus > 1 else 0  # one CPU: workers would only queue
+    if not raw.isdigit() or int(raw) > MAX_EXPORT_WORKERS:
+        raise SettingsError(f"RELAIS_EXPORT_WORKERS must be an integer between 0 and {MAX_EXPORT_WORKERS}, got {raw!r}")
+    return int(raw)
 
 
 @dataclass
@@ -99,7 +114,14 @@ class AuditLog:
             vault = DatabaseKeyVault(database, settings.secret_key, clock, cache_seconds=EXPORT_KEY_CACHE_SECONDS)
             return EventStateDecoder(vault, app.mapper)
 
-        exporter = LogExporter(database, records, decoders, key, clock, on_exported=app.record_log_export)
+        # Workers decode without the application's mapper: a mapper that encrypts or compresses
+        # whole records (not configured today) keeps the export in this process.
+        parallel = None
+        if getattr(app.mapper, "cipher", None) is None and getattr(app.mapper, "compressor", None) is None:
+            setup = WorkerSetup(settings.database, settings.secret_key, EXPORT_KEY_CACHE_SECONDS)
+            parallel = Parallelism(export_workers(env), setup)
+        exporter = LogExporter(database, records, decoders, key, clock, on_exported=app.record_log_export,
+                               parallel=parallel)
         return cls(
             key=key,
             keys=keys,

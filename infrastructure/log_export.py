@@ -7,61 +7,32 @@ one names its head as `previous_head`.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from application.caller import Caller
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
 from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE, Manifest, first_link
+from infrastructure.export_lines import CSV_HEADER, Chunk, ExportLines, rfc3339
+from infrastructure.export_workers import ExportWorkers, Parallelism
 from infrastructure.signing_key import SigningKey
 
-SOURCE = "/relais"  # CloudEvents `source`: the application that recorded the events
-TYPE_PREFIX = "fr.relais."
-CSV_COLUMNS = (
-    "sequence", "id", "time", "type", "subject", "version", "actor_id", "actor_role", "correlation_id",
-    "reason_code", "reason_text", "data", "line_sha256",
-)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[int, int], None]
+#: Records per batch handed to the decoding: small enough that the batches in flight stay a few MB.
+BATCH = 2_000
 
 
 @dataclass(frozen=True)
 class ExportResult:
     directory: Path
     manifest: Manifest
-
-
-def _rfc3339(timestamp: str) -> str:
-    return timestamp[:-6] + "Z" if timestamp.endswith("+00:00") else timestamp
-
-
-def _cell(value: Any) -> str:
-    """A spreadsheet cell; text that a spreadsheet would run as a formula is quoted."""
-    if not value:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _csv_row(sequence: int, event: dict[str, Any], data_json: str, digest: str) -> list[str]:
-    data = event["data"]
-    provenance = data.get("provenance") if isinstance(data.get("provenance"), dict) else {}
-    reason = data.get("reason") if isinstance(data.get("reason"), dict) else {}
-    return [
-        str(sequence), event["id"], event["time"], event["type"], event["subject"], str(data.get("originator_version", "")),
-        _cell(provenance.get("actor_id")), _cell(provenance.get("actor_role")), _cell(provenance.get("correlation_id")),
-        _cell(reason.get("code")), _cell(reason.get("text")),
-        data_json, digest,
-    ]
 
 
 class LogExporter:
@@ -73,8 +44,13 @@ class LogExporter:
         key: SigningKey,
         clock: Any,
         on_exported: Callable[..., object] | None = None,
+        parallel: Parallelism | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.database = database
+        #: Worker processes for a large log; None: always in this process.
+        self.parallel = parallel
+        self.batch = batch
         #: Called once an export is written: the composition root records it in the log
         #: (`Relais.record_log_export`), since an export carries people's data decrypted.
         self.on_exported = on_exported
@@ -107,56 +83,19 @@ class LogExporter:
         requested_by = requested_by or Caller.cli(f"export-{export_id}")
         previous = self.previous_head()
         total = self.records.max_id()
-        head = first_link(previous)
-        count, first, last, done = 0, None, None, 0
-        sha256, dumps, decode = hashlib.sha256, json.dumps, self.decoders().decode
-        csv_digest = hashlib.sha256()
-        with open(directory / JSONL, "wb", buffering=1 << 20) as jsonl, open(
-            directory / CSV, "w", encoding="utf-8", newline="", buffering=1 << 20
-        ) as csv_file:
-            header = ",".join(CSV_COLUMNS) + "\n"
-            csv_file.write(header)
-            csv_digest.update(header.encode("utf-8"))
-            for batch in self.records.batches():
-                rows = []
-                for sequence, originator, version, topic, state in batch:
-                    data = decode(state)
-                    timestamp = data.pop("timestamp", "")
-                    if since is not None or until is not None:
-                        moment = datetime.fromisoformat(timestamp)
-                        if (since is not None and moment < since) or (until is not None and moment >= until):
-                            continue
-                    data["originator_version"] = version
-                    subject = str(UUID(bytes=originator))
-                    event = {
-                        "specversion": "1.0",
-                        "id": f"{subject}/{version}",
-                        "source": SOURCE,
-                        "type": TYPE_PREFIX + topic.decode("utf-8").rpartition(":")[2],
-                        "subject": subject,
-                        "time": _rfc3339(timestamp),
-                        "datacontenttype": "application/json",
-                        "sequence": str(sequence),
-                        "data": data,
-                    }
-                    line = dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-                    jsonl.write(line + b"\n")
-                    digest = sha256(line).digest()
-                    head = sha256(head + digest).digest()
-                    rows.append(_csv_row(sequence, event, _data_json(line), digest.hex()))
-                    count += 1
-                    first = sequence if first is None else first
-                    last = sequence
-                text = _rows_text(rows)
-                csv_file.write(text)
-                csv_digest.update(text.encode("utf-8"))
-                done += len(batch)
-                if progress is not None:
-                    progress(done, max(total, done))
+        batches = self.records.batches(batch=self.batch)
+        parallel = self.parallel
+        if parallel is not None and parallel.wanted(total):
+            with ExportWorkers(parallel.workers, parallel.setup_for(since, until)) as workers:
+                written = _write(directory, workers.chunks(batches), previous, total, progress)
+        else:
+            lines = ExportLines(self.decoders(), since, until)
+            written = _write(directory, map(lines.chunk, batches), previous, total, progress)
+        count, first, last, head, csv_sha256 = written
         manifest = Manifest(
             count=count, first_sequence=first, last_sequence=last, head=head, previous_head=previous,
-            created_at=_rfc3339(self.clock.now().isoformat()), public_key_id=self.key.key_id,
-            csv_sha256=csv_digest.hexdigest(),
+            created_at=rfc3339(self.clock.now().isoformat()), public_key_id=self.key.key_id,
+            csv_sha256=csv_sha256,
         )
         raw = manifest.to_bytes()
         (directory / MANIFEST).write_bytes(raw)
@@ -190,22 +129,28 @@ class LogExporter:
                 )
 
 
-def _data_json(line: bytes) -> str:
-    # "data" is the last member of every line, and no key before it can contain this text.
-    return line[line.index(b',"data":') + 8 : -1].decode("utf-8")
-
-
-class _Buffer:
-    """A write-only text sink for csv.writer: rows are joined once per batch."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-
-
-def _rows_text(rows: list[list[str]]) -> str:
-    buffer = _Buffer()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return "".join(buffer.parts)
+def _write(
+    directory: Path, chunks: Iterable[Chunk], previous: bytes | None, total: int, progress: Progress | None,
+) -> tuple[int, int | None, int | None, bytes, str]:
+    """Append the chunks in order to events.jsonl and events.csv and chain their lines:
+    (lines, first sequence, last sequence, head, SHA-256 of events.csv)."""
+    head = first_link(previous)
+    count, first, last, done = 0, None, None, 0
+    sha256 = hashlib.sha256
+    csv_digest = hashlib.sha256(CSV_HEADER)
+    with open(directory / JSONL, "wb") as jsonl, open(directory / CSV, "wb") as csv_file:
+        csv_file.write(CSV_HEADER)
+        for chunk in chunks:
+            jsonl.write(chunk.jsonl)
+            csv_file.write(chunk.csv)
+            csv_digest.update(chunk.csv)
+            digests = chunk.digests
+            for offset in range(0, len(digests), 32):
+                head = sha256(head + digests[offset : offset + 32]).digest()
+            count += chunk.count
+            first = chunk.first if first is None else first
+            last = chunk.last if chunk.last is not None else last
+            done += chunk.read
+            if progress is not None:
+                progress(done, max(total, done))
+    return count, first, last, head, csv_digest.hexdigest()

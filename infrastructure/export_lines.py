@@ -1,0 +1,162 @@
+"""A stretch of stored records → its lines of events.jsonl and rows of events.csv (relais-export/1).
+
+This is the export's per-event work (decode, decrypt, CloudEvent, JSON, CSV row, line digest),
+kept apart from the writing and the chaining so that worker processes can do it for stretches
+of the log in parallel (infrastructure/export_workers.py) while the parent writes the results
+in order and chains the digests. Lines are written by orjson: compact, UTF-8, `data` last.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from infrastructure.event_data import EventStateDecoder
+from infrastructure.log_chain import Record
+
+SOURCE = "/relais"  # CloudEvents `source`: the application that recorded the events
+TYPE_PREFIX = "fr.relais."
+CSV_COLUMNS = (
+    "sequence", "id", "time", "type", "subject", "version", "actor_id", "actor_role", "correlation_id",
+    "reason_code", "reason_text", "data", "line_sha256",
+)
+CSV_HEADER = (",".join(CSV_COLUMNS) + "\n").encode("utf-8")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# "data" is the last member of every line, and no member before it can contain this text
+# (inside a JSON string a quote is escaped).
+_DATA_MEMBER = b',"data":'
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What one stretch of records adds to the export, ready to be appended in order."""
+
+    jsonl: bytes  # its lines, each ending with "\n"
+    csv: bytes  # the matching rows of events.csv
+    digests: bytes  # SHA-256 of each line (without its "\n"), 32 bytes each, in order: the chain's input
+    count: int  # lines written (records inside the period)
+    first: int | None  # notification id of the first line
+    last: int | None  # and of the last
+    read: int  # records read, inside the period or not: the progress
+
+
+def rfc3339(timestamp: str) -> str:
+    return timestamp[:-6] + "Z" if timestamp.endswith("+00:00") else timestamp
+
+
+def _cell(value: Any) -> bytes:
+    """A spreadsheet cell; text that a spreadsheet would run as a formula is quoted."""
+    if not value:
+        return b""
+    text = str(value)
+    return _csv_field(("'" + text if text.startswith(FORMULA_STARTS) else text).encode("utf-8"))
+
+
+def _csv_field(raw: bytes) -> bytes:
+    """A field as csv.writer writes it: between quotes, quotes doubled, when it holds , " CR or LF.
+    (Python 3.11's writer leaves a lone CR bare, which readers take for the end of the row.)"""
+    # Four substring tests: a regular expression scans a long cell several times slower.
+    if b'"' in raw or b"," in raw or b"\n" in raw or b"\r" in raw:
+        return b'"' + raw.replace(b'"', b'""') + b'"'
+    return raw
+
+
+def _member(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _dumps(event: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(event)
+    except orjson.JSONEncodeError:
+        # Integers beyond 64 bits, which orjson refuses: the standard library writes them.
+        return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _subject(originator: bytes) -> str:
+    """The originator id as text: str(UUID(bytes=originator)), without making a UUID."""
+    if len(originator) != 16:
+        raise ValueError(f"originator id of {len(originator)} bytes, not 16: altered record?")
+    h = originator.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class ExportLines:
+    #: Cells and types met again and again (roles, actors, reason codes, topics) are made once.
+    MAX_REMEMBERED = 10_000
+
+    def __init__(self, decoder: EventStateDecoder, since: datetime | None = None, until: datetime | None = None) -> None:
+        self.decode = decoder.decode
+        self.since, self.until = since, until
+        self._cells: dict[Any, bytes] = {}
+        self._types: dict[bytes, tuple[str, bytes]] = {}
+
+    def _inside(self, timestamp: str) -> bool:
+        if self.since is None and self.until is None:
+            return True
+        moment = datetime.fromisoformat(timestamp)
+        return (self.since is None or moment >= self.since) and (self.until is None or moment < self.until)
+
+    def _cell(self, value: Any) -> bytes:
+        try:
+            return self._cells[value]
+        except KeyError:
+            if len(self._cells) >= self.MAX_REMEMBERED:
+                self._cells.clear()
+            made = self._cells[value] = _cell(value)
+            return made
+        except TypeError:  # not hashable (a list or a dict where text was expected)
+            return _cell(value)
+
+    def _type(self, topic: bytes) -> tuple[str, bytes]:
+        try:
+            return self._types[topic]
+        except KeyError:
+            if len(self._types) >= self.MAX_REMEMBERED:
+                self._types.clear()
+            name = TYPE_PREFIX + topic.decode("utf-8").rpartition(":")[2]
+            made = self._types[topic] = (name, _csv_field(name.encode("utf-8")))
+            return made
+
+    def chunk(self, records: list[Record]) -> Chunk:
+        lines: list[bytes] = []
+        rows: list[bytes] = []
+        digests: list[bytes] = []
+        first = last = None
+        sha256, dumps, decode, field, cell = hashlib.sha256, _dumps, self.decode, _csv_field, self._cell
+        for sequence, originator, version, topic, state in records:
+            data = decode(state)
+            timestamp = data.pop("timestamp", "")
+            if not self._inside(timestamp):
+                continue
+            data["originator_version"] = version
+            subject = _subject(originator)
+            event_id = f"{subject}/{version}"
+            event_type, type_cell = self._type(topic)
+            time = rfc3339(timestamp)
+            line = dumps({
+                "specversion": "1.0", "id": event_id, "source": SOURCE, "type": event_type, "subject": subject,
+                "time": time, "datacontenttype": "application/json", "sequence": str(sequence), "data": data,
+            })
+            digest = sha256(line).digest()
+            lines.append(line)
+            digests.append(digest)
+            provenance, reason = _member(data, "provenance"), _member(data, "reason")
+            rows.append(b",".join((
+                b"%d" % sequence, event_id.encode("ascii"), field(time.encode("utf-8")), type_cell,
+                subject.encode("ascii"), b"%d" % version,
+                cell(provenance.get("actor_id")), cell(provenance.get("actor_role")),
+                cell(provenance.get("correlation_id")), cell(reason.get("code")), cell(reason.get("text")),
+                field(line[line.index(_DATA_MEMBER) + len(_DATA_MEMBER) : -1]), digest.hex().encode("ascii"),
+            )))
+            first = sequence if first is None else first
+            last = sequence
+        return Chunk(
+            jsonl=b"\n".join(lines) + b"\n" if lines else b"", csv=b"\n".join(rows) + b"\n" if rows else b"",
+            digests=b"".join(digests), count=len(lines), first=first, last=last, read=len(records),
+        )

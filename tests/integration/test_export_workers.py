@@ -1,0 +1,119 @@
+"""An export made by worker processes is the export made in process: same lines, same rows, in
+order, erased people as "[effacé]", a period honoured, progress reported, and a record that
+does not decrypt stops it with the same error — on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from infrastructure.bootstrap import Services
+from infrastructure.export_verifier import verify_export
+from infrastructure.export_workers import ExportWorkers
+from infrastructure.log_export import LogExporter
+from tests.conftest import AdvanceableClock
+from tests.integration.helpers import advisor, details, mobile
+from tests.integration.test_export_decoding import a_day_of_work
+from tests.integration.test_log_integrity import tamper
+
+
+def exporters(services: Services) -> tuple[LogExporter, LogExporter]:
+    """(in process, two workers), both in batches of 3 records so that the workers take turns."""
+    assert services.audit is not None
+    exporter = services.audit.exporter
+    assert exporter.parallel is not None
+    parts = (exporter.database, exporter.records, exporter.decoders, exporter.key, exporter.clock, exporter.on_exported)
+    workers = dataclasses.replace(exporter.parallel, workers=2, from_records=0)
+    return LogExporter(*parts, batch=3), LogExporter(*parts, parallel=workers, batch=3)
+
+
+def two_people(services: Services) -> tuple[str, str]:
+    """The person registered by the first record, and the last one registered."""
+    assert services.audit is not None
+    people = [str(UUID(bytes=originator)) for _, originator, _, topic, _ in services.audit.records.records()
+              if topic.endswith(b"Candidate.Registered")]
+    return people[0], people[-1]
+
+
+def lines(folder: Path, name: str) -> list[bytes]:
+    return (folder / name).read_bytes().splitlines()
+
+
+def test_workers_write_the_lines_and_rows_the_exporting_process_writes(services: Services, tmp_path: Path) -> None:
+    a_day_of_work(services)  # ends with an erasure
+    in_process, in_workers = exporters(services)
+    alone = in_process.export(tmp_path / "alone")
+    progress: list[tuple[int, int]] = []
+    shared = in_workers.export(tmp_path / "workers", progress=lambda done, total: progress.append((done, total)))
+
+    count = alone.manifest.count
+    assert count > 10 and shared.manifest.count == count + 1  # the first export is itself recorded
+    assert lines(tmp_path / "workers", "events.jsonl")[:count] == lines(tmp_path / "alone", "events.jsonl")
+    assert lines(tmp_path / "workers", "events.csv")[: count + 1] == lines(tmp_path / "alone", "events.csv")
+    text = (tmp_path / "workers" / "events.jsonl").read_text(encoding="utf-8")
+    assert '"last_name":"[effacé]"' in text and "Nom1" not in text and "Nom2" in text
+    assert verify_export(tmp_path / "workers", services.audit.key.public_key).ok  # type: ignore[union-attr]
+    assert shared.manifest.previous_head == alone.manifest.head
+    assert len(progress) == -(-(count + 1) // 3)  # one report per batch of 3
+    assert progress[-1][0] == progress[-1][1] >= count + 1
+
+
+def test_workers_honour_the_period(services: Services, clock: AdvanceableClock, tmp_path: Path) -> None:
+    a_day_of_work(services)
+    clock.advance(minutes=5)
+    since = clock.now()
+    for n in range(10, 15):  # five more people, five minutes later
+        services.app.register_candidate(details(phone=mobile(n), last_name=f"Nom{n}"), True, advisor())
+    in_process, in_workers = exporters(services)
+    before = in_process.export(tmp_path / "alone-before", until=since)
+    assert in_workers.export(tmp_path / "workers-before", until=since).manifest.count == before.manifest.count > 10
+    assert lines(tmp_path / "workers-before", "events.jsonl") == lines(tmp_path / "alone-before", "events.jsonl")
+
+    after = in_process.export(tmp_path / "alone-after", since=since)
+    assert after.manifest.count == 5 + 2  # the five people, and the two exports just made
+    shared = in_workers.export(tmp_path / "workers-after", since=since, until=since + timedelta(minutes=1))
+    assert shared.manifest.count == after.manifest.count + 1
+    assert lines(tmp_path / "workers-after", "events.jsonl")[:-1] == lines(tmp_path / "alone-after", "events.jsonl")
+
+
+@pytest.mark.parametrize("where", ["in process", "in workers"])
+def test_a_record_that_does_not_decrypt_stops_the_export_with_the_same_error(
+    services: Services, tmp_path: Path, where: str
+) -> None:
+    a_day_of_work(services)
+    first, other = two_people(services)
+    # The personal data of the first person now claims to be another's: it cannot decrypt with that key.
+    tamper(services, "UPDATE {table} SET state = REPLACE(state, CAST(? AS BLOB), CAST(? AS BLOB)) WHERE {id} = 1"
+           if services.database.dialect == "sqlite" else
+           "UPDATE {table} SET state = convert_to(replace(convert_from(state, 'UTF8'), ?, ?), 'UTF8') "
+           "WHERE {id} = (SELECT min({id}) FROM {table})", (first, other))
+    exporter = exporters(services)[0 if where == "in process" else 1]
+    with pytest.raises(ValueError, match="does not decrypt"):
+        exporter.export(tmp_path / "out")
+
+
+def test_a_worker_that_stops_is_reported_and_the_others_are_stopped(services: Services) -> None:
+    assert services.audit is not None and services.audit.exporter.parallel is not None
+    a_day_of_work(services)
+    setup = services.audit.exporter.parallel.setup
+    records = list(services.audit.records.records())
+    with ExportWorkers(2, setup) as workers:
+        workers.processes[1].kill()
+        with pytest.raises(RuntimeError, match="export worker .* stopped"):
+            list(workers.chunks([records, records, records]))
+        processes = list(workers.processes)
+    assert all(process.poll() is not None for process in processes)
+
+
+def test_workers_of_an_export_abandoned_midway_stop_by_themselves(services: Services) -> None:
+    a_day_of_work(services)
+    assert services.audit is not None and services.audit.exporter.parallel is not None
+    records = list(services.audit.records.records())
+    with ExportWorkers(2, services.audit.exporter.parallel.setup) as workers:
+        chunks = workers.chunks([records * 50] * 20)  # answers larger than a pipe holds
+        assert next(chunks).count == 50 * len(records)  # then the writer fails: nobody reads the rest
+        processes = list(workers.processes)
+    assert [process.returncode for process in processes] == [0, 0]  # ended, not killed
