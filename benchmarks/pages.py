@@ -66,26 +66,39 @@ def start_relais(data_dir: Path, port: int) -> subprocess.Popen:
     return process
 
 
-def sign_in(port: int, username: str, password: str) -> str:
-    """The Cookie header of a signed-in advisor."""
+def update_cookies(cookies: dict[str, str], response: http.client.HTTPResponse) -> None:
+    """Keep what the server sets and drop what it deletes, as a browser's cookie jar does."""
+    for header in response.headers.get_all("set-cookie") or []:
+        name, value = header.split(";", 1)[0].split("=", 1)
+        attributes = header.lower()
+        if "max-age=0" in attributes or "expires=thu, 01 jan 1970" in attributes or not value.strip('"'):
+            cookies.pop(name, None)
+        else:
+            cookies[name] = value
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def sign_in(port: int, username: str, password: str) -> dict[str, str]:
+    """The cookies of a signed-in advisor."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("GET", "/connexion")
     response = connection.getresponse()
     body = response.read().decode()
-    cookies = {c.split("=", 1)[0]: c.split(";", 1)[0].split("=", 1)[1] for c in response.headers.get_all("set-cookie")}
+    cookies: dict[str, str] = {}
+    update_cookies(cookies, response)
     token = html.unescape(re.search(r'name="_csrf_token" value="([^"]+)"', body).group(1))
     form = urllib.parse.urlencode({"_csrf_token": token, "username": username, "password": password, "suivant": ""})
-    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
     connection.request("POST", "/connexion", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie_header(cookies)})
     response = connection.getresponse()
     response.read()
-    for header in response.headers.get_all("set-cookie") or []:
-        name, value = header.split(";", 1)[0].split("=", 1)
-        cookies[name] = value
+    update_cookies(cookies, response)
     if "relais_session" not in cookies:
         raise RuntimeError(f"sign-in failed: HTTP {response.status}")
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return cookies
 
 
 BARE_APP = textwrap.dedent('''
@@ -172,11 +185,14 @@ def main() -> None:
                 (line.split()[0], line.split()[1:]) for line in (work / "data" / "demo-logins.txt").read_text().splitlines()
             )
             username, password = logins["advisor"]
-            cookie = sign_in(relais_port, username, password)
+            cookies = sign_in(relais_port, username, password)
             connection = http.client.HTTPConnection("127.0.0.1", relais_port)
-            connection.request("GET", PAGE, headers={"Cookie": cookie})
+            connection.request("GET", PAGE, headers={"Cookie": cookie_header(cookies)})
             response = connection.getresponse()
             body = response.read()
+            # The first page after sign-in sets a fresh CSRF cookie; a browser sends it back from then on.
+            update_cookies(cookies, response)
+            cookie = cookie_header(cookies)
             assert response.status == 200 and b"Demandeurs" in body, response.status
             (work / "page.html").write_bytes(body)
             bare = start_bare(work / "page.html", bare_port, work)
