@@ -5,7 +5,7 @@ same load generator (a separate process, keep-alive connections, C concurrent
 clients) drives each for the same bounded time. Prints requests/s of each, their
 ratio (target ≥ 0.15), and the p50/p99 latency of the Relais page (target p99 ≤ 10 ms).
 
-    .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 8] [--quick]
+    .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 8] [--workers 1] [--quick]
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def wait_until_up(port: int, path: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server on port {port} did not come up")
 
 
-def start_relais(data_dir: Path, port: int) -> subprocess.Popen:
+def start_relais(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "RELAIS_DATA_DIR": str(data_dir),
@@ -57,6 +57,7 @@ def start_relais(data_dir: Path, port: int) -> subprocess.Popen:
         "RELAIS_HOST": "127.0.0.1",
         "RELAIS_SEED_DEMO": "1",
         "RELAIS_LOG_LEVEL": "WARNING",
+        "RELAIS_WEB_WORKERS": str(workers),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve"], cwd=ROOT, env=env,
@@ -114,11 +115,11 @@ BARE_APP = textwrap.dedent('''
 ''')
 
 
-def start_bare(body_file: Path, port: int, work: Path) -> subprocess.Popen:
+def start_bare(body_file: Path, port: int, work: Path, workers: int) -> subprocess.Popen:
     (work / "bare_app.py").write_text(BARE_APP)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--no-server-header"],
+         "--log-level", "warning", "--no-server-header", "--workers", str(workers)],
         cwd=work, env={**os.environ, "BENCH_BODY": str(body_file)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -173,12 +174,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="2 s per measurement")
+    parser.add_argument("--workers", type=int, default=1, help="server processes, the same number for both apps")
     args = parser.parse_args()
     seconds = 2.0 if args.quick else args.seconds
     with tempfile.TemporaryDirectory(prefix="relais-bench-pages-") as tmp:
         work = Path(tmp)
         relais_port, bare_port = free_port(), free_port()
-        relais = start_relais(work / "data", relais_port)
+        relais = start_relais(work / "data", relais_port, args.workers)
         bare = None
         try:
             logins = dict(
@@ -195,9 +197,11 @@ def main() -> None:
             cookie = cookie_header(cookies)
             assert response.status == 200 and b"Demandeurs" in body, response.status
             (work / "page.html").write_bytes(body)
-            bare = start_bare(work / "page.html", bare_port, work)
-            measure(relais_port, PAGE, cookie, 1.0, args.concurrency)  # warm-up
-            measure(bare_port, "/", "", 1.0, args.concurrency)
+            bare = start_bare(work / "page.html", bare_port, work, args.workers)
+            # Warm-up; /health answers once the first worker is up, the others may still be starting.
+            warm_up = 1.0 + 2.0 * (args.workers - 1)
+            measure(relais_port, PAGE, cookie, warm_up, args.concurrency)
+            measure(bare_port, "/", "", warm_up, args.concurrency)
             relais_rate, latencies, errors = measure(relais_port, PAGE, cookie, seconds, args.concurrency)
             bare_rate, bare_latencies, _ = measure(bare_port, "/", "", seconds, args.concurrency)
             single_rate, single_latencies, _ = measure(relais_port, PAGE, cookie, seconds, 1)
@@ -208,7 +212,8 @@ def main() -> None:
                 bare.terminate()
                 bare.wait(10)
     ms = 1000
-    print(f"page {PAGE} ({len(body):,} bytes, 20 rows, advisor signed in), {args.concurrency} concurrent clients, {seconds:.0f} s each")
+    print(f"page {PAGE} ({len(body):,} bytes, 20 rows, advisor signed in), {args.concurrency} concurrent clients, "
+          f"{seconds:.0f} s each, {args.workers} server process(es) each")
     print(f"  bare ASGI app, same bytes : {bare_rate:8.0f} req/s   p99 {percentile(bare_latencies, .99) * ms:6.2f} ms")
     print(f"  Relais                    : {relais_rate:8.0f} req/s   p50 {statistics.median(latencies) * ms:6.2f} ms"
           f"   p99 {percentile(latencies, .99) * ms:6.2f} ms   non-200: {len(errors)}")
