@@ -32,7 +32,7 @@ class CandidateController(Controller):
     async def index(self, request: Request[Any, Any, Any]) -> Response[Any]:
         q, page, caller = query_text(request), page_number(request), caller_of(request)
         services = services_of(request)
-        results = await quick_read(services.database, lambda: services.candidates.search(caller, q, page))
+        results = await quick_read(services.database, lambda: services.candidates.list_page(caller, q, page))
         return render(
             request, "candidates/list.html", {"q": q, "results": results}, partial="candidates/_results.html"
         )
