@@ -164,6 +164,35 @@ def measure(port: int, path: str, cookie: str, seconds: float, concurrency: int)
     return len(latencies) / seconds, latencies, errors
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a server process and its workers so far, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    family, total = {pid}, 0.0
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    grew = True
+    while grew:
+        children = {child for child, (parent, _) in stats.items() if parent in family}
+        grew = not children <= family
+        family |= children
+    for member in family:
+        total += stats.get(member, (0, 0))[1] / ticks
+    return total
+
+
+def measure_with_cpu(server: subprocess.Popen, port: int, path: str, cookie: str, seconds: float, concurrency: int):
+    """As `measure`, plus the server's CPU time per request (robust to a busy machine, unlike req/s)."""
+    before = server_cpu_seconds(server.pid)
+    rate, latencies, errors = measure(port, path, cookie, seconds, concurrency)
+    return rate, latencies, errors, (server_cpu_seconds(server.pid) - before) / max(1, len(latencies))
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -202,8 +231,9 @@ def main() -> None:
             warm_up = 1.0 + 2.0 * (args.workers - 1)
             measure(relais_port, PAGE, cookie, warm_up, args.concurrency)
             measure(bare_port, "/", "", warm_up, args.concurrency)
-            relais_rate, latencies, errors = measure(relais_port, PAGE, cookie, seconds, args.concurrency)
-            bare_rate, bare_latencies, _ = measure(bare_port, "/", "", seconds, args.concurrency)
+            relais_rate, latencies, errors, relais_cpu = measure_with_cpu(
+                relais, relais_port, PAGE, cookie, seconds, args.concurrency)
+            bare_rate, bare_latencies, _, bare_cpu = measure_with_cpu(bare, bare_port, "/", "", seconds, args.concurrency)
             single_rate, single_latencies, _ = measure(relais_port, PAGE, cookie, seconds, 1)
         finally:
             relais.terminate()
@@ -220,6 +250,8 @@ def main() -> None:
     print(f"  Relais, one client        : {single_rate:8.0f} req/s   p50 {statistics.median(single_latencies) * ms:6.2f} ms"
           f"   p99 {percentile(single_latencies, .99) * ms:6.2f} ms")
     print(f"  ratio Relais / bare       : {relais_rate / bare_rate:8.3f}   (target >= 0.15)")
+    print(f"  server CPU per request    : Relais {relais_cpu * ms:6.2f} ms   bare {bare_cpu * ms:6.2f} ms"
+          "   (user + system time of the server processes; less sensitive to a busy machine than req/s)")
     print("  latencies are seen by the client (loopback included): an upper bound of the server's")
 
 
