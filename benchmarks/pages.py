@@ -63,7 +63,12 @@ def start_relais(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
         [sys.executable, "-m", "web.cli", "serve"], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    wait_until_up(port, "/health")
+    try:
+        wait_until_up(port, "/health", timeout=60.0 * workers)
+    except BaseException:
+        process.terminate()
+        process.wait(30)
+        raise
     return process
 
 

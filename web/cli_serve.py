@@ -22,6 +22,11 @@ from web.cli_scheduler import start_in_process_scheduler
 
 #: uvicorn imports the app factory by name in every worker process.
 WORKER_APP_FACTORY = "web.cli_serve:worker_app"
+#: uvicorn's supervisor kills a worker that does not answer its ping within this time, and
+#: starts another. A new worker imports the whole app first (spawn re-imports `web.cli`); on a
+#: busy machine that took longer than uvicorn's 5 s, and workers were killed and restarted
+#: forever without ever serving.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def worker_app() -> Litestar:
@@ -75,6 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     uvicorn.run(
         WORKER_APP_FACTORY, factory=True, workers=workers, host=settings.host, port=settings.port,
         log_level=settings.log_level.lower(), proxy_headers=False, server_header=False,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 
