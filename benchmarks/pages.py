@@ -5,7 +5,7 @@ same load generator (a separate process, keep-alive connections, C concurrent
 clients) drives each for the same bounded time. Prints requests/s of each, their
 ratio (target ≥ 0.15), and the p50/p99 latency of the Relais page (target p99 ≤ 10 ms).
 
-    .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 8] [--quick]
+    .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 8] [--workers 1] [--quick]
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def wait_until_up(port: int, path: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server on port {port} did not come up")
 
 
-def start_relais(data_dir: Path, port: int) -> subprocess.Popen:
+def start_relais(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "RELAIS_DATA_DIR": str(data_dir),
@@ -57,35 +57,54 @@ def start_relais(data_dir: Path, port: int) -> subprocess.Popen:
         "RELAIS_HOST": "127.0.0.1",
         "RELAIS_SEED_DEMO": "1",
         "RELAIS_LOG_LEVEL": "WARNING",
+        "RELAIS_WEB_WORKERS": str(workers),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve"], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    wait_until_up(port, "/health")
+    try:
+        wait_until_up(port, "/health", timeout=60.0 * workers)
+    except BaseException:
+        process.terminate()
+        process.wait(30)
+        raise
     return process
 
 
-def sign_in(port: int, username: str, password: str) -> str:
-    """The Cookie header of a signed-in advisor."""
+def update_cookies(cookies: dict[str, str], response: http.client.HTTPResponse) -> None:
+    """Keep what the server sets and drop what it deletes, as a browser's cookie jar does."""
+    for header in response.headers.get_all("set-cookie") or []:
+        name, value = header.split(";", 1)[0].split("=", 1)
+        attributes = header.lower()
+        if "max-age=0" in attributes or "expires=thu, 01 jan 1970" in attributes or not value.strip('"'):
+            cookies.pop(name, None)
+        else:
+            cookies[name] = value
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def sign_in(port: int, username: str, password: str) -> dict[str, str]:
+    """The cookies of a signed-in advisor."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("GET", "/connexion")
     response = connection.getresponse()
     body = response.read().decode()
-    cookies = {c.split("=", 1)[0]: c.split(";", 1)[0].split("=", 1)[1] for c in response.headers.get_all("set-cookie")}
+    cookies: dict[str, str] = {}
+    update_cookies(cookies, response)
     token = html.unescape(re.search(r'name="_csrf_token" value="([^"]+)"', body).group(1))
     form = urllib.parse.urlencode({"_csrf_token": token, "username": username, "password": password, "suivant": ""})
-    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
     connection.request("POST", "/connexion", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie_header(cookies)})
     response = connection.getresponse()
     response.read()
-    for header in response.headers.get_all("set-cookie") or []:
-        name, value = header.split(";", 1)[0].split("=", 1)
-        cookies[name] = value
+    update_cookies(cookies, response)
     if "relais_session" not in cookies:
         raise RuntimeError(f"sign-in failed: HTTP {response.status}")
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return cookies
 
 
 BARE_APP = textwrap.dedent('''
@@ -101,11 +120,11 @@ BARE_APP = textwrap.dedent('''
 ''')
 
 
-def start_bare(body_file: Path, port: int, work: Path) -> subprocess.Popen:
+def start_bare(body_file: Path, port: int, work: Path, workers: int) -> subprocess.Popen:
     (work / "bare_app.py").write_text(BARE_APP)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--no-server-header"],
+         "--log-level", "warning", "--no-server-header", "--workers", str(workers)],
         cwd=work, env={**os.environ, "BENCH_BODY": str(body_file)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -150,6 +169,35 @@ def measure(port: int, path: str, cookie: str, seconds: float, concurrency: int)
     return len(latencies) / seconds, latencies, errors
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a server process and its workers so far, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    family, total = {pid}, 0.0
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    grew = True
+    while grew:
+        children = {child for child, (parent, _) in stats.items() if parent in family}
+        grew = not children <= family
+        family |= children
+    for member in family:
+        total += stats.get(member, (0, 0))[1] / ticks
+    return total
+
+
+def measure_with_cpu(server: subprocess.Popen, port: int, path: str, cookie: str, seconds: float, concurrency: int):
+    """As `measure`, plus the server's CPU time per request (robust to a busy machine, unlike req/s)."""
+    before = server_cpu_seconds(server.pid)
+    rate, latencies, errors = measure(port, path, cookie, seconds, concurrency)
+    return rate, latencies, errors, (server_cpu_seconds(server.pid) - before) / max(1, len(latencies))
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -160,30 +208,37 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="2 s per measurement")
+    parser.add_argument("--workers", type=int, default=1, help="server processes, the same number for both apps")
     args = parser.parse_args()
     seconds = 2.0 if args.quick else args.seconds
     with tempfile.TemporaryDirectory(prefix="relais-bench-pages-") as tmp:
         work = Path(tmp)
         relais_port, bare_port = free_port(), free_port()
-        relais = start_relais(work / "data", relais_port)
+        relais = start_relais(work / "data", relais_port, args.workers)
         bare = None
         try:
             logins = dict(
                 (line.split()[0], line.split()[1:]) for line in (work / "data" / "demo-logins.txt").read_text().splitlines()
             )
             username, password = logins["advisor"]
-            cookie = sign_in(relais_port, username, password)
+            cookies = sign_in(relais_port, username, password)
             connection = http.client.HTTPConnection("127.0.0.1", relais_port)
-            connection.request("GET", PAGE, headers={"Cookie": cookie})
+            connection.request("GET", PAGE, headers={"Cookie": cookie_header(cookies)})
             response = connection.getresponse()
             body = response.read()
+            # The first page after sign-in sets a fresh CSRF cookie; a browser sends it back from then on.
+            update_cookies(cookies, response)
+            cookie = cookie_header(cookies)
             assert response.status == 200 and b"Demandeurs" in body, response.status
             (work / "page.html").write_bytes(body)
-            bare = start_bare(work / "page.html", bare_port, work)
-            measure(relais_port, PAGE, cookie, 1.0, args.concurrency)  # warm-up
-            measure(bare_port, "/", "", 1.0, args.concurrency)
-            relais_rate, latencies, errors = measure(relais_port, PAGE, cookie, seconds, args.concurrency)
-            bare_rate, bare_latencies, _ = measure(bare_port, "/", "", seconds, args.concurrency)
+            bare = start_bare(work / "page.html", bare_port, work, args.workers)
+            # Warm-up; /health answers once the first worker is up, the others may still be starting.
+            warm_up = 1.0 + 2.0 * (args.workers - 1)
+            measure(relais_port, PAGE, cookie, warm_up, args.concurrency)
+            measure(bare_port, "/", "", warm_up, args.concurrency)
+            relais_rate, latencies, errors, relais_cpu = measure_with_cpu(
+                relais, relais_port, PAGE, cookie, seconds, args.concurrency)
+            bare_rate, bare_latencies, _, bare_cpu = measure_with_cpu(bare, bare_port, "/", "", seconds, args.concurrency)
             single_rate, single_latencies, _ = measure(relais_port, PAGE, cookie, seconds, 1)
         finally:
             relais.terminate()
@@ -192,13 +247,16 @@ def main() -> None:
                 bare.terminate()
                 bare.wait(10)
     ms = 1000
-    print(f"page {PAGE} ({len(body):,} bytes, 20 rows, advisor signed in), {args.concurrency} concurrent clients, {seconds:.0f} s each")
+    print(f"page {PAGE} ({len(body):,} bytes, 20 rows, advisor signed in), {args.concurrency} concurrent clients, "
+          f"{seconds:.0f} s each, {args.workers} server process(es) each")
     print(f"  bare ASGI app, same bytes : {bare_rate:8.0f} req/s   p99 {percentile(bare_latencies, .99) * ms:6.2f} ms")
     print(f"  Relais                    : {relais_rate:8.0f} req/s   p50 {statistics.median(latencies) * ms:6.2f} ms"
           f"   p99 {percentile(latencies, .99) * ms:6.2f} ms   non-200: {len(errors)}")
     print(f"  Relais, one client        : {single_rate:8.0f} req/s   p50 {statistics.median(single_latencies) * ms:6.2f} ms"
           f"   p99 {percentile(single_latencies, .99) * ms:6.2f} ms")
     print(f"  ratio Relais / bare       : {relais_rate / bare_rate:8.3f}   (target >= 0.15)")
+    print(f"  server CPU per request    : Relais {relais_cpu * ms:6.2f} ms   bare {bare_cpu * ms:6.2f} ms"
+          "   (user + system time of the server processes; less sensitive to a busy machine than req/s)")
     print("  latencies are seen by the client (loopback included): an upper bound of the server's")
 
 

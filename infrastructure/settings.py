@@ -108,6 +108,7 @@ class Settings:
     twilio: TwilioSettings | None = None  # set when sms_provider is "twilio"
     scheduler_enabled: bool = True  # RELAIS_SCHEDULER: `relais serve` runs the scheduler in-process
     scheduler_election_seconds: int = 5  # how often a follower tries to take the lead (bounds takeover)
+    web_workers: int = 1  # RELAIS_WEB_WORKERS: `relais serve` processes answering requests (one core each)
     # Oversight figures (docs/adr/0016): a representativeness gap is flagged from this many
     # percentage points, once at least `figures_min_selected` people were selected; a decision
     # taken in under `figures_quick_seconds` on a list of `figures_long_list`+ suggestions is "quick".
@@ -153,6 +154,7 @@ class Settings:
             twilio=_twilio(env) if _sms_provider(env) == "twilio" else None,
             scheduler_enabled=_bool(env, "RELAIS_SCHEDULER", True),
             scheduler_election_seconds=_int(env, "RELAIS_SCHEDULER_ELECTION_SECONDS", 5, 1, 300),
+            web_workers=_int(env, "RELAIS_WEB_WORKERS", 1, 1, 64),
             figures_gap_points=_int(env, "RELAIS_FIGURES_GAP_POINTS", 10, 1, 100),
             figures_min_selected=_int(env, "RELAIS_FIGURES_MIN_SELECTED", 20, 1, 1_000_000),
             figures_quick_seconds=_int(env, "RELAIS_FIGURES_QUICK_SECONDS", 10, 1, 3600),

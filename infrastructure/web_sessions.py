@@ -33,6 +33,14 @@ class WebSession:
     last_seen_at: int
 
 
+@dataclass(frozen=True)
+class SessionLookup:
+    """A read-only look-up: the live session (or None), and whether `get` would write first."""
+
+    session: WebSession | None
+    write_due: bool
+
+
 class WebSessionStore:
     """Sessions with an idle timeout and an absolute lifetime, kept in `web_sessions`."""
 
@@ -68,7 +76,33 @@ class WebSessionStore:
         return token
 
     def get(self, token: str | None) -> WebSession | None:
-        """The live session of this token, or None (unknown, expired or malformed)."""
+        """The live session of this token, or None (unknown, expired or malformed).
+
+        Drops an expired row and records activity (at most every `touch_interval`).
+        """
+        found = self._read(token)
+        if found is None:
+            return None
+        digest, session, now = found
+        if self._expired(session, now):
+            self._delete(digest)
+            return None
+        if self._touch_due(session, now):
+            with self.database.transaction() as tx:
+                tx.execute("UPDATE web_sessions SET last_seen_at = ? WHERE token_digest = ?", (now, digest))
+        return session
+
+    def look_up(self, token: str | None) -> SessionLookup:
+        """What `get` would answer, without writing: `write_due` when it would write first."""
+        found = self._read(token)
+        if found is None:
+            return SessionLookup(None, write_due=False)
+        _, session, now = found
+        if self._expired(session, now):
+            return SessionLookup(None, write_due=True)
+        return SessionLookup(session, write_due=self._touch_due(session, now))
+
+    def _read(self, token: str | None) -> tuple[str, WebSession, int] | None:
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
         digest = _digest(token)
@@ -86,13 +120,7 @@ class WebSessionStore:
             created_at=int(row["created_at"]),
             last_seen_at=int(row["last_seen_at"]),
         )
-        if self._expired(session, now):
-            self._delete(digest)
-            return None
-        if now - session.last_seen_at >= self.touch_interval:
-            with self.database.transaction() as tx:
-                tx.execute("UPDATE web_sessions SET last_seen_at = ? WHERE token_digest = ?", (now, digest))
-        return session
+        return digest, session, now
 
     def close(self, token: str | None) -> None:
         """Sign out: the token no longer opens anything, wherever it was copied."""
@@ -106,6 +134,9 @@ class WebSessionStore:
 
     def _expired(self, session: WebSession, now: int) -> bool:
         return now - session.last_seen_at >= self.idle_seconds or now - session.created_at >= self.absolute_seconds
+
+    def _touch_due(self, session: WebSession, now: int) -> bool:
+        return now - session.last_seen_at >= self.touch_interval
 
     def _delete(self, digest: str) -> None:
         with self.database.transaction() as tx:

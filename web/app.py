@@ -141,7 +141,9 @@ def create_app(services: Services) -> Litestar:
             engine=JinjaTemplateEngine.from_environment(environment),
         ),
         plugins=[HTMXPlugin()],
-        middleware=[SessionMiddleware(Authenticator(sessions, services.accounts)), AuditTrailMiddleware()],
+        middleware=[
+            SessionMiddleware(Authenticator(sessions, services.accounts), services.database), AuditTrailMiddleware()
+        ],
         csrf_config=CSRFConfig(
             secret=csrf_secret(services),
             cookie_name=CSRF_COOKIE,

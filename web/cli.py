@@ -16,7 +16,8 @@ from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.settings import Settings, SettingsError
 from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
-from web.cli_scheduler import add_scheduler_command, start_in_process_scheduler
+from web.cli_scheduler import add_scheduler_command
+from web.cli_serve import add_serve_command
 from web.cli_audit import add_audit_commands
 from web.cli_keys import add_key_commands
 
@@ -38,38 +39,6 @@ def _services(migrate: bool = True) -> Services:
 
 def _operator(args: argparse.Namespace) -> Caller:
     return Caller.cli(correlation_id=str(uuid.uuid4()), actor=getattr(args, "operator", None) or "cli")
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from infrastructure.demo import seed_demo
-    from infrastructure.poller import ProjectionPoller
-    from web.app import create_app
-
-    services = _services()
-    settings = services.settings
-    if settings.seed_demo:
-        logins = seed_demo(services, settings.data_dir / "demo-logins.txt")
-        if logins:
-            print("Démo initialisée. Comptes (aussi dans", settings.data_dir / "demo-logins.txt", "):")
-            for role, username, password in logins:
-                print(f"  {role:<11} {username:<22} {password}")
-    poller = ProjectionPoller(services.projections, settings.projection_poll_seconds)
-    poller.start()
-    scheduler = start_in_process_scheduler(services)  # None with RELAIS_SCHEDULER=off
-    print(f"Relais écoute sur http://{settings.host}:{settings.port} ({settings.database.describe()})", flush=True)
-    try:
-        uvicorn.run(
-            create_app(services), host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-            proxy_headers=False, server_header=False,
-        )
-    finally:
-        if scheduler is not None:
-            scheduler.stop()
-        poller.stop()
-        services.close()
-    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -143,7 +112,7 @@ def cmd_erase_candidate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="relais", description="Relais, the advisors' AI workbench.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="migrate, seed the demo if asked, and serve the web app").set_defaults(func=cmd_serve)
+    add_serve_command(commands)
     commands.add_parser("migrate", help="create or update the database schema").set_defaults(func=cmd_migrate)
     commands.add_parser("seed-demo", help="seed the synthetic demo once").set_defaults(func=cmd_seed_demo)
     create = commands.add_parser("create-user", help="create a staff account")

@@ -1,6 +1,7 @@
 """French labels of the codes the application uses (roles, contracts, reasons)."""
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -63,6 +64,7 @@ def label(labels: dict[str, str], code: str) -> str:
     return labels.get(code, code)
 
 
+@functools.lru_cache(maxsize=4096)  # lists show the same few dates on every row and every view
 def french_date(iso: str) -> str:
     """2026-12-01 -> 01/12/2026; anything else is shown as it is."""
     try:

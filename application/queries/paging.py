@@ -50,8 +50,9 @@ def search_agency_table(
     page: int,
     size: int,
     from_row: Callable[[Row], T],
+    columns: str = "*",
 ) -> Page[T]:
-    """One page of an agency's rows whose search key holds every word of `text`."""
+    """One page of an agency's rows whose search key holds every word of `text` (`columns` of them)."""
     page = clamp_page(page)
     where = "agency_id = ?"
     params: list[object] = [agency_id]
@@ -61,7 +62,7 @@ def search_agency_table(
     with database.read() as tx:
         total_row = tx.fetchone(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", params)
         rows = tx.fetchall(
-            f"SELECT * FROM {table} WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
+            f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
             (*params, size, (page - 1) * size),
         )
     total = int(total_row["n"]) if total_row else 0

@@ -15,6 +15,7 @@ from tests.integration.helpers import (
     OTHER_AGENCY,
     READ_MODEL_TABLES,
     advisor,
+    compliance,
     count,
     details,
     domain_events,
@@ -175,3 +176,22 @@ def test_the_same_phone_is_accepted_in_another_agency(services: Services) -> Non
     assert services.candidates.get(advisor(OTHER_AGENCY), other_id).phone == "+33612345678"
     with pytest.raises(AccessDeniedError):
         services.candidates.get(advisor(), other_id)
+
+
+def test_the_list_shows_the_same_people_in_the_same_order_as_the_search_with_the_fields_it_needs(
+    services: Services,
+) -> None:
+    for last_name, phone in (("Petit", "06 12 34 56 01"), ("Bernard", "06 12 34 56 02"), ("Martin", "06 12 34 56 03")):
+        services.app.register_candidate(details(last_name=last_name, phone=phone), sms_consent=True, caller=advisor())
+    services.app.register_candidate(details(phone="06 12 34 56 04"), sms_consent=False, caller=advisor(OTHER_AGENCY))
+
+    def shown(items: list) -> list[tuple]:
+        return [(c.id, c.first_name, c.last_name, c.commune, c.skills, c.available_from, c.sms_consent) for c in items]
+
+    for text in ("", "martin", "personne"):
+        listed, searched = services.candidates.list_page(advisor(), text), services.candidates.search(advisor(), text)
+        assert (listed.total, listed.number, shown(listed.items)) == (searched.total, searched.number,
+                                                                      shown(searched.items))
+    assert [c.last_name for c in services.candidates.list_page(advisor()).items] == ["Bernard", "Martin", "Petit"]
+    with pytest.raises(AccessDeniedError):
+        services.candidates.list_page(compliance())

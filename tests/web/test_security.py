@@ -113,7 +113,7 @@ def test_an_unexpected_error_is_a_french_500_without_details(advisor, services, 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(services.candidates, "search", broken)
+    monkeypatch.setattr(services.candidates, "list_page", broken)
     response = advisor.get("/conseiller/demandeurs")
     assert response.status_code == 500
     assert "Erreur interne" in response.text and response.headers["x-request-id"] in response.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 from litestar.testing import TestClient
 
 from application.caller import Caller
-from infrastructure.web_sessions import LoginThrottle, WebSessionStore
+from infrastructure.web_sessions import LoginThrottle, SessionLookup, WebSessionStore
 from tests.web.conftest import PASSWORD, candidate_form, login, post
 from web.app import create_app
 
@@ -41,6 +41,26 @@ def test_a_short_idle_timeout_is_kept_alive_by_activity(make_services, clock) ->
         assert store.get(token) is not None
     clock.advance(seconds=61)
     assert store.get(token) is None
+
+
+def test_a_look_up_writes_nothing_and_says_when_get_would_write(make_services, clock) -> None:
+    services = make_services()
+    store = WebSessionStore(services.database, clock, idle_seconds=600, absolute_seconds=3600)
+    token = store.open("account-1")
+    fresh = store.look_up(token)
+    assert fresh.session is not None and fresh.session.account_id == "account-1" and not fresh.write_due
+    assert store.look_up("not-a-token") == SessionLookup(None, write_due=False)
+    clock.advance(seconds=store.touch_interval)
+    due = store.look_up(token)
+    assert due.session == fresh.session and due.write_due  # a touch is due, and was not made
+    assert store.look_up(token).session.last_seen_at == fresh.session.last_seen_at
+    store.get(token)  # makes it
+    assert not store.look_up(token).write_due
+    clock.advance(seconds=601)
+    assert store.look_up(token) == SessionLookup(None, write_due=True)  # expired: the row is still there...
+    assert store.look_up(token) == SessionLookup(None, write_due=True)
+    assert store.get(token) is None  # ...until `get` drops it
+    assert store.look_up(token) == SessionLookup(None, write_due=False)
 
 
 def test_the_throttle_counts_in_a_window_on_both_stores(make_services, clock) -> None:

@@ -14,6 +14,7 @@ from web.controllers.support import attempt, page_number, parse_id, query_text
 from web.forms.candidate import CandidateForm, ConsentForm
 from web.forms.fields import Form
 from web.labels import CONSENT_WITHDRAWAL_LABELS, REASON_PLACEHOLDER, options
+from web.reads import quick_read
 from web.rendering import is_htmx, render, see_other, services_of
 
 BASE = "/conseiller/demandeurs"
@@ -27,10 +28,11 @@ class CandidateController(Controller):
     path = BASE
     guards = [require_role("advisor")]  # noqa: RUF012 - Litestar's layered attribute
 
-    @get("/", sync_to_thread=True)
-    def index(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        q = query_text(request)
-        results = services_of(request).candidates.search(caller_of(request), q, page_number(request))
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        q, page, caller = query_text(request), page_number(request), caller_of(request)
+        services = services_of(request)
+        results = await quick_read(services.database, lambda: services.candidates.list_page(caller, q, page))
         return render(
             request, "candidates/list.html", {"q": q, "results": results}, partial="candidates/_results.html"
         )
