@@ -13,7 +13,7 @@ In one run, on a throwaway database on 127.0.0.1:5432:
    its peak RSS (ru_maxrss) and its export workers' (VmHWM sampled from /proc: ru_maxrss of a
    child started by vfork+exec counts the parent's pages): events/s, ratio to the COPY rows/s,
    CPU seconds of the parent and of the workers. Target ≥ 0.35, < 200 MB. Run once in process
-   (RELAIS_EXPORT_WORKERS=0) and once with the default workers (one per CPU), or as `--workers` says.
+   (RELAIS_EXPORT_WORKERS=0) and once with 2 workers, or as `--workers` says ("auto": the default).
 4. seal + verify-log: `write_checkpoint()` then `verify()` in a subprocess. Target ≥ 500,000/s.
 
     .venv/bin/python benchmarks/export.py                 # 1,000,000 events (several minutes)
@@ -167,7 +167,7 @@ def copy_out(conninfo: str) -> tuple[int, float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--workers", default="0,auto",
+    parser.add_argument("--workers", default="0,2",
                         help="exports to run, comma-separated: RELAIS_EXPORT_WORKERS for each (auto: its default)")
     args = parser.parse_args()
     reason = postgres_reachable()

@@ -5,7 +5,8 @@ Settings of their own (read once, listed in the README):
   RELAIS_CHECKPOINT_EVERY       records per checkpoint (default 1000)
   RELAIS_TRUSTED_SIGNING_KEYS   public keys (raw 32 bytes, base64, comma-separated) trusted besides the current one
   RELAIS_EXPORT_WORKERS         worker processes of an export of 50,000 records or more (default: one
-                                per CPU, at most 8; 0: all in the exporting process)
+                                per CPU but one, at most 8, none on 2 CPUs or fewer; 0: all in the
+                                exporting process)
 """
 from __future__ import annotations
 
@@ -55,8 +56,10 @@ def trusted_signing_keys(environ: dict[str, str]) -> tuple[Ed25519PublicKey, ...
 def export_workers(environ: dict[str, str]) -> int:
     raw = environ.get("RELAIS_EXPORT_WORKERS", "").strip()
     if not raw:
+        # One CPU is left to the exporting process (reading, writing, chaining) and PostgreSQL.
+        # On 2 CPUs, measured: 2 workers ran at 0.7-1.3x the in-process rate, mostly slower.
         cpus = os.cpu_count() or 1
-        return min(cpus, MAX_EXPORT_WORKERS) if cpus > 1 else 0  # one CPU: workers would only queue
+        return min(cpus - 1, MAX_EXPORT_WORKERS) if cpus > 2 else 0
     if not raw.isdigit() or int(raw) > MAX_EXPORT_WORKERS:
         raise SettingsError(f"RELAIS_EXPORT_WORKERS must be an integer between 0 and {MAX_EXPORT_WORKERS}, got {raw!r}")
     return int(raw)

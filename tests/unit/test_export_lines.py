@@ -130,13 +130,14 @@ def test_the_number_of_export_workers_is_read_from_the_environment(raw: str, wor
     assert export_workers({"RELAIS_EXPORT_WORKERS": raw}) == workers
 
 
-def test_by_default_one_worker_per_cpu_and_none_on_a_single_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_by_default_one_worker_per_cpu_but_one_and_none_on_two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
-    assert export_workers({}) == 4
+    assert export_workers({}) == 3
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     assert export_workers({}) == MAX_EXPORT_WORKERS
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert export_workers({}) == 0
+    for cpus in (2, 1):
+        monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+        assert export_workers({}) == 0
 
 
 @pytest.mark.parametrize("raw", ["-1", "two", "9", "1.5"])
