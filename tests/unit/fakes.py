@@ -39,9 +39,6 @@ class InMemoryKeyVault:
         pass
 
 
-class FakeGazetteer(InseeGazetteer):
-    """A handful of communes, positions as in the data file. From Lyon: Villeurbanne 3 km, Bron 5 km,
-    Vénissieux 6 km, Vienne 25 km; Ancy is a village (671 inhabitants); two communes are called Saint-Denis."""
 class FakeAuditSearches:
     """The auditors' recorded searches (page view id, day key owner), as the read model lists them."""
 
@@ -58,19 +55,9 @@ class FakeAuditSearches:
         return [stored for a in access_ids for stored in self.app.recorder.select_events(UUID(a))]
 
 
-class FakeGazetteer:
-    #: GeoNames coordinates. From Lyon: Villeurbanne 3 km, Bron 5 km, Vénissieux 6 km, Vienne 25 km.
-    COORDINATES = {
-        "Lyon": (45.74906, 4.84789),
-        "Villeurbanne": (45.76601, 4.8795),
-        "Bron": (45.73865, 4.91303),
-        "Vénissieux": (45.69706, 4.88593),
-        "Vienne": (45.52569, 4.87484),
-        "Paris": (48.85341, 2.3488),
-        "Lille": (50.63391, 3.05512),
-        "Saint-Denis": (48.93564, 2.35387),
-    }
-    COMMUNES = tuple(COORDINATES)
+class FakeGazetteer(InseeGazetteer):
+    """A handful of communes, positions as in the data file. From Lyon: Villeurbanne 3 km, Bron 5 km,
+    Vénissieux 6 km, Vienne 25 km; Ancy is a village (671 inhabitants); two communes are called Saint-Denis."""
 
     COMMUNES = (
         Commune("69123", "Lyon", "69", tuple(f"6900{n}" for n in range(1, 10)), 519127, 45.74906, 4.84789),
