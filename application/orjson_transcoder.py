@@ -7,7 +7,9 @@ parses the whole state in C, then one walk revives the `{"_type_", "_data_"}` wr
 ones first as the hook does, with the ids made straight from their 128-bit value.
 
 Writing is unchanged, so stored bytes (and the log's hash chain) do not change. What orjson
-refuses and `json` writes (NaN, infinities, integers past 64 bits) is read by the library's path.
+refuses and `json` writes (NaN, infinities) is read by the library's path, and so is a state
+holding a float at least 2**63 in size: orjson reads an integer past 64 bits as such a float,
+silently, so such a state is read again exactly.
 """
 from __future__ import annotations
 
@@ -21,6 +23,19 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding, TranscodingNo
 _new_uuid = object.__new__
 _set = object.__setattr__
 _UNKNOWN = SafeUUID.unknown
+#: orjson reads an integer beyond 64 bits as a float without a word: a float this large may be one.
+INEXACT_FROM = float(2**63)
+
+
+class InexactNumberError(Exception):
+    """orjson may have read a number of this state inexactly: read it with the standard library."""
+
+
+def exact(number: float) -> float:
+    """`number` if orjson cannot have read it from an integer past 64 bits; else InexactNumberError."""
+    if -INEXACT_FROM < number < INEXACT_FROM:
+        return number
+    raise InexactNumberError
 
 
 def uuid_from_hex(data: str) -> UUID:
@@ -49,10 +64,9 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def decode(self, data: bytes) -> Any:
         try:
-            parsed = orjson.loads(data)
-        except orjson.JSONDecodeError:
+            return self._revive(orjson.loads(data))
+        except (orjson.JSONDecodeError, InexactNumberError):
             return super().decode(data)
-        return self._revive(parsed)
 
     def _revive(self, value: Any) -> Any:
         """`value` with every wrapper inside it decoded; dicts and lists are changed in place (they are fresh)."""
@@ -60,6 +74,8 @@ class OrjsonTranscoder(JSONTranscoder):
             items: Any = value.items()
         elif value.__class__ is list:
             items = enumerate(value)
+        elif value.__class__ is float:
+            return exact(value)
         else:
             return value
         for key, item in items:
@@ -71,6 +87,8 @@ class OrjsonTranscoder(JSONTranscoder):
                     value[key] = self._revive(item)
             elif kind is list:
                 value[key] = self._revive(item)
+            elif kind is float:
+                exact(item)
         if value.__class__ is dict and len(value) == 2 and "_type_" in value and "_data_" in value:
             return self._unwrap(value)  # only the top level gets here: inner wrappers were unwrapped above
         return value
@@ -84,6 +102,6 @@ class OrjsonTranscoder(JSONTranscoder):
                 f"Data serialized with name '{name}' is not deserializable. "
                 "Please register a custom transcoding for this type."
             ) from None
-        if data.__class__ is dict or data.__class__ is list:
+        if data.__class__ is dict or data.__class__ is list or data.__class__ is float:
             data = self._revive(data)
         return decode(data)

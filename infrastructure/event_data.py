@@ -24,16 +24,10 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from application.orjson_transcoder import InexactNumberError, exact
 from domain.personal_data import ERASED_PLACEHOLDER
 
 MAX_PEOPLE_CACHED = 100_000
-# orjson reads an integer beyond 64 bits as a float, silently: a float this large may be one,
-# and its record is read again by the standard library, exactly.
-_EXACT = float(2**63)
-
-
-class _Inexact(Exception):
-    """orjson may have read this record's numbers inexactly."""
 
 
 class EventStateDecoder:
@@ -94,8 +88,8 @@ class EventStateDecoder:
                 data = self._item(data)  # a value object's fields, or a wrapper inside a wrapper
             elif type(data) is list:
                 data = self._list(data)
-            elif type(data) is float and not -_EXACT < data < _EXACT:
-                raise _Inexact
+            elif type(data) is float:
+                exact(data)
             return self._value(kind, data)
         for key, value in item.items():
             kind = type(value)
@@ -103,8 +97,8 @@ class EventStateDecoder:
                 item[key] = self._item(value)  # same keys: changing values while iterating is safe
             elif kind is list:
                 item[key] = self._list(value)
-            elif kind is float and not -_EXACT < value < _EXACT:
-                raise _Inexact
+            elif kind is float:
+                exact(value)
         return item
 
     def _list(self, items: list[Any]) -> list[Any]:
@@ -114,8 +108,8 @@ class EventStateDecoder:
                 items[index] = self._item(value)
             elif kind is list:
                 items[index] = self._list(value)
-            elif kind is float and not -_EXACT < value < _EXACT:
-                raise _Inexact
+            elif kind is float:
+                exact(value)
         return items
 
     def decode(self, state: bytes) -> dict[str, Any]:
@@ -126,5 +120,5 @@ class EventStateDecoder:
         try:
             parsed = orjson.loads(state)
             return self._item(parsed) if type(parsed) is dict else parsed
-        except (orjson.JSONDecodeError, _Inexact):
+        except (orjson.JSONDecodeError, InexactNumberError):
             return self._json.decode(state.decode("utf-8"))
