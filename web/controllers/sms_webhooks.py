@@ -74,6 +74,17 @@ async def _signed_form(request: Request[Any, Any, Any]) -> FormParams | Response
     return params
 
 
+async def _signed_message(request: Request[Any, Any, Any]) -> tuple[FormParams, str] | Response[str]:
+    """The signed form and the message id it is about, or the answer refusing it."""
+    form = await _signed_form(request)
+    if isinstance(form, Response):
+        return form
+    sid = form.one("MessageSid") or form.one("SmsSid")
+    if not sid:
+        return Response("MessageSid is missing", status_code=400, media_type="text/plain")
+    return form, sid
+
+
 def _e164(raw: str) -> str | None:
     try:
         return normalise_phone(raw)
@@ -83,12 +94,10 @@ def _e164(raw: str) -> str | None:
 
 @post("/sms/twilio/inbound", opt=WEBHOOK_OPT, request_max_body_size=MAX_BODY_BYTES, status_code=200)
 async def twilio_inbound(request: Request[Any, Any, Any]) -> Response[str]:
-    form = await _signed_form(request)
-    if isinstance(form, Response):
-        return form
-    sid = form.one("MessageSid") or form.one("SmsSid")
-    if not sid:
-        return Response("MessageSid is missing", status_code=400, media_type="text/plain")
+    signed = await _signed_message(request)
+    if isinstance(signed, Response):
+        return signed
+    form, sid = signed
     sender = _e164(form.one("From"))
     if sender is None:
         # A short code or an operator's notice: no conversation can match it; Twilio must not retry.
@@ -103,12 +112,10 @@ async def twilio_inbound(request: Request[Any, Any, Any]) -> Response[str]:
 
 @post("/sms/twilio/status", opt=WEBHOOK_OPT, request_max_body_size=MAX_BODY_BYTES, status_code=200)
 async def twilio_status(request: Request[Any, Any, Any]) -> Response[str]:
-    form = await _signed_form(request)
-    if isinstance(form, Response):
-        return form
-    sid = form.one("MessageSid") or form.one("SmsSid")
-    if not sid:
-        return Response("MessageSid is missing", status_code=400, media_type="text/plain")
+    signed = await _signed_message(request)
+    if isinstance(signed, Response):
+        return signed
+    form, sid = signed
     status = our_status(form.one("MessageStatus") or form.one("SmsStatus"))
     if status is None:
         log.warning("status callback for %s ignored: unknown status", sid)
