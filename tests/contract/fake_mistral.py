@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import numpy as np
+
+from tests.contract.local_server import LocalFakeServer
 
 API_KEY = "sk-test-not-a-real-key-7c1e"
 DIMENSIONS = 64
@@ -73,7 +74,7 @@ def rationale_for(person: dict[str, Any]) -> str:
     return f"Proposé par le test : {met} critères remplis, {missed} manqués."
 
 
-class FakeMistral:
+class FakeMistral(LocalFakeServer):
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.mode = {"embeddings": "normal", "chat": "normal"}
@@ -82,27 +83,8 @@ class FakeMistral:
         #: Reply readings: what the "model" answers for a reply text (default: `read_reply`);
         #: a test swaps in a model that obeys instructions written in the reply.
         self.reply_model: Callable[[str], Any] = read_reply
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
         self._failed_once: set[str] = set()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeMistral:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def requests(self, endpoint: str) -> list[Received]:
         path = {"embeddings": "/v1/embeddings", "chat": "/v1/chat/completions"}[endpoint]

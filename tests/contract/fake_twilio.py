@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.contract.local_server import LocalFakeServer
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "test-auth-token-not-real-5b9d"
@@ -41,32 +42,13 @@ class Received:
     form: dict[str, list[str]] = field(default_factory=dict)
 
 
-class FakeTwilio:
+class FakeTwilio(LocalFakeServer):
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.messages: list[dict[str, Any]] = []  # oldest first
         self.mode = "normal"
         self.delay = 1.5
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeTwilio:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def creations(self) -> list[Received]:
         with self._lock:
