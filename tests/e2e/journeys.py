@@ -4,6 +4,14 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page, expect
 
 
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto("/connexion")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def open_offer_with_suggestions(page: Page, username: str, at_least: int) -> Locator:
     """As a signed-in advisor: ask each of the agency's demo offers for a shortlist on broad criteria,
     and stay on the first one with `at_least` suggestions; returns the suggestions."""

@@ -6,12 +6,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-
-def sign_in(page: Page, username: str, password: str) -> None:
-    page.goto("/connexion")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+from tests.e2e.journeys import sign_in
 
 
 def test_an_advisor_registers_a_job_seeker_finds_them_and_signs_out(page: Page, demo_logins):

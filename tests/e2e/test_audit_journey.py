@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.journeys import open_offer_with_suggestions
-from tests.e2e.test_advisor_journey import sign_in
+from tests.e2e.journeys import open_offer_with_suggestions, sign_in
 
 
 def decide_on_a_shortlist(page: Page, username: str, password: str) -> tuple[str, str]:

@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_advisor_journey import sign_in
+from tests.e2e.journeys import sign_in
 
 
 def test_an_advisor_is_offered_communes_as_they_type_and_picks_one_of_several_saint_denis(page: Page, demo_logins):

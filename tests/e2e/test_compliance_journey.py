@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_advisor_journey import sign_in
+from tests.e2e.journeys import sign_in
 
 
 def test_a_compliance_officer_produces_a_letter_then_erases_the_person(page: Page, demo_logins):

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_advisor_journey import sign_in
+from tests.e2e.journeys import sign_in
 
 
 def test_an_auditor_reads_the_figures_and_filters_them_by_agency(page: Page, demo_logins):

@@ -5,8 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.journeys import open_offer_with_suggestions
-from tests.e2e.test_advisor_journey import sign_in
+from tests.e2e.journeys import open_offer_with_suggestions, sign_in
 
 
 def test_an_advisor_decides_on_a_shortlist_and_finds_the_decisions_after_a_reload(page: Page, demo_logins):
