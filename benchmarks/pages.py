@@ -5,11 +5,18 @@ same load generator (a separate process, keep-alive connections, C concurrent
 clients) drives each for the same bounded time. Prints requests/s of each, their
 ratio (target ≥ 0.15), and the p50/p99 latency of the Relais page (target p99 ≤ 10 ms).
 
+`--in-process` measures the app alone instead: the same page through Relais's ASGI app in
+this process (no HTTP server, no socket), C requests in flight, CPU time per request, best
+and median of several rounds. It is what the load of other processes disturbs least: use it
+to compare two versions of the request path.
+
     .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 8] [--workers 1] [--quick]
+    .venv/bin/python benchmarks/pages.py --in-process [--requests 1000] [--rounds 7]
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import html
 import http.client
 import multiprocessing
@@ -203,13 +210,113 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
+class _AsgiResponse:
+    """What `update_cookies` reads of an HTTP response, from ASGI messages."""
+
+    def __init__(self) -> None:
+        self.status = 0
+        self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.body = b""
+
+    @property
+    def headers(self) -> _AsgiResponse:
+        return self
+
+    def get_all(self, name: str) -> list[str]:
+        return [value.decode("latin-1") for key, value in self.raw_headers if key.decode("latin-1").lower() == name]
+
+
+async def asgi_call(app, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> _AsgiResponse:
+    """One request through the ASGI app, as uvicorn would pass it (no socket)."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+        "method": method, "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+        "headers": [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()],
+    }
+    request = {"type": "http.request", "body": body, "more_body": False}
+    response = _AsgiResponse()
+
+    async def receive() -> dict:
+        nonlocal request
+        if request is None:  # the body was read: the client stays connected until the answer is sent
+            await asyncio.Event().wait()
+        message, request = request, None
+        return message
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            response.status, response.raw_headers = message["status"], list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            response.body += message.get("body", b"")
+
+    await app(scope, receive, send)
+    return response
+
+
+async def in_process(requests: int, rounds: int, concurrency: int) -> None:
+    from infrastructure.bootstrap import bootstrap
+    from infrastructure.demo import seed_demo
+    from infrastructure.settings import Settings
+    from web.app import create_app
+
+    with tempfile.TemporaryDirectory(prefix="relais-bench-pages-") as tmp:
+        settings = Settings.from_env({"RELAIS_DATA_DIR": tmp, "RELAIS_SEED_DEMO": "1", "RELAIS_LOG_LEVEL": "WARNING"})
+        services = bootstrap(settings, run_migrations=True)
+        try:
+            seed_demo(services, Path(tmp) / "demo-logins.txt")
+            logins = {line.split()[0]: line.split()[1:] for line in (Path(tmp) / "demo-logins.txt").read_text().splitlines()}
+            username, password = logins["advisor"]
+            app = create_app(services)
+            cookies: dict[str, str] = {}
+            response = await asgi_call(app, "GET", "/connexion", {})
+            update_cookies(cookies, response)
+            token = html.unescape(re.search(r'name="_csrf_token" value="([^"]+)"', response.body.decode()).group(1))
+            form = urllib.parse.urlencode({"_csrf_token": token, "username": username, "password": password, "suivant": ""})
+            update_cookies(cookies, await asgi_call(app, "POST", "/connexion", {
+                "content-type": "application/x-www-form-urlencoded", "content-length": str(len(form)),
+                "cookie": cookie_header(cookies)}, form.encode()))
+            response = await asgi_call(app, "GET", PAGE, {"cookie": cookie_header(cookies)})
+            update_cookies(cookies, response)  # the fresh CSRF cookie, as a browser keeps it
+            assert response.status == 200 and b"Demandeurs" in response.body, response.status
+            headers = {"host": "127.0.0.1:8000", "accept": "text/html", "cookie": cookie_header(cookies)}
+
+            async def client(count: int) -> None:
+                for _ in range(count):
+                    answer = await asgi_call(app, "GET", PAGE, headers)
+                    if answer.status != 200:
+                        raise RuntimeError(f"HTTP {answer.status}")
+
+            async def one_round() -> float:
+                started = time.process_time()
+                await asyncio.gather(*(client(requests // concurrency) for _ in range(concurrency)))
+                return (time.process_time() - started) / (requests // concurrency * concurrency)
+
+            await one_round()  # warm-up: caches, first compilations
+            costs = [await one_round() for _ in range(rounds)]
+        finally:
+            services.close()
+    ms = 1000
+    print(f"page {PAGE} ({len(response.body):,} bytes), in process (ASGI app only, no HTTP server), "
+          f"{concurrency} requests in flight, {rounds} rounds of {requests // concurrency * concurrency}")
+    print(f"  CPU per request           : best {min(costs) * ms:6.3f} ms   median {statistics.median(costs) * ms:6.3f} ms")
+    print(f"  load average              : {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="2 s per measurement")
     parser.add_argument("--workers", type=int, default=1, help="server processes, the same number for both apps")
+    parser.add_argument("--in-process", action="store_true", help="the app alone: CPU per request, no HTTP server")
+    parser.add_argument("--requests", type=int, default=1000, help="--in-process: requests per round")
+    parser.add_argument("--rounds", type=int, default=7, help="--in-process: rounds (best and median are printed)")
     args = parser.parse_args()
+    if args.in_process:
+        sys.path.insert(0, str(ROOT))
+        asyncio.run(in_process(args.requests, args.rounds, args.concurrency))
+        return
     seconds = 2.0 if args.quick else args.seconds
     with tempfile.TemporaryDirectory(prefix="relais-bench-pages-") as tmp:
         work = Path(tmp)

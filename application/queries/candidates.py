@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from uuid import UUID
 
 from application.caller import Caller
@@ -66,12 +67,18 @@ class CandidateView:
         )
 
 
-@dataclass(frozen=True)
-class CandidateListItem:
+#: The columns `CandidateListItem.from_row` reads.
+LIST_COLUMNS = "id, first_name, last_name, commune, skills, available_from, sms_consent"
+
+
+class CandidateListItem(NamedTuple):
     """A job seeker as a row of the advisor's list: only what the list shows.
 
     The list is the advisors' most viewed page; reading and building every field of
-    `CandidateView` for 20 rows cost more than rendering them.
+    `CandidateView` for 20 rows cost more than rendering them. A named tuple (immutable like
+    the frozen dataclasses elsewhere) is built about five times faster than a frozen dataclass.
+    `full_name` and `skills_text` are what the row shows: one escaped value each in the
+    template instead of two names, and a skill list joined and escaped item by item.
     """
 
     id: str
@@ -81,19 +88,15 @@ class CandidateListItem:
     skills: list[str]
     available_from: str
     sms_consent: bool
-
-    COLUMNS = "id, first_name, last_name, commune, skills, available_from, sms_consent"
+    full_name: str
+    skills_text: str
 
     @classmethod
     def from_row(cls, row: Row) -> CandidateListItem:
+        skills = skills_of(row)
         return cls(
-            id=row["id"],
-            first_name=row["first_name"],
-            last_name=row["last_name"],
-            commune=row["commune"],
-            skills=skills_of(row),
-            available_from=row["available_from"],
-            sms_consent=bool(row["sms_consent"]),
+            row["id"], row["first_name"], row["last_name"], row["commune"], skills, row["available_from"],
+            bool(row["sms_consent"]), f"{row['last_name']} {row['first_name']}", ", ".join(skills),
         )
 
 
@@ -115,7 +118,7 @@ class CandidateQueries:
         caller.require_role("advisor")
         return search_agency_table(
             self.database, "rm_candidates", caller.agency_id, text, ORDER, page, PAGE_SIZE,
-            CandidateListItem.from_row, columns=CandidateListItem.COLUMNS,
+            CandidateListItem.from_row, columns=LIST_COLUMNS,
         )
 
     def get(self, caller: Caller, candidate_id: UUID) -> CandidateView:
