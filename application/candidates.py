@@ -18,6 +18,7 @@ from domain.personal_data import PersonalData
 from domain.provenance import Reason
 
 if TYPE_CHECKING:
+    from application.audit.search_erasure import SearchScan
     from application.app import Relais
 
 DUPLICATE_PHONE = "Une personne inscrite dans l'agence a déjà ce numéro."
@@ -138,12 +139,14 @@ class CandidateCommands:
         self._erase_candidate(candidate_id, reason, requester, reference, caller)
 
     def _erase_candidate(
-        self: Relais, candidate_id: UUID, reason: Reason, requester: str, reference: str, caller: Caller
+        self: Relais, candidate_id: UUID, reason: Reason, requester: str, reference: str, caller: Caller,
+        scan: SearchScan | None = None,
     ) -> None:
-        """Shared by the compliance officer's erasure and the retention job (which checks its own caller)."""
+        """Shared by the compliance officer's erasure and the retention job (which checks its own caller,
+        and passes the searches it opened once for everyone it erases)."""
         candidate: Candidate = self._get(candidate_id, Candidate)
         # Read with the person's key, so before it goes: the auditors' searches that name them.
-        searches = () if candidate.erased else self._searches_naming(candidate)
+        searches = () if candidate.erased else self._searches_naming(candidate, scan)
         candidate.record_erasure(reason, requester, reference, searches, caller.provenance, self._now())
         # Keys first: if the save then fails, the data is already unreadable and a retry records it.
         self.key_vault.destroy(str(candidate.id))

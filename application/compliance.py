@@ -13,6 +13,7 @@ from domain.provenance import Reason
 from domain.retention_run import RetentionEntry, RetentionRun
 
 if TYPE_CHECKING:
+    from application.audit.search_erasure import SearchScan
     from application.app import Relais
 
 RETENTION_JOB = "retention"
@@ -42,12 +43,31 @@ class ComplianceCommands:
                 return stored.reference.value if stored.reference is not None else ""
         raise NotFoundError(str(candidate_id))
 
-    def erase_inactive_person(self: Relais, candidate_id: UUID, caller: Caller) -> None:
-        """The retention job erases someone with no activity for the configured period."""
+    def erase_inactive_person(self: Relais, candidate_id: UUID, caller: Caller, scan: SearchScan | None = None) -> None:
+        """The retention job erases someone with no activity for the configured period.
+
+        `scan`: the auditors' searches opened once for everyone the run erases (`scan_searches_of`)."""
+        self._require_retention_job(caller)
+        self._erase_candidate(candidate_id, Reason("retention"), RETENTION_REQUESTER, "", caller, scan)
+
+    def scan_searches_of(self: Relais, candidate_ids: list[UUID], caller: Caller) -> SearchScan:
+        """For the retention job: every live auditor's search opened once and matched against all these
+        people (R people × S searches cost S decryptions, not R × S). People gone or erased are left out."""
+        self._require_retention_job(caller)
+        people = []
+        for candidate_id in candidate_ids:
+            try:
+                candidate: Candidate = self._get(candidate_id, Candidate)
+            except NotFoundError:
+                continue
+            if not candidate.erased:
+                people.append(candidate)
+        return self._scan_searches(people)
+
+    def _require_retention_job(self: Relais, caller: Caller) -> None:
         caller.require_role("job")
         if caller.actor_id != f"job:{RETENTION_JOB}":
             raise AccessDeniedError("only the retention job erases for retention")
-        self._erase_candidate(candidate_id, Reason("retention"), RETENTION_REQUESTER, "", caller)
 
     def record_retention_run(
         self: Relais, months: int, cutoff: datetime, examined: int, entries: tuple[RetentionEntry, ...], caller: Caller,

@@ -23,6 +23,7 @@ from domain.retention_run import ERASED, FAILED, KEPT, RetentionEntry
 
 if TYPE_CHECKING:
     from application.app import Relais
+    from application.audit.search_erasure import SearchScan
 
 DEFAULT_MONTHS = 24
 WOULD_ERASE = "would_erase"
@@ -85,7 +86,9 @@ class RetentionJob:
             return RetentionReport(None, self.months, cutoff, examined, entries, expired)
         correlation = f"retention-{uuid.uuid4()}"
         caller = Caller.job(RETENTION_JOB, correlation)
-        entries = tuple(self._erase(caller, cutoff, *row) for row in due)
+        # The auditors' searches are opened once for everyone due, not once per person (docs/adr/0017).
+        scan = self.app.scan_searches_of([uuid.UUID(row[0]) for row in due], caller) if due else None
+        entries = tuple(self._erase(caller, cutoff, *row, scan=scan) for row in due)
         deleted = tuple(subject for subject in expired if self.app.key_vault.destroy(subject))
         run_id = self.app.record_retention_run(self.months, cutoff, examined, entries, caller, deleted)
         return RetentionReport(str(run_id), self.months, cutoff, examined, entries, deleted)
@@ -120,13 +123,16 @@ class RetentionJob:
         examined = int(count["n"]) if count else 0
         return examined, [(r["id"], r["agency_id"], r["last_activity_at"], r["last_activity_kind"]) for r in rows]
 
-    def _erase(self, caller: Caller, cutoff: datetime, candidate_id: str, agency: str, last: str, kind: str) -> RetentionEntry:
+    def _erase(
+        self, caller: Caller, cutoff: datetime, candidate_id: str, agency: str, last: str, kind: str,
+        scan: SearchScan | None = None,
+    ) -> RetentionEntry:
         latest = self._last_activity(candidate_id)
         if latest is not None and latest[0] >= cutoff.isoformat():
             # Someone acted on the person while the run went on: they are no longer inactive.
             return RetentionEntry(candidate_id, agency, latest[0], latest[1], KEPT, "activité récente")
         try:
-            self.app.erase_inactive_person(uuid.UUID(candidate_id), caller)
+            self.app.erase_inactive_person(uuid.UUID(candidate_id), caller, scan)
         except (AlreadyErasedError, NotFoundError, StaleEditError) as error:
             # Erased meanwhile by someone else, or changed under us: report it, carry on with the others.
             return RetentionEntry(candidate_id, agency, last, kind, FAILED, type(error).__name__)

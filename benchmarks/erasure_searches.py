@@ -10,8 +10,12 @@ file) and PostgreSQL (a temp database on 127.0.0.1:5432), in one run:
 * erase, N searches — the same after N searches (AUDITORS auditors × DAYS days × PER_DAY), none naming
                       the people erased (median of REPEATS people).
 
+* retention, R people — one run of the retention job that erases RETAINED people inactive for 24
+                      months, with the same N searches recorded (none naming them).
+
 It prints both, their ratio, and the cost per search read. No target is set by the issue: the figure
-says how the erasure grows with the window (RELAIS_AUDIT_SEARCH_RETENTION_MONTHS).
+says how the erasure grows with the window (RELAIS_AUDIT_SEARCH_RETENTION_MONTHS), and how a
+retention run grows with the people it erases.
 
     .venv/bin/python benchmarks/erasure_searches.py
 """
@@ -32,6 +36,7 @@ from _common import TempPostgres, advisor, load_line, machine_line, postgres_rea
 
 AUDITORS, DAYS, PER_DAY = 5, 100, 2
 REPEATS = 5
+RETAINED = 20
 
 
 class SettableClock:
@@ -73,6 +78,8 @@ def measure(label: str, database_url: str | None, data_dir: Path) -> None:
     clock = SettableClock()
     services = bootstrap(relais_settings(data_dir, database_url), clock=clock)
     try:
+        started = clock.current
+        dormant = register(services, RETAINED, 1000)  # inactive from now on: the retention run erases them
         people = register(services, 2 * REPEATS, 0)
         baseline = erase_ms(services, people[:REPEATS])
         for day in range(DAYS):
@@ -87,6 +94,16 @@ def measure(label: str, database_url: str | None, data_dir: Path) -> None:
         print(f"{label:10} erase, no search        {baseline:8.1f} ms")
         print(f"{'':10} erase, {searches} searches {with_searches:8.1f} ms   ({with_searches / baseline:.1f}× no search; "
               f"{per_search:.0f} µs per search read)")
+        from application.retention import RetentionJob
+
+        clock.current = started + timedelta(days=25 * 31)
+        job = RetentionJob(services.app, services.database, 24, services.projections.catch_up)
+        began = time.perf_counter()
+        report = job()
+        run_ms = (time.perf_counter() - began) * 1000
+        assert report.erased == len(dormant), report
+        print(f"{'':10} retention run erasing {len(dormant)} people, {searches} searches {run_ms:8.0f} ms "
+              f"({run_ms / len(dormant):.1f} ms per person)")
     finally:
         services.close()
 

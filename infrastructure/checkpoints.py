@@ -16,13 +16,14 @@ from typing import Any
 
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_records import EventRecords
-from infrastructure.log_chain import GENESIS, Checkpoint, chain_preimages, pack_entries
+from infrastructure.log_chain import GENESIS, Checkpoint, chain_frames, pack_entries
 from infrastructure.signing_key import SigningKey
 
 CHECKPOINT_LOCK_ID = 7_346_022
 DEFAULT_EVERY = 1_000
 DAILY = timedelta(days=1)
 _COLUMNS = "sequence, first_id, last_id, record_count, previous_head, head, created_at, key_id, signature"
+_LIST_COLUMNS = "entries, records_sha256"  # format 3 signs the records' digest; NULL before (formats 1 and 2)
 
 
 def _checkpoint(row: dict[str, Any]) -> Checkpoint:
@@ -37,6 +38,13 @@ def _checkpoint(row: dict[str, Any]) -> Checkpoint:
         key_id=row["key_id"],
         signature=base64.b64decode(row["signature"]),
     )
+
+
+def _unhex(text: str | None) -> bytes:
+    try:
+        return bytes.fromhex(text or "")
+    except ValueError:
+        return b"\xff"  # edited by hand into something no signer wrote: its signature then fails
 
 
 class LogCheckpoints:
@@ -66,23 +74,25 @@ class LogCheckpoints:
             row = tx.fetchone("SELECT COUNT(*) AS n FROM log_checkpoints")
         return int(row["n"]) if row else 0
 
-    def with_entries(self, page: int = 25) -> Iterator[tuple[Checkpoint, bytes]]:
-        """Every checkpoint in order with its record list, a page at a time (flat memory).
+    def with_entries(self, page: int = 25, upto: int | None = None) -> Iterator[tuple[Checkpoint, bytes]]:
+        """Every checkpoint in order (up to sequence `upto`) with its record list, a page at a time (flat memory).
 
-        Each comes with the list's SHA-256 filled in, as format 2 signs it: for a format-1
-        checkpoint the verifier drops it again (`Checkpoint.message`)."""
-        after = 0
+        Each comes with the list's SHA-256 filled in, as formats 2 and 3 sign it, and the records'
+        digest as stored: the verifier drops what an older format did not sign (`Checkpoint.format`)."""
+        after, last = 0, upto if upto is not None else 2**62
         while True:
             with self.database.read() as tx:
                 rows = tx.fetchall(
-                    f"SELECT {_COLUMNS}, entries FROM log_checkpoints WHERE sequence > ? ORDER BY sequence LIMIT ?",
-                    (after, page),
+                    f"SELECT {_COLUMNS}, {_LIST_COLUMNS} FROM log_checkpoints WHERE sequence > ? AND sequence <= ? "
+                    "ORDER BY sequence LIMIT ?",
+                    (after, last, page),
                 )
             if not rows:
                 return
             for row in rows:
                 entries = base64.b64decode(row["entries"])
-                yield replace(_checkpoint(row), entries_sha256=hashlib.sha256(entries).digest()), entries
+                yield replace(_checkpoint(row), entries_sha256=hashlib.sha256(entries).digest(),
+                              records_sha256=_unhex(row["records_sha256"])), entries
             after = int(rows[-1]["sequence"])
 
     def write_checkpoint(self, force: bool = False) -> list[Checkpoint]:
@@ -99,15 +109,19 @@ class LogCheckpoints:
             head = latest.head if latest else GENESIS
             after = latest.last_id if latest else 0
             stretch: list[tuple[int, bytes]] = []
-            for notification_id, digest, link in chain_preimages(self.records.preimages(after=after), head):
-                stretch.append((notification_id, digest))
-                if len(stretch) == self.every:
-                    sequence += 1
-                    written.append(self._insert(tx, sequence, stretch, head, link, now))
-                    head, stretch = link, []
+            records = hashlib.sha256()  # over the stretch's frames, as the verifier will read them
+            link = head
+            for page in self.records.frames(after=after):
+                for notification_id, digest, link, framed in chain_frames(page, link):
+                    stretch.append((notification_id, digest))
+                    records.update(framed)
+                    if len(stretch) == self.every:
+                        sequence += 1
+                        written.append(self._insert(tx, sequence, stretch, records.digest(), head, link, now))
+                        head, stretch, records = link, [], hashlib.sha256()
             if stretch and tail_due:
                 sequence += 1
-                written.append(self._insert(tx, sequence, stretch, head, link, now))
+                written.append(self._insert(tx, sequence, stretch, records.digest(), head, link, now))
         return written
 
     def due(self) -> bool:
@@ -121,7 +135,8 @@ class LogCheckpoints:
         return pending >= self.every  # ids may have holes: at worst a call that seals nothing
 
     def _insert(
-        self, tx: Any, sequence: int, stretch: list[tuple[int, bytes]], previous: bytes, head: bytes, now: datetime
+        self, tx: Any, sequence: int, stretch: list[tuple[int, bytes]], records_sha256: bytes, previous: bytes,
+        head: bytes, now: datetime,
     ) -> Checkpoint:
         entries = pack_entries(stretch)
         checkpoint = Checkpoint(
@@ -134,14 +149,16 @@ class LogCheckpoints:
             created_at=now.isoformat(),
             key_id=self.key.key_id,
             entries_sha256=hashlib.sha256(entries).digest(),
+            records_sha256=records_sha256,
         )
         signature = self.key.sign(checkpoint.message())
         tx.execute(
-            f"INSERT INTO log_checkpoints ({_COLUMNS}, entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO log_checkpoints ({_COLUMNS}, {_LIST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 checkpoint.sequence, checkpoint.first_id, checkpoint.last_id, checkpoint.count,
                 checkpoint.previous_head.hex(), checkpoint.head.hex(), checkpoint.created_at, checkpoint.key_id,
                 base64.b64encode(signature).decode("ascii"), base64.b64encode(entries).decode("ascii"),
+                records_sha256.hex(),
             ),
         )
         return checkpoint

@@ -3,20 +3,27 @@
 These bypass the library's recorder on purpose: the chain hashes the bytes exactly as
 stored, and a million records must stream with flat memory (keyset pages inside one
 snapshot on PostgreSQL, a plain cursor inside one read transaction on SQLite).
+
+The integrity chain reads *frames* (log_chain.frame): on PostgreSQL the rows of one binary
+`COPY (SELECT ...) TO STDOUT`, taken from the driver as they arrive (one message per row, no
+Python object per column); on SQLite the same bytes are built here.
 """
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from functools import partial
 from typing import Any
 
-from psycopg import sql
+import psycopg
+from psycopg import pq, sql
 from psycopg.rows import tuple_row
 
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
-from infrastructure.log_chain import Record
-from infrastructure.read_ahead import read_ahead
+from infrastructure.log_chain import Record, frame, unframe
 
 BATCH = 10_000
 # Casts and defaults: a row edited by hand (NULLs) must hash, not crash.
@@ -24,10 +31,74 @@ RECORD_COLUMNS = (
     "notification_id, uuid_send(originator_id), originator_version, "
     "convert_to(coalesce(topic, ''), 'UTF8'), coalesce(state, ''::bytea)"
 )
-PREIMAGE_COLUMNS = (
-    "int8send(notification_id), uuid_send(originator_id) || int8send(originator_version) "
-    "|| convert_to(coalesce(topic, ''), 'UTF8') || '\\x00'::bytea || coalesce(state, ''::bytea)"
-)
+#: The frame's five columns, in binary COPY: the server only sends them (no function computes a digest).
+FRAME_COLUMNS = "notification_id, originator_id, originator_version, coalesce(topic, ''), coalesce(state, ''::bytea)"
+#: PostgreSQL's binary COPY header (signature, flags) before its header-extension length, and its trailer.
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+COPY_TRAILER = b"\xff\xff"
+END = len(COPY_TRAILER)
+
+
+class FrameStream:
+    """The log's frames, oldest first, read once: a stretch hashed as it arrives (`hash`, nothing
+    kept), taken as a list (`take`), or the rest one by one. `get` gives (size, frame) as libpq's
+    PQgetCopyData does: a size of 2 (binary COPY's trailer: no frame is that short) or less ends it."""
+
+    def __init__(self, get: Callable[[], tuple[int, Any]], first: tuple[int, Any],
+                 close: Callable[[bool], None]) -> None:
+        self._get = get
+        self._size, self._data = first
+        self._close = close
+        self._closed = False
+
+    def hash(self, count: int) -> tuple[int, bytes]:
+        """(frames read, SHA-256 of those frames) for the next `count` frames (fewer at the end)."""
+        digest = hashlib.sha256()
+        update, get, size, data = digest.update, self._get, self._size, self._data
+        read = 0
+        for read in range(count):  # noqa: B007 - the count read is returned
+            if size <= END:
+                break
+            update(data)
+            size, data = get()
+        else:
+            read = count
+        self._size, self._data = size, data
+        return read, digest.digest()
+
+    def take(self, count: int) -> list[Any]:
+        taken: list[Any] = []
+        append, get, size, data = taken.append, self._get, self._size, self._data
+        for _ in range(count):
+            if size <= END:
+                break
+            append(data)
+            size, data = get()
+        self._size, self._data = size, data
+        return taken
+
+    def rest(self) -> Iterator[Any]:
+        while self._size > END:
+            data = self._data
+            self._size, self._data = self._get()
+            yield data
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            finished = self._size <= END
+            if self._size == END:  # the trailer: the end follows
+                self._size, self._data = self._get()
+            self._close(finished)
+
+
+def _after_header(data: Any) -> Any:
+    """The first message of a binary COPY, without the format's header (signature, flags, extension)."""
+    if bytes(data[: len(COPY_SIGNATURE)]) != COPY_SIGNATURE:
+        raise psycopg.DataError("not a binary COPY stream")
+    at = len(COPY_SIGNATURE) + 4
+    extension = int.from_bytes(data[at : at + 4], "big")
+    return data[at + 4 + extension :]
 
 
 def _originator_bytes(text: str) -> bytes:
@@ -63,25 +134,69 @@ class EventRecords:
 
     def preimages(self, after: int = 0) -> Iterator[tuple[int, bytes]]:
         """(notification id, the bytes its content digest is taken over), oldest first."""
-        for page in self.preimage_pages(after):
-            for id_bytes, image in page:
-                yield int.from_bytes(id_bytes, "big"), image
+        for page in self.frames(after):
+            for framed in page:
+                yield unframe(framed)
 
-    def preimage_pages(self, after: int = 0) -> Generator[list[tuple[bytes, bytes]], None, None]:
-        """Pages of (notification id as 8 bytes big-endian, preimage), oldest first: a record's entry
-        in a checkpoint's list is those 8 bytes and the preimage's SHA-256.
+    def frames(self, after: int = 0) -> Iterator[list[Any]]:
+        """Pages of frames (log_chain.frame: bytes-like), oldest first, from one snapshot."""
+        stream = self.frame_stream(after)
+        try:
+            while page := stream.take(BATCH):
+                yield page
+        finally:
+            stream.close()
 
-        On PostgreSQL the server makes both values (two objects per row instead of five: the
-        verifier's main cost is making Python objects); the hashing stays here, and the next
-        pages are read by a thread meanwhile (read_ahead).
-        """
+    def frame_stream(self, after: int = 0) -> FrameStream:
+        """The frames after `after`, oldest first, from one snapshot, to read once (see FrameStream)."""
         if isinstance(self.database, SQLiteDatabase):
-            join = b"".join
-            for rows in self._sqlite(after, None, BATCH):
-                yield [(n.to_bytes(8, "big"), join((originator, version.to_bytes(8, "big", signed=True), topic, b"\0", state)))
-                       for n, originator, version, topic, state in rows]
-            return
-        yield from read_ahead(self._postgres_batches(PREIMAGE_COLUMNS, after, None, BATCH))
+            pages = self._sqlite(after, None, BATCH)
+            rows = (frame(*row) for page in pages for row in page)
+
+            def get() -> tuple[int, Any]:
+                data = next(rows, None)
+                return (-1, None) if data is None else (len(data), data)
+
+            return FrameStream(get, get(), lambda finished: pages.close())
+        return self._postgres_frames(after)
+
+    def _postgres_frames(self, after: int) -> FrameStream:
+        assert isinstance(self.database, PostgresDatabase)
+        query = sql.SQL(
+            "COPY (SELECT " + FRAME_COLUMNS + " FROM {}.{} WHERE notification_id > {} ORDER BY notification_id) "
+            "TO STDOUT (FORMAT binary)"
+        ).format(sql.Identifier(self.schema), sql.Identifier(self.table), sql.Literal(after))
+        scope = ExitStack()
+        connection = scope.enter_context(self.database.pool.connection())
+        try:
+            scope.enter_context(scope.enter_context(connection.cursor()).copy(query))
+            # The driver's own per-row read goes through generators (~1 µs a row); libpq's call gives
+            # the same bytes. The server sends one CopyData message per row (a rule of the protocol).
+            pgconn = connection.pgconn
+            get = partial(pgconn.get_copy_data, 0)
+            size, data = get()
+            if size > 0:
+                data = _after_header(data)  # the header may come with the first row, or alone
+                if len(data) <= len(COPY_TRAILER):
+                    size, data = get() if len(data) == 0 else (len(data), data)
+        except BaseException:
+            scope.close()
+            raise
+
+        def close(finished: bool) -> None:
+            try:
+                if not finished:  # stopped early (a problem was found): stop the server sending the rest
+                    connection.cancel_safe()
+                    while get()[0] > 0:
+                        pass
+                while (result := pgconn.get_result()) is not None:
+                    if finished and result.status != pq.ExecStatus.COMMAND_OK:
+                        # An error the server met midway: the records read are not the whole log.
+                        raise psycopg.DatabaseError(result.get_error_message())
+            finally:
+                scope.close()
+
+        return FrameStream(get, (size, data), close)
 
     def max_id(self) -> int:
         if isinstance(self.database, SQLiteDatabase):

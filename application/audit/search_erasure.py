@@ -3,11 +3,16 @@
 A search is sealed under its auditor's key of the day. Before the person's key goes (their
 name and phone are read with it), each recorded search whose day key still exists is opened
 and matched; the day keys of those that name the person are then deleted with the person's.
+The retention job erases many people at once: it opens every search once for all of them
+(`SearchScan`), and each erasure then reads only the searches recorded since that scan.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from uuid import UUID
 from urllib.parse import parse_qsl
 
 from application.projections.text import search_key
@@ -36,15 +41,33 @@ class PersonMatcher:
         self.phone = re.sub(r"\D", "", candidate.profile.phone.value)[-PHONE_DIGITS:]
 
     def named_in(self, query: str) -> bool:
-        values = [value for _, value in parse_qsl(query, keep_blank_values=False)] or [query]
-        for value in values:
-            if self.person_id in value.lower():
+        return self.names(SearchText(query))
+
+    def names(self, search: SearchText) -> bool:
+        for lowered, digits, words in search.values:
+            if self.person_id in lowered:
                 return True
-            if len(self.phone) == PHONE_DIGITS and self.phone in re.sub(r"\D", "", value):
+            if len(self.phone) == PHONE_DIGITS and self.phone in digits:
                 return True
-            if self.surname and self.surname <= set(_words(value)):
+            if self.surname and self.surname <= words:
                 return True
         return False
+
+
+class SearchText:
+    """A search's values as the matcher compares them, worked out once for any number of people."""
+
+    def __init__(self, query: str) -> None:
+        values = [value for _, value in parse_qsl(query, keep_blank_values=False)] or [query]
+        self.values = [(value.lower(), re.sub(r"\D", "", value), set(_words(value))) for value in values]
+
+
+@dataclass(frozen=True)
+class SearchScan:
+    """Every live search opened once for several people: the day keys naming each, and the searches read."""
+
+    named: dict[UUID, tuple[str, ...]]
+    read: frozenset[str]  # page view ids: an erasure after the scan reads only the searches recorded since
 
 
 def _words(text: str) -> list[str]:
@@ -57,23 +80,39 @@ def names_person(query: str, candidate: Candidate) -> bool:
 
 
 class AuditSearchErasure:
-    def _searches_naming(self: Relais, candidate: Candidate) -> tuple[str, ...]:
-        """The day keys of recorded searches that name the person; call it while their key exists."""
+    def _searches_naming(self: Relais, candidate: Candidate, scan: SearchScan | None = None) -> tuple[str, ...]:
+        """The day keys of recorded searches that name the person; call it while their key exists.
+
+        With a `scan` made earlier for them, only the searches recorded since are read."""
+        if scan is None:
+            return self._scan_searches([candidate]).named[candidate.id]
+        since = self._scan_searches([candidate], skip=scan.read).named[candidate.id]
+        return tuple(sorted(set(scan.named.get(candidate.id, ())) | set(since)))
+
+    def _scan_searches(self: Relais, candidates: Sequence[Candidate], skip: frozenset[str] = frozenset()) -> SearchScan:
+        """Each live search (but those in `skip`) opened once, and matched against every person."""
+        named: dict[UUID, set[str]] = {candidate.id: set() for candidate in candidates}
         if self.audit_searches is None:
-            return ()
+            return SearchScan({person: () for person in named}, frozenset())
         if self.catch_up_read_models is not None:
             self.catch_up_read_models()  # searches recorded by other processes a moment ago
-        person = PersonMatcher(candidate)
-        live = self.audit_searches.live_searches()  # by day key: a matched key skips the rest of its day
-        named: set[str] = set()
+        people = [(candidate.id, PersonMatcher(candidate)) for candidate in candidates]
+        # By day key: once a key names everyone, the rest of its day need not be opened.
+        live = [(access, subject) for access, subject in self.audit_searches.live_searches() if access not in skip]
         for start in range(0, len(live), BATCH):
-            batch = dict((a, s) for a, s in live[start : start + BATCH] if s not in named)
+            batch = {a: key for a, key in live[start : start + BATCH] if any(key not in named[p] for p, _ in people)}
             for stored in self.audit_searches.recorded(list(batch)):
                 subject = batch[str(stored.originator_id)]
-                if subject in named:
+                waiting = [(person, matcher) for person, matcher in people if subject not in named[person]]
+                if not waiting:
                     continue
                 opened = self.mapper.to_domain_event(stored)  # decrypted with the day key
                 query = getattr(opened, "query", None)
-                if query is not None and not query.erased and person.named_in(query.value):
-                    named.add(subject)
-        return tuple(sorted(named))
+                if query is None or query.erased:
+                    continue
+                search = SearchText(query.value)
+                for person, matcher in waiting:
+                    if matcher.names(search):
+                        named[person].add(subject)
+        return SearchScan({person: tuple(sorted(keys)) for person, keys in named.items()},
+                          frozenset(access for access, _ in live) | skip)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,16 +178,19 @@ def test_two_processes_sealing_at_once_write_each_checkpoint_once(make_services:
     assert report.ok and report.checkpoints == 5 and report.unanchored == 0
 
 
-@pytest.mark.postgres
-def test_holes_in_postgresql_notification_ids_are_chained_over(
-    postgres_url: str, tmp_path: Path, clock: Any, fast_passwords: Any
-) -> None:
-    # PostgreSQL only: SQLite row ids have no holes.
+@pytest.fixture
+def postgres_services(postgres_url: str, tmp_path: Path, clock: Any, fast_passwords: Any) -> Iterator[Services]:
     services = bootstrap(settings_for(tmp_path, postgres_url), clock=clock, passwords=fast_passwords)
     try:
-        _chain_over_holes(services)
+        yield services
     finally:
         services.close()
+
+
+@pytest.mark.postgres
+def test_holes_in_postgresql_notification_ids_are_chained_over(postgres_services: Services) -> None:
+    # PostgreSQL only: SQLite row ids have no holes.
+    _chain_over_holes(postgres_services)
 
 
 def _chain_over_holes(services: Services) -> None:
@@ -212,17 +215,29 @@ def test_the_bytes_hashed_follow_the_documented_formula_on_each_store(services: 
     expected = [(record[0], preimage(*record[1:])) for record in records.records()]
     assert len(expected) == 3 and expected[0][1][:16] == services.app.recorder.select_notifications(1, 1)[0].originator_id.bytes
     assert list(records.preimages()) == expected
+    # Checkpoint format 3 hashes frames: on PostgreSQL the rows of a binary COPY, read as they come.
+    from infrastructure.log_chain import frame
+
+    assert [bytes(framed) for page in records.frames() for framed in page] == [frame(*record) for record in records.records()]
 
 
 def _as_format_1(services: Services, audit: AuditLog) -> None:
     """Re-sign every checkpoint as format 1 did (the record list's digest not signed), as older logs hold them."""
+    _resign(services, audit, 1)
+
+
+def _resign(services: Services, audit: AuditLog, format_: int) -> None:
+    """Re-sign every checkpoint as an older format did; format 2 had no records' digest column either."""
     from dataclasses import replace
 
     for checkpoint, _ in list(audit.checkpoints.with_entries()):
-        signature = audit.checkpoints.key.sign(replace(checkpoint, entries_sha256=b"").message())
+        older = replace(checkpoint, records_sha256=b"") if format_ == 2 else replace(checkpoint, entries_sha256=b"")
+        signature = audit.checkpoints.key.sign(older.message())
         with services.database.transaction() as tx:
             tx.execute("UPDATE log_checkpoints SET signature = ? WHERE sequence = ?",
                        (base64.b64encode(signature).decode("ascii"), checkpoint.sequence))
+            if format_ == 2:
+                tx.execute("UPDATE log_checkpoints SET records_sha256 = NULL WHERE sequence = ?", (checkpoint.sequence,))
 
 
 def _alter_record_list(services: Services, sequence: int) -> None:
@@ -237,9 +252,11 @@ def _alter_record_list(services: Services, sequence: int) -> None:
                    (base64.b64encode(bytes(entries)).decode("ascii"), sequence))
 
 
-def test_checkpoints_signed_in_format_1_still_verify_and_still_catch_a_change(services: Services) -> None:
+@pytest.mark.parametrize("format_", [1, 2])
+def test_checkpoints_signed_in_format_1_or_2_still_verify_and_still_catch_a_change(services: Services, format_: int) -> None:
     audit = sealed(services)
-    _as_format_1(services, audit)
+    assert [c.format for c, _ in audit.checkpoints.with_entries()] == [3, 3, 3]  # new ones sign the records' digest
+    _resign(services, audit, format_)
     assert audit.verify().ok
     tamper(services, "DELETE FROM {table} WHERE {id} = 7")
     report = audit.verify()
@@ -254,3 +271,63 @@ def test_an_altered_record_list_is_reported_in_either_format(services: Services)
     _as_format_1(services, audit)  # format 1: the list must lead to the signed head
     report = audit.verify()
     assert report.problem is not None and (report.problem.kind, report.problem.notification_id) == ("checkpoint_missing", 5)
+
+
+def test_a_records_digest_changed_or_added_by_hand_is_caught_or_ignored(services: Services) -> None:
+    audit = sealed(services)
+    with services.database.transaction() as tx:
+        tx.execute("UPDATE log_checkpoints SET records_sha256 = ? WHERE sequence = 2", ("00" * 32,))
+    report = audit.verify()
+    assert report.problem is not None and (report.problem.kind, report.problem.notification_id) == ("checkpoint_signature", 5)
+    _resign(services, audit, 2)
+    with services.database.transaction() as tx:  # a digest added to a format-2 checkpoint: not signed, so not used
+        tx.execute("UPDATE log_checkpoints SET records_sha256 = ? WHERE sequence = 2", ("00" * 32,))
+    assert audit.verify().ok
+
+
+def test_the_first_bad_record_of_a_later_stretch_is_named_after_the_good_ones(services: Services) -> None:
+    audit = sealed(services)  # stretches 1-4, 5-8, 9-10
+    tamper(services, "DELETE FROM {table} WHERE {id} = 8")  # the last of its stretch: the next one slides in
+    tamper(services, "UPDATE {table} SET state = state || CAST('x' AS BLOB) WHERE {id} = 10"
+           if services.database.dialect == "sqlite" else "UPDATE {table} SET state = state || '\\x78'::bytea WHERE {id} = 10")
+    report = audit.verify()
+    assert report.problem is not None and (report.problem.kind, report.problem.notification_id) == ("deleted", 8)
+    assert report.checkpoints == 1 and report.anchored_upto == 4 and report.records == 7
+
+
+def test_a_checkpoint_sealed_while_the_log_is_read_is_left_for_the_next_verification(services: Services) -> None:
+    audit = sealed(services)
+    read = audit.records.frame_stream
+
+    def records_then_more(after: int = 0) -> Any:
+        stream = read(after)  # the records' snapshot is taken: what follows is not in it
+        audit.records.frame_stream = read  # type: ignore[method-assign]  # (sealing reads the log too)
+        register(services, 4, start=200)
+        assert len(audit.checkpoints.write_checkpoint()) == 1
+        return stream
+
+    audit.records.frame_stream = records_then_more  # type: ignore[method-assign]
+    report = audit.verify()
+    assert report.ok, report.problem
+    assert (report.records, report.checkpoints, report.unanchored) == (10, 3, 0)
+    report = audit.verify()
+    assert report.ok and (report.records, report.checkpoints) == (14, 4)
+
+
+@pytest.mark.postgres
+def test_a_verification_stopped_at_a_problem_cancels_its_copy_and_gives_its_connection_back(
+    postgres_services: Services,
+) -> None:
+    services = postgres_services
+    register(services, 60)
+    audit = audit_of(services)
+    audit.checkpoints.every = 5
+    audit.write_checkpoint(force=True)
+    tamper(services, "DELETE FROM {table} WHERE {id} = 2")
+    for _ in range(3):  # more times than the pool would lend connections stuck in a COPY
+        report = audit.verify()
+        assert report.problem is not None and (report.problem.kind, report.problem.notification_id) == ("deleted", 2)
+    with services.database.read() as tx:
+        row = tx.fetchone("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+                          "AND state = 'active' AND query LIKE 'COPY%'")
+    assert row is not None and row["n"] == 0

@@ -106,3 +106,33 @@ def test_dated_keys_expire_once_the_whole_day_or_month_is_before_the_cutoff() ->
     assert not months.expired("erasure-requests:2025-11", cutoff)  # its last day is not past yet
     assert not days.expired("audit-searches:aud-1:not-a-day", cutoff)  # never deleted by guesswork
     assert datetime(2025, 11, 30, tzinfo=UTC).date() == cutoff
+
+
+def test_the_retention_job_opens_each_search_once_for_everyone_and_erases_the_same_day_keys(
+    app, vault, searches, clock
+) -> None:
+    from application.compliance import RETENTION_JOB
+
+    people = [register(app, "Zoé", f"Canari{n}", f"06112233{n:02d}") for n in range(4)]
+    for day in range(3):
+        for n, who in enumerate(("aud-1", "aud-2", "aud-3")):
+            search(app, searches, auditor(who), f"person=canari{(day + n) % 3}" if who != "aud-3" else "person=durand")
+        clock.advance(days=1)
+    expected = {person: app._searches_naming(app.repository.get(person)) for person in people}  # one by one
+    assert [len(expected[p]) for p in people] == [2, 2, 2, 0]
+    opened: list[str] = []
+    recorded = searches.recorded
+    searches.recorded = lambda ids: (opened.extend(ids), recorded(ids))[1]  # type: ignore[method-assign]
+
+    job = Caller.job(RETENTION_JOB, "run-1")
+    scan = app.scan_searches_of(people, job)
+    assert scan.named == expected
+    assert sorted(opened) == sorted(a for a, _ in searches.live_searches())  # each search once, not once per person
+    late = search(app, searches, auditor("aud-4"), "person=canari3")  # recorded after the scan, before the erasure
+    opened.clear()
+    for person in people:
+        app.erase_inactive_person(person, job, scan)
+    assert opened == [str(late)] * 4  # each erasure reads only what came since the scan
+    erased = {person: tuple(list(app.repository.event_store.get(person))[-1].audit_search_keys) for person in people}
+    assert erased[people[3]] == (app.repository.get(late).query.subject_id,) and vault.keys.keys().isdisjoint(erased[people[3]])
+    assert {p: keys for p, keys in erased.items() if p != people[3]} == {p: expected[p] for p in people[:3]}

@@ -1,69 +1,64 @@
-"""Reading the log for verify-log: pages read ahead in a thread (same items, same order, errors surface, an
-early stop closes the source), and stretches sliced from those pages."""
+"""Reading the log for verify-log: the frames' layout (a row of PostgreSQL's binary COPY), and the stream a
+stretch is hashed or taken from (across any boundary, fewer at the end, closed as finished or not)."""
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+import hashlib
+import uuid
 
-import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from infrastructure.read_ahead import read_ahead
-
-
-def test_every_item_arrives_once_in_order() -> None:
-    assert list(read_ahead(iter(range(1000)), depth=3)) == list(range(1000))
+from infrastructure.event_records import FrameStream
+from infrastructure.log_chain import frame, preimage, unframe
 
 
-def test_the_source_is_read_in_another_thread_ahead_of_the_caller() -> None:
-    threads: list[str] = []
-    fetched = threading.Semaphore(0)
+def stream_of(frames: list[bytes], closed: list[bool]) -> FrameStream:
+    items = iter(frames + [b"\xff\xff"])  # binary COPY's trailer ends the rows
 
-    def source() -> Iterator[int]:
-        for n in range(3):
-            threads.append(threading.current_thread().name)
-            fetched.release()
-            yield n
+    def get() -> tuple[int, bytes | None]:
+        data = next(items, None)
+        return (-1, None) if data is None else (len(data), data)
 
-    items = read_ahead(source(), depth=2)
-    assert next(items) == 0
-    assert fetched.acquire(timeout=5) and fetched.acquire(timeout=5) and fetched.acquire(timeout=5)
-    assert set(threads) == {"read-ahead"}
-    assert list(items) == [1, 2]
+    return FrameStream(get, get(), closed.append)
 
 
-def test_an_error_of_the_source_is_raised_to_the_caller_after_the_items_before_it() -> None:
-    def source() -> Iterator[int]:
-        yield 1
-        raise RuntimeError("connexion perdue")
-
-    items = read_ahead(source())
-    assert next(items) == 1
-    with pytest.raises(RuntimeError, match="connexion perdue"):
-        next(items)
+FRAMES = [frame(n, uuid.UUID(int=n).bytes, 1, b"t", bytes([n]) * 40) for n in range(1, 9)]
 
 
-def test_stopping_early_closes_the_source_so_its_connection_is_given_back() -> None:
-    closed = threading.Event()
-
-    def source() -> Iterator[int]:
-        try:
-            yield from range(1_000_000)
-        finally:
-            closed.set()
-
-    items = read_ahead(source(), depth=2)
-    assert next(items) == 0
-    items.close()
-    assert closed.is_set()
+def test_a_stretch_is_hashed_whole_as_it_arrives_and_the_rest_follows() -> None:
+    closed: list[bool] = []
+    stream = stream_of(FRAMES, closed)
+    assert stream.hash(3) == (3, hashlib.sha256(b"".join(FRAMES[0:3])).digest())
+    assert stream.take(2) == FRAMES[3:5]
+    assert stream.hash(0) == (0, hashlib.sha256(b"").digest())
+    assert stream.hash(5) == (3, hashlib.sha256(b"".join(FRAMES[5:8])).digest())  # fewer at the end
+    assert stream.take(3) == [] and list(stream.rest()) == []
+    stream.close()
+    stream.close()
+    assert closed == [True]  # read to its end, closed once
 
 
-def test_the_verifier_takes_stretches_across_page_boundaries_and_the_rest_follows() -> None:
-    from infrastructure.log_verifier import PageReader
+def test_stopping_early_says_so_so_that_the_copy_is_cancelled() -> None:
+    closed: list[bool] = []
+    stream = stream_of(FRAMES, closed)
+    assert next(iter(stream.rest())) == FRAMES[0]
+    stream.close()
+    assert closed == [False]
 
-    rows = [(n.to_bytes(8, "big"), bytes([n])) for n in range(1, 9)]
-    reader = PageReader(iter([rows[0:3], rows[3:5], [], rows[5:8]]))
-    assert reader.take(4) == rows[0:4]
-    assert reader.take(1) == rows[4:5]
-    assert reader.take(2) == rows[5:7]
-    assert list(reader.rest()) == rows[7:]
-    assert reader.take(3) == [] and list(reader.rest()) == []
+
+@given(
+    notification_id=st.integers(0, 2**63 - 1), version=st.integers(-(2**63), 2**63 - 1),
+    originator=st.binary(max_size=20), topic=st.binary(max_size=60), state=st.binary(max_size=300),
+)
+def test_a_frame_gives_back_its_id_and_the_preimage_of_the_documented_formula(
+    notification_id: int, version: int, originator: bytes, topic: bytes, state: bytes
+) -> None:
+    framed = frame(notification_id, originator, version, topic, state)
+    assert framed[:2] == b"\x00\x05" and framed[2:6] == b"\x00\x00\x00\x08"  # five fields, an 8-byte id first
+    assert unframe(framed) == unframe(memoryview(framed)) == (notification_id, preimage(originator, version, topic, state))
+
+
+@given(st.binary(max_size=120))
+def test_bytes_that_are_no_frame_still_give_a_preimage_never_an_error(data: bytes) -> None:
+    notification_id, image = unframe(data)
+    assert isinstance(notification_id, int) and isinstance(image, bytes)
