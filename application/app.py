@@ -1,7 +1,7 @@
 """The Relais application: one event store, one notification log, use cases by feature."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoder, Transcoding
 
 from application.accounts import AccountCommands
 from application.audit.access import AuditAccessCommands
@@ -118,9 +118,10 @@ class Relais(
         #: Called at the start of each outreach tick (the composition root gives the projection runner's
         #: catch-up), so that who may be contacted is read as of that instant.
         self.catch_up_read_models: Callable[[], object] | None = None
-        #: Called after each save, in its transaction; the composition root updates the read
-        #: models here so that a page shown right after a command already reflects it.
-        self.after_save: Callable[[], object] | None = None
+        #: Called after each save, in its transaction, with what the save recorded; the composition
+        #: root updates the read models here so that a page shown right after a command already
+        #: reflects it (the recordings spare it reading back the events it just wrote).
+        self.after_save: Callable[[Sequence[Recording[UUID]]], object] | None = None
         #: Wraps each save: the composition root makes it one database transaction, so that a
         #: command's new keys, events and read-model updates commit together or not at all.
         self.unit_of_work: Callable[[], AbstractContextManager[object]] = nullcontext
@@ -156,18 +157,29 @@ class Relais(
             raise StaleEditError(str(aggregate_id))
         return aggregate
 
-    def _save(self, *aggregates: Aggregate | Iterable[Aggregate]) -> None:
-        """Save atomically; a concurrent change of the same aggregate is a stale edit."""
+    def _save(self, *aggregates: Aggregate | Iterable[Aggregate], joining: bool = False) -> None:
+        """Save atomically; a concurrent change of the same aggregate is a stale edit.
+
+        `joining`: the caller holds a unit of work open and lets any failure end it (see
+        `_save_in_unit_of_work`)."""
         try:
-            self.save(*aggregates)  # type: ignore[arg-type]
+            if joining:
+                self._save_in_unit_of_work(*aggregates)
+            else:
+                self.save(*aggregates)  # type: ignore[arg-type]
         except IntegrityError:
             raise StaleEditError("concurrent change") from None
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         with self.unit_of_work():
-            recordings = super().save(*objs, **kwargs)
-            if self.after_save is not None:
-                self.after_save()
+            return self._save_in_unit_of_work(*objs, **kwargs)
+
+    def _save_in_unit_of_work(self, *objs: Any, **kwargs: Any) -> Any:
+        """`save` inside a unit of work the caller opened and ends: no savepoint of its own (two round
+        trips on PostgreSQL), so a failure here must fail the caller's whole unit of work."""
+        recordings = super().save(*objs, **kwargs)
+        if self.after_save is not None:
+            self.after_save(recordings)
         return recordings
 
     def _now(self) -> datetime:

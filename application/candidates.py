@@ -126,7 +126,7 @@ class CandidateCommands:
             phones = {candidate.id: candidate.profile.phone.value}
             if self.phone_claims.claim(candidate.agency_id, phones, replacing=replacing):
                 raise DuplicateError("phone", DUPLICATE_PHONE)
-            self._save(candidate)
+            self._save(candidate, joining=True)  # any failure fails this unit of work whole
 
     def erase_candidate(
         self: Relais, candidate_id: UUID, reason: Reason, requester: str, caller: Caller, reference: str = ""
@@ -154,6 +154,6 @@ class CandidateCommands:
             self.key_vault.destroy(subject)
         with self.unit_of_work():
             self.phone_claims.release(candidate.id)  # the number may be registered again
-            self._save(candidate)
+            self._save(candidate, joining=True)
         # The read models are scrubbed by now (after_save); leave no stale page behind.
         self.key_vault.purge_residues()

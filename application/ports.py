@@ -73,7 +73,15 @@ class Database(Protocol):
         """Commit on success, roll back on error."""
 
     def read(self) -> AbstractContextManager[Transaction]:
-        """A read-only unit of work."""
+        """A read-only unit of work; inside this thread's open transaction, that transaction as it is."""
+
+    def open_connection(self) -> object | None:
+        """This thread's connection if it is inside a transaction, else None."""
+
+    def pipelined(self) -> AbstractContextManager[None]:
+        """Inside this thread's open transaction: writes whose results are not read go to the server
+        together (PostgreSQL: one round trip), in order. `execute` returns no row count inside; a
+        failed statement raises at the next read or at the block's end."""
 
 
 @dataclass(frozen=True)

@@ -331,15 +331,15 @@ def wire_phases(timer: PhaseTimer, services: Services) -> None:
     timer.wrap(app, "register_candidate", "register_candidate")
     timer.wrap(candidates_module, "normalise_phone", "phone check (phonenumbers)")
     timer.wrap(app.phone_claims, "claim", "phone claim (INSERT … ON CONFLICT, docs/adr/0004)")
-    timer.wrap(app, "save", "save")
+    timer.wrap(app, "_save_in_unit_of_work", "save")  # both `save` and a save joining the command's unit of work
     timer.wrap(app.mapper, "to_stored_event", "encode event (JSON + AES-GCM)")
     timer.wrap(app.mapper, "to_domain_event", "decode event (JSON + AES-GCM)")
     timer.wrap(app.key_vault, "key_for", "key_for (key SELECT, unwrap)")
-    timer.wrap(app.key_vault, "_create", "key create (INSERT + COMMIT)")
-    timer.wrap(app.recorder, "insert_events", "event insert (library, locked)")
+    timer.wrap(app.key_vault, "_create", "key create (INSERT, in the command's transaction)")
+    timer.wrap(app.recorder, "insert_events", "event insert (locked; pipelined on PostgreSQL)")
     timer.wrap(app.recorder, "select_notifications", "select_notifications")
     if app.after_save is not None:
-        timer.wrap(app, "after_save", "projection catch-up (3 projections)")
+        timer.wrap(app, "after_save", "read models (12 projections)")
     timer.wrap(services.projections, "_apply_next_batch", "projection batch")
 
 

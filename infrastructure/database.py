@@ -93,6 +93,11 @@ class SQLiteDatabase:
         return connection if connection is not None and connection.in_transaction else None
 
     @contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """Nothing to gather: SQLite runs in this process, a statement costs no round trip."""
+        yield
+
+    @contextmanager
     def read(self) -> Iterator[SQLiteTransaction]:
         connection = self.connection()
         if connection.in_transaction:
@@ -192,6 +197,17 @@ class PostgresDatabase:
     def open_connection(self) -> Any:
         """This thread's connection if it is inside a transaction, else None."""
         return getattr(self._local, "connection", None)
+
+    @contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """psycopg's pipeline mode on this thread's open transaction: statements are sent without
+        waiting, and a read (or the block's end) waits for all of them at once (docs/adr/0020)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            yield
+            return
+        with connection.pipeline():
+            yield
 
     def checkpoint(self) -> bool:
         """Nothing to fold: PostgreSQL's dumps never carry deleted rows (VACUUM reclaims pages)."""

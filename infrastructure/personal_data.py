@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Transcoding
 
 from application.ports import Database
+from application.transactions import joined
 from domain.personal_data import PersonalData
 
 
@@ -61,18 +62,23 @@ class DatabaseKeyVault:
         cached = self._cached(subject_id)
         if cached is not None:
             return cached
-        with self.database.read() as tx:
-            row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
-        if row is not None:
-            if row["wrapped_key"] == ERASED:
-                return None  # erased: never a new key, or the person's older events would no longer decode
-            return self._remember(subject_id, self._unwrap(subject_id, row["wrapped_key"]))
-        if not create:
-            return None
-        key = self._create(subject_id)
+        if create and self.database.open_connection() is not None:
+            # In a command's transaction, a key to create is nearly always a new person's (a known one's
+            # was cached when the aggregate was loaded): insert it at once, and read only if one exists.
+            key, created = self._create(subject_id)
+        else:
+            with self.database.read() as tx:
+                row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
+            if row is not None:
+                if row["wrapped_key"] == ERASED:
+                    return None  # erased: never a new key, or the person's older events would no longer decode
+                return self._remember(subject_id, self._unwrap(subject_id, row["wrapped_key"]))
+            if not create:
+                return None
+            key, created = self._create(subject_id)
         if key is None:
             return None
-        if getattr(self._local, "levels", None):
+        if created and getattr(self._local, "levels", None):
             # Not committed yet: this thread's until its outermost unit of work commits. Shared now,
             # another thread could seal data with a key whose row is then rolled back.
             self._pending()[subject_id] = key
@@ -135,11 +141,12 @@ class DatabaseKeyVault:
     def purge_residues(self) -> None:
         self.database.checkpoint()
 
-    def _create(self, subject_id: str) -> bytes | None:
+    def _create(self, subject_id: str) -> tuple[bytes | None, bool]:
+        """The subject's key, and whether this call created it (None: the subject was erased)."""
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
         wrapped = _b64(nonce + self._master.encrypt(nonce, key, subject_id.encode()))
-        with self.database.transaction() as tx:
+        with joined(self.database) as tx:  # in a command: its transaction, no savepoint
             inserted = tx.execute(
                 "INSERT INTO personal_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (subject_id) DO NOTHING",
@@ -148,11 +155,12 @@ class DatabaseKeyVault:
             if inserted == 1:
                 for level in getattr(self._local, "levels", ()):
                     level.append(subject_id)
-                return key
-            # Two writers raced on a new person: the first key wins, and both use it.
+                return key, True
+            # The key exists: another writer raced on a new person (the first key wins, and both use
+            # it), or the person is known and erased, or known but not cached here.
             row = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (subject_id,))
         assert row is not None
-        return None if row["wrapped_key"] == ERASED else self._unwrap(subject_id, row["wrapped_key"])
+        return (None if row["wrapped_key"] == ERASED else self._unwrap(subject_id, row["wrapped_key"])), False
 
     def _unwrap(self, subject_id: str, wrapped: str) -> bytes:
         raw = base64.b64decode(wrapped)

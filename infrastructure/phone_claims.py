@@ -15,12 +15,12 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
 from application.ports import Transaction
+from application.transactions import joined
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.settings import SettingsError
 
@@ -52,7 +52,7 @@ class DatabasePhoneClaims:
         # so one waits for the other instead of both waiting for each other (a deadlock).
         wanted = sorted((self._claim_of(agency_id, phone), str(person)) for person, phone in phones.items())
         now = self.clock.now().isoformat()
-        with self._in_command() as tx:
+        with joined(self.database) as tx:
             rows = tx.fetchall(
                 "INSERT INTO phone_claims (claim, candidate_id, claimed_at) VALUES "
                 + ", ".join(["(?, ?, ?)"] * len(wanted))
@@ -73,22 +73,8 @@ class DatabasePhoneClaims:
         return {UUID(person) for claim, person in wanted if (claim, person) not in accepted}
 
     def release(self, candidate_id: UUID) -> None:
-        with self._in_command() as tx:
+        with joined(self.database) as tx:
             tx.execute("DELETE FROM phone_claims WHERE candidate_id = ?", (str(candidate_id),))
-
-    @contextmanager
-    def _in_command(self) -> Iterator[Transaction]:
-        """The command's transaction on this thread as it is, or a transaction of its own.
-
-        No savepoint inside a command (two round trips on PostgreSQL): a claim statement that fails
-        fails the command, whose unit of work then rolls back whole. `read()` is how the database
-        hands out this thread's open transaction without one."""
-        if self.database.open_connection() is None:
-            with self.database.transaction() as tx:
-                yield tx
-        else:
-            with self.database.read() as tx:
-                yield tx
 
     def backfill(self, tx: Transaction) -> None:
         """The migration step: claim the numbers of the job seekers already registered.

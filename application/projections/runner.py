@@ -17,9 +17,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, Recording
 
 from application.ports import Database, Transaction
+from application.transactions import joined
 
 
 class Projection(Protocol):
@@ -65,14 +66,18 @@ class ProjectionRunner:
                 return 0
             return self._catch_up()
 
-    def apply_pending(self) -> int:
+    def apply_pending(self, recordings: Sequence[Recording[Any]] = ()) -> int:
         """Catch up inside the caller's transaction (a command's unit of work).
 
         Without the in-process lock: the caller may hold the database's write lock while
         another thread holds this runner's lock and waits for that write lock. The
         compare-and-set on positions keeps batches exactly-once all the same.
+
+        `recordings`: what the caller's save just recorded. When every projection stands right
+        before them, they are the whole of what is pending (the caller's transaction holds the
+        log's insert lock, so nothing can follow them yet), and the log is not read back.
         """
-        return self._catch_up()
+        return self._catch_up(sorted((recording.notification for recording in recordings), key=lambda n: n.id))
 
     def rebuild(self) -> int:
         """Empty every read model and replay the whole log into it."""
@@ -88,57 +93,80 @@ class ProjectionRunner:
         with self.database.read() as tx:
             return {row["name"]: int(row["position"]) for row in tx.fetchall("SELECT name, position FROM projection_tracking")}
 
-    def _catch_up(self) -> int:
+    def _catch_up(self, recorded: Sequence[Notification] = ()) -> int:
         read = 0
         while True:
             try:
-                count = self._apply_next_batch()
+                count = self._apply_next_batch(recorded)
             except LostRaceError:
-                continue  # re-read the positions the winner left and go on from there
+                recorded = ()  # re-read the positions the winner left, and the log, and go on from there
+                continue
+            recorded = ()
             read += count
             if count < self.batch_size:
                 return read  # a short batch reached the head; what arrives later, the next catch-up reads
 
-    def _apply_next_batch(self) -> int:
-        with self.database.transaction() as tx:
+    def _apply_next_batch(self, recorded: Sequence[Notification] = ()) -> int:
+        # In a command's transaction, no savepoint: a lost race writes nothing but positions, which
+        # `_claim` puts back itself, and any other failure fails the command whole.
+        with joined(self.database) as tx:
             if not self._tracking_rows_exist:
                 self._ensure_tracking(tx)
-            rows = tx.fetchall("SELECT name, position FROM projection_tracking")
-            positions = {row["name"]: int(row["position"]) for row in rows}
-            behind = {p.name: positions[p.name] for p in self.projections}
-            start = min(behind.values())
-            notifications = self.recorder.select_notifications(
-                start=start, limit=self.batch_size, inclusive_of_start=False
-            )
-            if not notifications:
-                return 0
-            last = notifications[-1].id
-            by_position: dict[int, list[str]] = {}
-            for name, position in behind.items():
-                if position < last:
-                    by_position.setdefault(position, []).append(name)
-            for position, names in by_position.items():  # usually one statement: all were at the same place
-                claimed = tx.execute(
-                    f"UPDATE projection_tracking SET position = ? WHERE position = ? AND name IN "
-                    f"({', '.join('?' * len(names))})",
-                    (last, position, *names),
+            everyone_before = {p.name: recorded[0].id - 1 for p in self.projections} if recorded else {}
+            if recorded and self._claim(tx, everyone_before, recorded[-1].id):
+                # Every projection stood right before what was just recorded: that is all there is to
+                # apply (the caller holds the log's insert lock), and the log is not read back.
+                behind, notifications = everyone_before, recorded
+            else:
+                rows = tx.fetchall("SELECT name, position FROM projection_tracking")
+                positions = {row["name"]: int(row["position"]) for row in rows}
+                behind = {p.name: positions[p.name] for p in self.projections}
+                notifications = self.recorder.select_notifications(
+                    start=min(behind.values()), limit=self.batch_size, inclusive_of_start=False
                 )
-                if claimed != len(names):
-                    raise LostRaceError(", ".join(names))
-            for notification in notifications:
-                readers = [
-                    p for p in self.projections
-                    if notification.id > behind[p.name] and _reads(p, notification.topic)
-                ]
-                if readers:
-                    event = self.mapper.to_domain_event(notification)
-                    for projection in readers:
-                        if getattr(projection, "reads_positions", False):
-                            # e.g. the history index, whose rows are keyed by notification id
-                            projection.apply_at(notification.id, event, tx)
-                        else:
-                            projection.apply(event, tx)
+                if not notifications:
+                    return 0
+                if not self._claim(tx, behind, notifications[-1].id):
+                    raise LostRaceError(", ".join(behind))
+            with self.database.pipelined():  # the read models' writes: one round trip on PostgreSQL
+                for notification in notifications:
+                    readers = [
+                        p for p in self.projections
+                        if notification.id > behind[p.name] and _reads(p, notification.topic)
+                    ]
+                    if readers:
+                        event = self.mapper.to_domain_event(notification)
+                        for projection in readers:
+                            if getattr(projection, "reads_positions", False):
+                                # e.g. the history index, whose rows are keyed by notification id
+                                projection.apply_at(notification.id, event, tx)
+                            else:
+                                projection.apply(event, tx)
             return len(notifications)
+
+    @staticmethod
+    def _claim(tx: Transaction, behind: dict[str, int], last: int) -> bool:
+        """Move every projection behind `last` to it if each still stands where `behind` says;
+        otherwise move none (what was moved is put back) and say so."""
+        by_position: dict[int, list[str]] = {}
+        for name, position in behind.items():
+            if position < last:
+                by_position.setdefault(position, []).append(name)
+        moved: list[tuple[str, int]] = []
+        for position, names in by_position.items():  # usually one statement: all were at the same place
+            rows = tx.fetchall(
+                f"UPDATE projection_tracking SET position = ? WHERE position = ? AND name IN "
+                f"({', '.join('?' * len(names))}) RETURNING name",
+                (last, position, *names),
+            )
+            moved.extend((row["name"], position) for row in rows)
+            if len(rows) != len(names):
+                # Put back what was moved (its rows are locked by this transaction), so that a caller's
+                # transaction that goes on holds no position it did not apply.
+                for name, old in moved:
+                    tx.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (old, name))
+                return False
+        return True
 
     def _ensure_tracking(self, tx: Transaction) -> None:
         for projection in self.projections:
