@@ -38,9 +38,12 @@ def test_without_a_resolver_or_with_a_wrong_answer_the_code_is_unknown(resolver)
 
 def test_the_upcast_gives_the_profile_its_code_and_keeps_the_label(resolver) -> None:
     resolve_labels_with(FakeGazetteer().commune_code)
-    state = {"profile": profile(uuid4(), commune="Vienne")}
+    recorded = profile(uuid4(), commune="Vienne")
+    state = {"profile": recorded}
     with_code(state, "profile")
     assert (state["profile"].commune, state["profile"].commune_code) == ("Vienne", "38544")
+    assert state["profile"] == replace(recorded, commune_code="38544") and recorded.commune_code == ""
+    assert hash(state["profile"].rome_codes) == hash(recorded.rome_codes)
 
 
 @pytest.mark.parametrize("code", ["69123", "2A004", "97411", UNKNOWN, ""])
