@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
