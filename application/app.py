@@ -42,6 +42,7 @@ from application.outreach_inbound import OutreachInbound
 from application.outreach_reading import OutreachReading
 from application.outreach_sending import OutreachSending
 from application.quiet_hours import QuietHours
+from domain.commune_code import resolve_labels_with
 from domain.conversation import FollowUpPolicy
 
 APPLICATION_NAME = "Relais"
@@ -96,6 +97,8 @@ class Relais(
         self.passwords = passwords
         self.key_vault = key_vault
         self.gazetteer = gazetteer
+        # Events written before the INSEE code was recorded are read with this gazetteer (docs/adr/0005).
+        resolve_labels_with(gazetteer.commune_code)
         self.directory = directory
         #: One job seeker per number and agency; claimed in the command's unit of work (docs/adr/0004).
         self.phone_claims = phone_claims

@@ -62,6 +62,7 @@ class CandidateDetails:
             last_name=PersonalData(subject, self.last_name),
             phone=PersonalData(subject, phone),
             commune=commune or self.commune,
+            commune_code=match.code,
             rome_codes=self.rome_codes,
             skills=self.skills,
             available_from=self.available_from,

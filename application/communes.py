@@ -26,10 +26,10 @@ def commune_problem(match: CommuneMatch, typed: str) -> str | None:
             f"Précisez le département entre parenthèses ou le code postal, par exemple « {match.choices[0]} ».")
 
 
-def resolve_commune(gazetteer: Gazetteer, typed: str) -> str:
-    """The label of the commune `typed` designates, or InvalidValueError on the commune field."""
+def resolve_commune(gazetteer: Gazetteer, typed: str) -> CommuneMatch:
+    """The one commune `typed` designates (its label and INSEE code), or InvalidValueError on the commune field."""
     match = gazetteer.find_commune(typed)
     problem = commune_problem(match, typed)
     if problem:
         raise InvalidValueError({"commune": problem})
-    return match.label
+    return match

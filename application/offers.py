@@ -38,4 +38,5 @@ class OfferCommands:
 
     def _canonical_terms(self: Relais, terms: OfferTerms) -> OfferTerms:
         terms = terms.validated()
-        return replace(terms, commune=resolve_commune(self.gazetteer, terms.commune))
+        commune = resolve_commune(self.gazetteer, terms.commune)
+        return replace(terms, commune=commune.label, commune_code=commune.code)

@@ -88,10 +88,11 @@ class Database(Protocol):
 class CommuneMatch:
     """What a typed commune designates: one commune (`label`: how it is stored and shown, the
     official name, followed by the department when other communes bear that name), several
-    (`choices`: their labels, to pick from), or none (both empty)."""
+    (`choices`: their labels, to pick from), or none (both empty). `code`: the INSEE code of the one."""
 
     label: str = ""
     choices: tuple[str, ...] = ()
+    code: str = ""
 
 
 class Gazetteer(Protocol):
@@ -100,7 +101,12 @@ class Gazetteer(Protocol):
         a postcode, or a postcode and a name."""
 
     def coordinates(self, commune: str) -> tuple[float, float] | None:
-        """(latitude, longitude) in degrees of a stored commune, or None if it is unknown."""
+        """(latitude, longitude) in degrees of a stored commune (its INSEE code or its label), or None
+        if it is unknown."""
+
+    def commune_code(self, stored: str) -> str | None:
+        """The INSEE code of the one commune a stored label designates (a label, a name stored before,
+        a former commune's name), or None."""
 
     def suggest_communes(self, typed: str, limit: int) -> list[str]:
         """Labels of the communes whose name or postcode begins as typed, most populous first."""

@@ -47,6 +47,9 @@ class PoolCandidate:
     birth_date: str = ""
     sex: str = ""
     priority_area: str = ""
+    #: The commune's INSEE code, what its position is read by; "" when not known (a label stored
+    #: before codes were recorded that designates no single commune): then the label is.
+    commune_code: str = ""
 
 
 class PoolPeople:
@@ -118,10 +121,10 @@ def screen(
     work = coordinates(criteria.commune)
     distances: dict[str, float | None] = {}  # per commune: people share few of them
 
-    def distance_from(home: str) -> float | None:
+    def distance_from(home: str, label: str) -> float | None:
         if home not in distances:
             here = coordinates(home)
-            same = folded(home) == folded(criteria.commune)
+            same = folded(label) == folded(criteria.commune)
             distances[home] = 0.0 if same else None if here is None or work is None else distance_km(here, work)
         return distances[home]
 
@@ -131,7 +134,8 @@ def screen(
     positions = array("q")  # machine integers: a ranker reads them as an array without a copy
     kept_distances: list[float] = []
     for position, person in enumerate(contactable):
-        distance = distances[person.commune] if person.commune in distances else distance_from(person.commune)
+        home = person.commune_code or person.commune  # by its code: the label of a renamed commune is stale
+        distance = distances[home] if home in distances else distance_from(home, person.commune)
         reason = _criteria_filter(person, criteria, distance)
         if reason is None and distance is not None:
             positions.append(position)

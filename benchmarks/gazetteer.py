@@ -8,6 +8,8 @@ In one run (issue #2, every French commune, docs/adr/0005):
   resident memory it adds);
 * look-ups: `coordinates` of a stored label against a plain `dict.get` of the same positions,
   `find_commune` of typed forms (name, "Name (department)", postcode), and a suggestion;
+* the upcast of a job seeker's event stored before the INSEE code was recorded (its label read
+  into a code), per event (docs/adr/0005, session 4);
 * the hard filters of matching (`screen`) on 100k synthetic job seekers, with the gazetteer's
   `coordinates` and with a plain dict of the same positions, interleaved, median of 7: the
   ratio says what the gazetteer adds to the per-person path. Targets: ratio ≤ 1.05, first use
@@ -54,6 +56,20 @@ def per_call_us(op, calls: int = 100_000) -> float:
     return (time.perf_counter() - started) / calls * 1e6
 
 
+def upcast_us(gazetteer) -> float:
+    """What reading an event stored before the code adds: the event class's upcast_v1_v2."""
+    from datetime import date
+    from domain.candidate import Candidate, CandidateProfile
+    from domain.commune_code import resolve_labels_with
+    from domain.personal_data import PersonalData
+
+    resolve_labels_with(gazetteer.commune_code)
+    text = PersonalData("subject", "x")
+    profile = CandidateProfile(text, text, text, "Saint-Ouen", ("K2204",), (), date(2026, 12, 1), 10, text)
+    upcast = Candidate.Registered.upcast_v1_v2
+    return per_call_us(lambda: upcast({"profile": profile}), 50_000)
+
+
 def main() -> int:
     from application.screening import PoolPeople, screen
     from application.queries.pool import PoolCandidate
@@ -76,6 +92,7 @@ def main() -> int:
     for typed in ("villeurbanne", "Saint-Denis (93)", "69100", "saint denis"):
         print(f"find_commune({typed!r}): {per_call_us(lambda: gazetteer.find_commune(typed), 20_000):.1f} µs")
     print(f"suggest_communes('saint', 20): {per_call_us(lambda: gazetteer.suggest_communes('saint', 20), 200):.0f} µs")
+    print(f"upcast of a version-1 Candidate.Registered (label -> INSEE code): {upcast_us(gazetteer):.2f} µs per event")
 
     pool = PoolPeople(AGENCY, [PoolCandidate(candidate_id=row.pop("id"), **row) for row in people.rows(100_000)])
     criteria = criteria_list(6)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import demographics, erasure_request
+from domain import commune_code, demographics, erasure_request
 from domain.errors import AlreadyErasedError, ConsentAlreadyInStateError, InvalidValueError
 from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
@@ -40,6 +40,9 @@ class CandidateProfile:
     birth_date: PersonalData | None = None  # "AAAA-MM-JJ" or a year "AAAA"
     sex: str = ""  # "F", "M", "" (not recorded)
     priority_area: str = ""  # lives in a QPV: "yes", "no", "" (unknown)
+    # Added with the INSEE code (docs/adr/0005, session 4): the code of `commune`, "unknown" when an
+    # older event's label designates no single commune (domain/commune_code.py).
+    commune_code: str = ""
 
     def __post_init__(self) -> None:
         for field in ("first_name", "last_name", "phone", "notes"):
@@ -59,6 +62,7 @@ class CandidateProfile:
             "first_name": lambda: required_text(self.first_name.value, "first_name", "Le prénom", 80),
             "last_name": lambda: required_text(self.last_name.value, "last_name", "Le nom", 80),
             "commune": lambda: required_text(self.commune, "commune", "La commune"),
+            "commune_code": lambda: commune_code.commune_code(self.commune_code),
             "rome_codes": lambda: [rome_code(c, "rome_codes") for c in self.rome_codes] or _no_rome(),
             "skills": lambda: skills(self.skills),
             "mobility_km": lambda: bounded_int(
@@ -133,7 +137,16 @@ class Candidate(Aggregate):
             timestamp=timestamp,
         )
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        """Version 2 records the commune's INSEE code in the profile."""
+        class_version = 2
+        agency_id: str
+        profile: CandidateProfile
+        sms_consent: bool
+        provenance: Provenance
+        upcast_v1_v2 = commune_code.upcast_adding_code("profile")
+
+    @event(Registered)
     def __init__(
         self,
         agency_id: str,
@@ -154,7 +167,14 @@ class Candidate(Aggregate):
         if profile != self.profile:
             self._change_profile(profile, provenance, timestamp)
 
-    @event("ProfileChanged")
+    class ProfileChanged(Aggregate.Event):
+        """Version 2 records the commune's INSEE code in the profile."""
+        class_version = 2
+        profile: CandidateProfile
+        provenance: Provenance
+        upcast_v1_v2 = commune_code.upcast_adding_code("profile")
+
+    @event(ProfileChanged)
     def _change_profile(self, profile: CandidateProfile, provenance: Provenance, timestamp: datetime) -> None:
         self.profile = profile
 

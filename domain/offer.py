@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import commune_code
 from domain.errors import InvalidValueError, OfferClosedError
 from domain.matching import AiOutput, CriterionCheck, MatchCriteria
 from domain.offer_matching import OfferMatching
@@ -31,6 +32,9 @@ class OfferTerms:
     salary_min: int
     salary_max: int
     description: str = ""
+    # Added with the INSEE code (docs/adr/0005, session 4): the code of `commune`, "unknown" when an
+    # older event's label designates no single commune (domain/commune_code.py).
+    commune_code: str = ""
 
     def validated(self) -> OfferTerms:
         """The same terms, normalised, or InvalidValueError naming each bad field."""
@@ -40,6 +44,7 @@ class OfferTerms:
             "rome_code": lambda: rome_code(self.rome_code),
             "skills": lambda: skills(self.skills),
             "commune": lambda: required_text(self.commune, "commune", "La commune"),
+            "commune_code": lambda: commune_code.commune_code(self.commune_code),
             "hours_per_week": lambda: bounded_int(
                 self.hours_per_week, "hours_per_week", 1, 48, "La durée hebdomadaire va de 1 à 48 heures."
             ),
@@ -76,7 +81,15 @@ class Offer(OfferMatching, Aggregate):
     def publish(cls, agency_id: str, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> Offer:
         return cls(agency_id, terms.validated(), provenance, timestamp)
 
-    @event("Published")
+    class Published(Aggregate.Created):
+        """Version 2 records the commune's INSEE code in the terms."""
+        class_version = 2
+        agency_id: str
+        terms: OfferTerms
+        provenance: Provenance
+        upcast_v1_v2 = commune_code.upcast_adding_code("terms")
+
+    @event(Published)
     def __init__(self, agency_id: str, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> None:
         self.agency_id = agency_id
         self.terms = terms
@@ -89,7 +102,14 @@ class Offer(OfferMatching, Aggregate):
         if terms != self.terms:
             self._change(terms, provenance, timestamp)
 
-    @event("Changed")
+    class Changed(Aggregate.Event):
+        """Version 2 records the commune's INSEE code in the terms."""
+        class_version = 2
+        terms: OfferTerms
+        provenance: Provenance
+        upcast_v1_v2 = commune_code.upcast_adding_code("terms")
+
+    @event(Changed)
     def _change(self, terms: OfferTerms, provenance: Provenance, timestamp: datetime) -> None:
         self.terms = terms
 

@@ -74,7 +74,7 @@ class CommuneIndex:
             for commune in homonyms:
                 self._label[commune.code] = f"{commune.name} ({commune.department})"
         self._by_label = {self._label[c.code]: c for c in everyone}
-        by_code = {c.code: c for c in everyone}
+        self._by_code = by_code = {c.code: c for c in everyone}
         # Names stored before homonyms were told apart, with the commune they meant (see build script).
         self._legacy = {name: by_code[code] for name, code in (legacy or {}).items() if code in by_code}
         # Delegated and associated communes no current commune is named after: (name, code of the commune they are part of).
@@ -95,8 +95,10 @@ class CommuneIndex:
         return self._by_label.values()
 
     def stored(self, commune: str) -> Commune | None:
-        """The commune a stored value names: a label, or a name stored before (legacy)."""
-        found = self._by_label.get(commune) or self._legacy.get(commune)
+        """The commune a stored value names: an INSEE code, a label, or a name stored before (legacy).
+
+        A code is tried first: it is never a label, while read as typed it would be a postcode."""
+        found = self._by_code.get(commune) or self._by_label.get(commune) or self._legacy.get(commune)
         if found is None:
             match = self.find(commune)
             found = self._by_label.get(match.label) if match.label else None
@@ -118,7 +120,7 @@ class CommuneIndex:
             if len(found) == 1 and qualifier not in found[0].postcodes and found[0].department != wanted:
                 return CommuneMatch(choices=(self._label[found[0].code],))
         if len(found) == 1:
-            return CommuneMatch(label=self._label[found[0].code])
+            return CommuneMatch(label=self._label[found[0].code], code=found[0].code)
         choices = tuple(self._label[c.code] for c in found)
         if text in self._legacy:
             # A record stored before, edited again ("Saint-Ouen", "Lyon 03"): the commune it meant comes first.

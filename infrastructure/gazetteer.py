@@ -64,6 +64,10 @@ class InseeGazetteer:
     def commune(self, stored: str) -> Commune | None:
         return self.index.stored(stored)
 
+    def commune_code(self, stored: str) -> str | None:
+        found = self.index.stored(stored)
+        return found.code if found else None
+
     def coordinates(self, commune: str) -> tuple[float, float] | None:
         found = self.index.stored(commune)
         return (found.latitude, found.longitude) if found else None

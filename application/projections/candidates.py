@@ -16,6 +16,7 @@ def _profile_columns(profile: CandidateProfile) -> dict[str, Any]:
         "last_name": profile.last_name.value,
         "phone": profile.phone.value,
         "commune": profile.commune,
+        "commune_code": profile.commune_code,
         "rome_codes": " ".join(profile.rome_codes),
         "skills": "|".join(profile.skills),
         "available_from": profile.available_from.isoformat(),

@@ -15,6 +15,7 @@ def _terms_columns(terms: OfferTerms) -> dict[str, Any]:
         "rome_code": terms.rome_code,
         "skills": "|".join(terms.skills),
         "commune": terms.commune,
+        "commune_code": terms.commune_code,
         "contract_type": terms.contract_type,
         "hours_per_week": terms.hours_per_week,
         "salary_min": terms.salary_min,

@@ -6,10 +6,11 @@ from datetime import date
 
 from application.ports import Database, Row
 from application.screening import PoolCandidate, PoolPeople, ranker_profile
+from domain.commune_code import known
 
 COLUMNS = (
     "id, agency_id, version, commune, rome_codes, skills, available_from, mobility_km, contract_types, "
-    "max_hours_per_week, salary_min_expected, sms_consent, erased, birth_date, sex, priority_area"
+    "max_hours_per_week, salary_min_expected, sms_consent, erased, birth_date, sex, priority_area, commune_code"
 )
 
 
@@ -31,6 +32,7 @@ def pool_candidate(row: Row) -> PoolCandidate:
         birth_date=row["birth_date"],
         sex=row["sex"],
         priority_area=row["priority_area"],
+        commune_code=row["commune_code"] if known(row["commune_code"]) else "",
     )
     return replace(person, profile=ranker_profile(person))
 

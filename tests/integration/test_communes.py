@@ -9,17 +9,18 @@ from application.values import MatchCriteria
 from domain.candidate import Candidate
 from infrastructure.bootstrap import Services
 from tests.integration.helpers import advisor, details, mobile, terms
+from tests.integration.test_commune_codes import as_first_version
 from tests.unit.fakes import FormerGazetteer
 
 AGENCY = "paris-nord"
 
 
 def stored_before(services: Services, n: int, commune: str) -> UUID:
-    """A job seeker recorded under a former town name, as events already in a store are."""
+    """A job seeker recorded under a former town name, as events already in a store are (version 1: no code)."""
     candidate_id = uuid4()
     profile = details(phone=mobile(n), commune=commune).to_profile(candidate_id, FormerGazetteer())  # type: ignore[arg-type]
-    services.app.save(Candidate.register(AGENCY, profile, True, advisor(AGENCY).provenance,
-                                         services.clock.now(), id=candidate_id))
+    as_first_version(services, Candidate.register(AGENCY, profile, True, advisor(AGENCY).provenance,
+                                                  services.clock.now(), id=candidate_id))
     return candidate_id
 
 

@@ -18,7 +18,7 @@ def index() -> CommuneIndex:
 @pytest.mark.parametrize("typed", ["Vénissieux", "venissieux", "  VENISSIEUX ", "Vénissieux (69)", "69200",
                                    "69200 Vénissieux", "venissieux 69200"])
 def test_a_commune_is_found_whatever_the_case_accents_or_spaces_and_by_postcode(index, typed) -> None:
-    assert index.find(typed) == CommuneMatch(label="Vénissieux")
+    assert index.find(typed) == CommuneMatch(label="Vénissieux", code="69259")
 
 
 def test_st_and_ste_read_as_saint_and_sainte_and_hyphens_as_spaces() -> None:
@@ -33,7 +33,7 @@ def test_a_name_several_communes_bear_gives_them_all_to_choose_from(index) -> No
 
 @pytest.mark.parametrize("typed", ["Saint-Denis (93)", "saint-denis (93)", "St Denis 93200", "93210 Saint-Denis"])
 def test_the_department_or_a_postcode_picks_one_of_them(index, typed) -> None:
-    assert index.find(typed) == CommuneMatch(label="Saint-Denis (93)")
+    assert index.find(typed) == CommuneMatch(label="Saint-Denis (93)", code="93066")
 
 
 def test_a_department_that_fits_none_of_them_offers_them_again(index) -> None:
@@ -43,8 +43,8 @@ def test_a_department_that_fits_none_of_them_offers_them_again(index) -> None:
 
 
 def test_a_postcode_alone_gives_its_commune(index) -> None:
-    assert index.find("75015") == CommuneMatch(label="Paris")
-    assert index.find("97400") == CommuneMatch(label="Saint-Denis (974)")
+    assert index.find("75015") == CommuneMatch(label="Paris", code="75056")
+    assert index.find("97400") == CommuneMatch(label="Saint-Denis (974)", code="97411")
 
 
 @pytest.mark.parametrize("typed", ["Atlantide", "", "   ", "99999", "Atlantide (69)"])
@@ -70,8 +70,8 @@ def test_a_name_stored_before_and_typed_again_offers_the_commune_it_meant_first(
 
 def test_a_former_commune_no_current_one_is_named_after_designates_the_commune_it_is_part_of() -> None:
     index = CommuneIndex(FakeGazetteer.COMMUNES, former=[("Saint-Rambert-l'Île-Barbe", "69123"), ("Bron", "69123")])
-    assert index.find("saint rambert l ile barbe") == CommuneMatch(label="Lyon")
-    assert index.find("Bron") == CommuneMatch(label="Bron")  # a current commune keeps its name
+    assert index.find("saint rambert l ile barbe") == CommuneMatch(label="Lyon", code="69123")
+    assert index.find("Bron") == CommuneMatch(label="Bron", code="69029")  # a current commune keeps its name
 
 
 def test_suggestions_begin_as_typed_most_populous_first(index) -> None:

@@ -1,12 +1,14 @@
 """The packaged commune data: every current French commune, with a plausible position."""
 from __future__ import annotations
 
+import csv
+import gzip
 from collections import Counter
 
 import pytest
 
 from application.geo import distance_km
-from infrastructure.gazetteer import InseeGazetteer, read_communes
+from infrastructure.gazetteer import DATA, InseeGazetteer, read_communes
 
 # Latitude and longitude ranges of metropolitan France and of each overseas territory kept.
 AREAS = {
@@ -65,3 +67,18 @@ def test_names_stored_before_every_commune_was_known_keep_their_place(gazetteer)
     assert gazetteer.coordinates("Saint-Denis") == gazetteer.coordinates("Saint-Denis (93)")
     assert gazetteer.coordinates("Lyon 03") == gazetteer.coordinates("Lyon")
     assert gazetteer.coordinates("Atlantide") is None
+
+
+def test_almost_every_position_is_the_town_hall_or_the_centre_of_the_commune() -> None:
+    # docs/adr/0005, session 4: estimates from the neighbours (postcode, intercommunalité) are the exception.
+    with gzip.open(DATA / "communes.csv.gz", "rt", encoding="utf-8", newline="") as lines:
+        sources = Counter(row["source"] for row in csv.DictReader(lines, delimiter=";"))
+    assert sum(sources.values()) == len(read_communes())
+    assert sources["mairie"] / sum(sources.values()) > 0.95
+    assert sources["code_postal"] + sources["epci"] + sources["departement"] < 50
+
+
+def test_positions_are_where_the_town_halls_are(gazetteer) -> None:
+    # Town halls of the annuaire (WGS 84), to a few hundred metres.
+    assert distance_km(gazetteer.coordinates("Poleymieux-au-Mont-d'Or"), (45.8567, 4.8013)) < 1.5
+    assert distance_km(gazetteer.coordinates("Villeurbanne"), (45.7667, 4.8803)) < 1.5

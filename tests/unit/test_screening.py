@@ -92,3 +92,12 @@ def test_the_pool_version_changes_with_any_profile_version_and_not_otherwise() -
     assert screened(person(1), person(2, version=2)).pool.version != one
     assert screened(person(1), person(2), person(3, sms_consent=False)).pool.version == one
     assert screened(person(1), person(2), criteria=replace(CRITERIA, max_distance_km=1)).pool.version == one
+
+
+def test_a_person_is_placed_by_the_code_of_their_commune_when_it_is_known() -> None:
+    # A label a later COG renamed is no longer known by name; its code still is (Vienne, 25 km).
+    renamed = person(1, commune="Vienne-sur-le-Rhône", commune_code="38544", mobility_km=30)
+    unknown = person(2, commune="Vienne-sur-le-Rhône", mobility_km=30)
+    result = screened(renamed, unknown)
+    assert [(a.candidate_id, round(a.distance_km)) for a in result.pool.eligible] == [("id-01", 25)]
+    assert result.exclusions == {"location_unknown": 1}
