@@ -29,6 +29,7 @@ class DateAsISO(Transcoding):
 
 
 MAX_SHARED_VALUES = 4_096
+_NONE: dict[Any, Any] = {}
 
 
 class _DataclassAsDict(Transcoding):
@@ -43,6 +44,16 @@ class _DataclassAsDict(Transcoding):
     def encode(self, obj: Any) -> dict[str, Any]:
         # Shallow on purpose: nested value objects keep their own transcoding.
         return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    def already_made(self, data: dict[str, Any]) -> Any:
+        """The shared value made before from these same fields, or None (not shared, not made yet, or
+        fields that are no key). The transcoder asks first, so a recurring value costs one look-up."""
+        if not self.shared:
+            return None
+        try:
+            return self.__dict__.get("_values", _NONE).get(tuple(data.items()))
+        except TypeError:  # a list or dict among the fields
+            return None
 
     def decode(self, data: dict[str, Any]) -> Any:
         if not self.shared:
