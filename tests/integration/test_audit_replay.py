@@ -11,7 +11,9 @@ from eventsourcing.application import AggregateNotFoundError
 from application.audit.replay import replay, stored_events
 from application.audit.state import aggregate_state
 from infrastructure.bootstrap import Services
-from tests.integration.helpers import notifications
+from domain.provenance import Reason
+from tests.integration.helpers import advisor, details, mobile, notifications, terms
+from tests.integration.test_export_decoding import CRITERIA
 from tests.integration.test_export_decoding import a_day_of_work
 
 
@@ -50,3 +52,29 @@ def test_an_unknown_id_has_no_events_and_a_wrong_sequence_is_refused_as_by_the_l
     assert type(ours.value) is type(library.value)
     with pytest.raises(AggregateNotFoundError):
         services.app.repository.get(UUID(int=1))
+
+
+def test_a_timeline_reads_the_keys_of_its_people_in_one_query(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    people = [services.app.register_candidate(details(phone=mobile(n), last_name=f"Nom{n}",
+                                                      skills=("nettoyage de locaux",)), True, advisor()) for n in range(4)]
+    offer_id = services.app.publish_offer(terms(), advisor())
+    services.app.request_shortlist(offer_id, CRITERIA, advisor())
+    offer = services.app.repository.get(offer_id)
+    for suggestion_id in list(offer.shortlist.suggestions):  # each rejection's free text is its person's
+        services.app.reject_suggestion(offer_id, suggestion_id, Reason("autre", "trajet trop long"), advisor())
+    vault = services.app.key_vault
+    reads: list[int] = []
+    read = vault.database.read
+
+    def counted() -> Any:
+        reads.append(1)
+        return read()
+
+    monkeypatch.setattr(vault.database, "read", counted)
+    vault._cache.clear()  # a cold cache: the first page opened
+    events = stored_events(services.app, offer_id)
+    texts = [e.reason_text for e in events if type(e).__name__ == "SuggestionRejected"]
+    assert len({t.subject_id for t in texts}) == len(people) >= 2  # several people in one timeline
+    assert all(t.value == "trajet trop long" for t in texts)  # decrypted with the keys read then
+    assert len(reads) == 1  # not one query per person
+    assert set(people) >= {UUID(t.subject_id) for t in texts}
