@@ -23,6 +23,8 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding, TranscodingNo
 _new_uuid = object.__new__
 _set = object.__setattr__
 _UNKNOWN = SafeUUID.unknown
+#: Values that hold nothing to revive: a dict of only these is left as it is (checked in C, without a loop here).
+_PLAIN = frozenset({str, int, bool, type(None)})
 #: orjson reads an integer beyond 64 bits as a float without a word: a float this large may be one.
 INEXACT_FROM = float(2**63)
 
@@ -57,15 +59,15 @@ class OrjsonTranscoder(JSONTranscoder):
     def __init__(self) -> None:
         super().__init__()
         self._decoders: dict[str, Callable[[Any], Any]] = {}
-        #: Per value type, a look-up of values already made from the same parsed fields (see `_DataclassAsDict`):
-        #: tried on the data as parsed, before any walk. A hit means the fields were hashable scalars that an
-        #: earlier walk accepted, so nothing in them needs reviving.
-        self._made: dict[str, Callable[[Any], Any]] = {}
+        #: Per shared value type, its table of values already made, keyed by their parsed fields
+        #: (`_DataclassAsDict.shared_values`): tried on the data as parsed, before any walk.
+        self._made: dict[str, dict[Any, Any]] = {}
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
         self._decoders[transcoding.name] = uuid_from_hex if type(transcoding) is UUIDAsHex else transcoding.decode
-        made = getattr(transcoding, "already_made", None) if getattr(transcoding, "shared", False) else None
+        table = getattr(transcoding, "shared_values", None)
+        made = table() if table is not None else None
         if made is not None:
             self._made[transcoding.name] = made
         else:
@@ -103,11 +105,15 @@ class OrjsonTranscoder(JSONTranscoder):
                     if kind is dict:
                         shared = made.get(name)
                         if shared is not None:
-                            found = shared(data)
+                            try:
+                                found = shared.get(tuple(data.items()))
+                            except TypeError:  # a list or a dict among the fields: not a key
+                                found = None
                             if found is not None:
                                 value[key] = found
                                 continue
-                        data = self._revive(data)
+                        if not _PLAIN.issuperset(map(type, data.values())):  # a value object's fields: mostly text
+                            data = self._revive(data)
                     elif kind is list:
                         data = self._revive(data)
                     elif kind is float:

@@ -31,7 +31,6 @@ class DateAsISO(Transcoding):
 MAX_SHARED_VALUES = 4_096
 _new = object.__new__
 _set = object.__setattr__
-_NONE: dict[Any, Any] = {}
 
 
 class _DataclassAsDict(Transcoding):
@@ -47,15 +46,13 @@ class _DataclassAsDict(Transcoding):
         # Shallow on purpose: nested value objects keep their own transcoding.
         return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
-    def already_made(self, data: dict[str, Any]) -> Any:
-        """The shared value made before from these same fields, or None (not shared, not made yet, or
-        fields that are no key). The transcoder asks first, so a recurring value costs one look-up."""
+    def shared_values(self) -> dict[Any, Any] | None:
+        """The table of the values made so far, keyed by their fields as parsed (shared types only). The
+        transcoder looks a value up in it before walking its fields: a recurring value costs one look-up,
+        and a hit means the fields were hashable scalars that an earlier decode accepted."""
         if not self.shared:
             return None
-        try:
-            return self.__dict__.get("_values", _NONE).get(tuple(data.items()))
-        except TypeError:  # a list or dict among the fields
-            return None
+        return self.__dict__.setdefault("_values", {})
 
     def decode(self, data: dict[str, Any]) -> Any:
         if not self.shared:

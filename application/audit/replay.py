@@ -90,19 +90,26 @@ def people_in(states: Iterable[bytes]) -> set[str]:
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     """The aggregate after `events` (a projector for `repository.get` too), each applied as its `mutate` would."""
     plans = _PLANS
+    aggregate_id = version = None
+    if aggregate is not None:
+        aggregate_id, version = aggregate.id, aggregate.version
     for event in events:
         cls = event.__class__
         try:
             plan = plans[cls]
         except KeyError:
             plan = plans[cls] = _plan(cls)
-        if (plan is None or aggregate is None or event.originator_id != aggregate.id
-                or event.originator_version != aggregate.version + 1):
+        # The library's two checks: this aggregate's event (the ids are one object when read by
+        # stored_events: `is` first), and the next version.
+        originator_id = event.originator_id
+        if (plan is None or aggregate is None or event.originator_version != version + 1  # type: ignore[operator]
+                or (originator_id is not aggregate_id and originator_id != aggregate_id)):
             aggregate = event.mutate(aggregate)  # a created event, a class of its own, or the library's error
+            aggregate_id, version = aggregate.id, aggregate.version
             continue
         method, names = plan
         method(aggregate, **{name: value for name, value in event.__dict__.items() if name in names})
-        aggregate.version = event.originator_version
+        aggregate.version = version = event.originator_version
         aggregate.modified_on = event.timestamp
     return aggregate
 
