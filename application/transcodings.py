@@ -29,6 +29,8 @@ class DateAsISO(Transcoding):
 
 
 MAX_SHARED_VALUES = 4_096
+_new = object.__new__
+_set = object.__setattr__
 
 
 class _DataclassAsDict(Transcoding):
@@ -43,6 +45,14 @@ class _DataclassAsDict(Transcoding):
     def encode(self, obj: Any) -> dict[str, Any]:
         # Shallow on purpose: nested value objects keep their own transcoding.
         return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    def shared_values(self) -> dict[Any, Any] | None:
+        """The table of the values made so far, keyed by their fields as parsed (shared types only). The
+        transcoder looks a value up in it before walking its fields: a recurring value costs one look-up,
+        and a hit means the fields were hashable scalars that an earlier decode accepted."""
+        if not self.shared:
+            return None
+        return self.__dict__.setdefault("_values", {})
 
     def decode(self, data: dict[str, Any]) -> Any:
         if not self.shared:
@@ -66,9 +76,27 @@ class _DataclassAsDict(Transcoding):
             for name, value in data.items():  # in place: the dict was just parsed, and a copy cost a tenth of a replay
                 if value.__class__ is list:
                     data[name] = tuple(value)
+            if len(data) == len(known) and self._plain():
+                # Every field given, in field order (encode writes them so), and nothing for __init__ to check or
+                # compute: the frozen __init__'s one object.__setattr__ per field was a tenth of a replay.
+                made = _new(self.type)
+                _set(made, "__dict__", data)
+                return made
             return self.type(**data)
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
         return self.type(**values)
+
+    def _plain(self) -> bool:
+        """A dataclass whose __init__ only stores its fields: no __post_init__, no slots, no init-only field."""
+        plain = self.__dict__.get("_is_plain")
+        if plain is None:
+            kind = self.type
+            plain = self.__dict__["_is_plain"] = (
+                not hasattr(kind, "__post_init__") and "__slots__" not in vars(kind)
+                and all(f.init for f in fields(kind))
+                and len(kind.__dataclass_fields__) == len(fields(kind))  # no InitVar or ClassVar pseudo-field
+            )
+        return plain
 
     def _known_names(self) -> frozenset[str]:
         # Read once per transcoding: dataclasses.fields() was a tenth of a 1,000-event replay.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
@@ -53,6 +54,21 @@ class SharedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         ).fetchall()
         return [Notification(id=r[0], originator_id=self.convert_originator_id(r[1]), originator_version=r[2],
                              topic=r[3], state=r[4]) for r in rows]
+
+    def select_event_states(self, originator_id: Any, lte: int | None = None) -> list[tuple[int, str, bytes]]:
+        """(version, topic, state) of one aggregate's events in version order, up to `lte`: what a replay
+        needs, as plain tuples (the library's `select_events` makes a Row, an id and a record per event)."""
+        statement = (f"SELECT originator_version, topic, state FROM {self.events_table_name} "
+                     f"WHERE originator_id = ?{'' if lte is None else ' AND originator_version <= ?'} "
+                     "ORDER BY originator_version")
+        key = originator_id.hex if isinstance(originator_id, UUID) else originator_id  # as the library stores it
+        params = (key,) if lte is None else (key, lte)
+        connection = self.shared.open_connection() if self.shared is not None else None
+        if connection is not None:
+            return [tuple(row) for row in connection.execute(statement, params).fetchall()]  # type: ignore[misc]
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
 
     def max_notification_id(self) -> int:
         connection = self.shared.open_connection() if self.shared is not None else None
@@ -121,6 +137,26 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
         return [Notification(id=r["notification_id"], originator_id=r["originator_id"],
                              originator_version=r["originator_version"], topic=r["topic"], state=bytes(r["state"]))
                 for r in rows]
+
+    def select_event_states(self, originator_id: Any, lte: int | None = None) -> list[tuple[int, str, bytes]]:
+        """(version, topic, state) of one aggregate's events in version order, up to `lte` (see the SQLite one)."""
+        table = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        statement = SQL("SELECT originator_version, topic, state FROM {0} WHERE originator_id = %s").format(table)
+        params: list[Any] = [originator_id]
+        if lte is not None:
+            statement += SQL(" AND originator_version <= %s")
+            params.append(lte)
+        statement += SQL(" ORDER BY originator_version")
+        connection = self.shared.open_connection() if self.shared is not None else None
+        if connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                rows = cursor.fetchall()
+        else:
+            with self.datastore.get_connection() as conn, conn.cursor() as cursor:
+                cursor.execute(statement, params, prepare=True)
+                rows = cursor.fetchall()
+        return [(r["originator_version"], r["topic"], bytes(r["state"])) for r in rows]
 
     def max_notification_id(self) -> int | None:
         connection = self.shared.open_connection() if self.shared is not None else None

@@ -75,34 +75,73 @@ def verify_streams(
     csv_intact = csv_file is not None and _file_sha256(csv_file) == manifest.csv_sha256
     # An intact CSV holds each line's digest: the first JSON line that differs is named at once.
     expected = _csv_digests(csv_file) if csv_intact and csv_file is not None else None
-    head, count, previous_sequence, sha256 = first_link(manifest.previous_head), 0, None, hashlib.sha256
+    check = LineCheck(manifest)
     for raw in jsonl:
-        count += 1
+        problem = check.line(raw, None if expected is None else next(expected, ""))
+        if problem is not None:
+            return problem
+    problem = check.end()
+    if problem is not None:
+        return problem
+    if csv_file is not None and not csv_intact:
+        return ExportReport(check.count, f"{CSV} was altered (its SHA-256 differs from the manifest)")
+    return ExportReport(check.count)
+
+
+class LineCheck:
+    """events.jsonl against a manifest, one line at a time: chain, count and sequences.
+
+    Its whole state is `(head, count, previous_sequence)`, and `copy()` takes it at a line
+    boundary: the mutation test (tests/integration/test_export_verification.py) checks a change
+    of line i from the state before line i, instead of reading the whole file again each time."""
+
+    __slots__ = ("manifest", "head", "count", "previous_sequence")
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self.head = first_link(manifest.previous_head)
+        self.count = 0
+        self.previous_sequence: int | None = None
+
+    def copy(self) -> LineCheck:
+        twin = LineCheck.__new__(LineCheck)
+        twin.manifest, twin.head, twin.count, twin.previous_sequence = (
+            self.manifest, self.head, self.count, self.previous_sequence)
+        return twin
+
+    def line(self, raw: bytes, expected_digest: str | None = None) -> ExportReport | None:
+        """Take the next line (with its "\n"); `expected_digest`: its SHA-256 in the intact CSV, or None
+        (no CSV, or an altered one). A problem found on this line, or None."""
+        self.count += 1
+        count = self.count
         if not raw.endswith(b"\n"):
             return ExportReport(count, f"line {count}: truncated (no final newline)", count)
         line = raw[:-1]
-        digest = sha256(line).digest()
-        head = sha256(head + digest).digest()
-        if expected is not None and next(expected, None) != digest.hex():
+        digest = hashlib.sha256(line).digest()
+        self.head = hashlib.sha256(self.head + digest).digest()
+        if expected_digest is not None and expected_digest != digest.hex():
             return ExportReport(count, f"line {count}: altered, removed or moved (its SHA-256 differs from {CSV})", count)
         match = SEQUENCE.match(line)
         if match is None:
             return ExportReport(count, f"line {count}: not a CloudEvent with a sequence", count)
         sequence = int(match.group(1))
-        if count == 1 and sequence != manifest.first_sequence:
-            return ExportReport(count, f"line 1: sequence {sequence}, the manifest says {manifest.first_sequence}", 1)
-        if previous_sequence is not None and sequence <= previous_sequence:
+        if count == 1 and sequence != self.manifest.first_sequence:
+            return ExportReport(count, f"line 1: sequence {sequence}, the manifest says {self.manifest.first_sequence}", 1)
+        if self.previous_sequence is not None and sequence <= self.previous_sequence:
             return ExportReport(count, f"line {count}: sequence {sequence} out of order", count)
-        previous_sequence = sequence
-    if count != manifest.count:
-        return ExportReport(count, f"count: {count} lines, the manifest says {manifest.count}", count + 1)
-    if previous_sequence != manifest.last_sequence:
-        return ExportReport(count, f"last sequence {previous_sequence}, the manifest says {manifest.last_sequence}", count)
-    if head != manifest.head:
-        return ExportReport(count, "chain head differs from the manifest: a line was altered, removed or moved")
-    if csv_file is not None and not csv_intact:
-        return ExportReport(count, f"{CSV} was altered (its SHA-256 differs from the manifest)")
-    return ExportReport(count)
+        self.previous_sequence = sequence
+        return None
+
+    def end(self) -> ExportReport | None:
+        """After the last line: the count, the last sequence and the chain's head against the manifest."""
+        count, manifest = self.count, self.manifest
+        if count != manifest.count:
+            return ExportReport(count, f"count: {count} lines, the manifest says {manifest.count}", count + 1)
+        if self.previous_sequence != manifest.last_sequence:
+            return ExportReport(count, f"last sequence {self.previous_sequence}, the manifest says {manifest.last_sequence}", count)
+        if self.head != manifest.head:
+            return ExportReport(count, "chain head differs from the manifest: a line was altered, removed or moved")
+        return None
 
 
 def verify_export(directory: Path, public_key: Ed25519PublicKey) -> ExportReport:

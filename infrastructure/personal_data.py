@@ -11,7 +11,7 @@ import base64
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,6 +25,7 @@ from domain.personal_data import PersonalData
 
 
 MAX_CACHED_KEYS = 10_000
+PREFETCH_BATCH = 500
 #: `wrapped_key` of an erased person's row: the key is gone, the row stays so that none is made again.
 ERASED = ""
 
@@ -84,6 +85,21 @@ class DatabaseKeyVault:
             self._pending()[subject_id] = key
             return key
         return self._remember(subject_id, key)
+
+    def prefetch(self, subject_ids: Iterable[str]) -> None:
+        """Read the keys of these people that are not cached, in one query per 500: a timeline of
+        1,000 events names about a hundred people, and one query each cost more than the replay."""
+        now = time.monotonic()
+        with self._lock:
+            missing = sorted({s for s in subject_ids if (e := self._cache.get(s)) is None or now - e[1] > self.cache_seconds})
+        for start in range(0, len(missing), PREFETCH_BATCH):
+            batch = missing[start:start + PREFETCH_BATCH]
+            with self.database.read() as tx:
+                rows = tx.fetchall(f"SELECT subject_id, wrapped_key FROM personal_keys WHERE subject_id IN "
+                                   f"({', '.join('?' * len(batch))})", batch)
+            for row in rows:
+                if row["wrapped_key"] != ERASED:  # erased and missing keys are not cached, as in key_for
+                    self._remember(row["subject_id"], self._unwrap(row["subject_id"], row["wrapped_key"]))
 
     def _pending(self) -> dict[str, bytes]:
         return self._local.__dict__.setdefault("pending", {})

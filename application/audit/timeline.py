@@ -5,15 +5,13 @@ up to a version (the repository's `get(id, version=N)`), or up to the last event
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from application.audit.moments import BadMomentError, Moment
+from application.audit.replay import replay, stored_events
 from application.audit.state import Change, aggregate_state, diff, flatten
 from application.caller import Caller
 from application.errors import NotFoundError
@@ -118,7 +116,7 @@ class TimelineQueries:
 
     def events(self, caller: Caller, aggregate_id: UUID) -> list[Any]:
         caller.require_role("auditor")
-        events = list(self.app.repository.event_store.get(aggregate_id))
+        events = stored_events(self.app, aggregate_id)
         if not events:
             raise NotFoundError(str(aggregate_id))
         return events
@@ -148,20 +146,11 @@ class TimelineQueries:
         return _with(timeline, state=state_of(events, last), state_version=last)
 
     def state_at(self, aggregate_id: UUID, version: int) -> dict[str, str]:
-        """Replay the stored events up to `version`: the repository reads them, each event's own mutator applies it."""
-        try:
-            aggregate = self.app.repository.get(aggregate_id, version=version, projector_func=replay)
-        except AggregateNotFoundError:
-            raise NotFoundError(str(aggregate_id)) from None
-        return aggregate_state(aggregate)
-
-
-def replay(aggregate: Any, events: Iterable[Any]) -> Any:
-    """The library's `project_aggregate` without its per-event runtime Protocol check (a quarter of a
-    1,000-event replay): the events come from our own store and all have `mutate`."""
-    for event in events:
-        aggregate = event.mutate(aggregate)
-    return aggregate
+        """Replay the stored events up to `version`: each event's own mutator applies it (application/audit/replay.py)."""
+        events = stored_events(self.app, aggregate_id, version)
+        if not events:
+            raise NotFoundError(str(aggregate_id))
+        return aggregate_state(replay(None, events))
 
 
 def state_of(events: list[Any], version: int) -> dict[str, str]:

@@ -133,3 +133,15 @@ def _ints(value: object) -> list[int]:
     if isinstance(value, list):
         return [i for v in value for i in _ints(v)]
     return [value] if type(value) is int else []
+
+
+def test_a_value_object_made_without_its_init_is_the_same_value() -> None:
+    ai = AiOutput("match", "offline-bm25/1", "match", "1", "ab" * 32, '{"rank": 1}', 12, 800, 40, "timeout")
+    decoded = OURS.decode(LIBRARY.encode({"ai": ai}))["ai"]
+    assert type(decoded) is AiOutput and decoded == ai and hash(decoded) == hash(ai) and repr(decoded) == repr(ai)
+    older = OURS.decode(b'{"ai":{"_type_":"ai_output","_data_":{"kind":"match","model":"m","prompt_id":"p",'
+                        b'"prompt_version":"1","input_sha256":"x","output":"o","latency_ms":1,"tokens_in":2,'
+                        b'"tokens_out":3}}}')["ai"]  # written before a field with a default was added
+    assert older == AiOutput("match", "m", "p", "1", "x", "o", 1, 2, 3)
+    with pytest.raises(ValueError):  # a value whose __init__ checks something is still made by it
+        OURS.decode(b'{"c":{"_type_":"criterion_check","_data_":{"key":"no such key","value":"1","limit":""}}}')
