@@ -11,6 +11,7 @@ import os
 from typing import Any
 from uuid import UUID
 
+import orjson
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
@@ -118,6 +119,57 @@ def test_every_row_reads_back_as_its_cells_and_is_what_the_csv_module_writes(act
         # the export quotes it; otherwise the bytes are the csv module's.
         assert chunk.csv == csv_row(*cells)
     assert event["data"]["note"] == note and event["data"]["originator_version"] == 2
+
+
+def cloud_event(sequence: int, originator: bytes, version: int, event_type: str, time: str, data: Any) -> bytes:
+    """The line as relais-export/1 defined it before lines were made from their parts: orjson's
+    compact writing of the whole CloudEvent, members in this order, "data" last."""
+    subject = str(UUID(bytes=originator))
+    return orjson.dumps({
+        "specversion": "1.0", "id": f"{subject}/{version}", "source": "/relais", "type": event_type,
+        "subject": subject, "time": time, "datacontenttype": "application/json", "sequence": str(sequence),
+        "data": data,
+    })
+
+
+@settings(max_examples=300, deadline=None)
+@given(note=st.text(), topic=st.text(min_size=1).filter(lambda t: ":" not in t), time=st.text(),
+       sequence=st.integers(1, 2**63 - 1), version=st.integers(-(2**63), 2**63 - 1), number=st.floats(allow_nan=False,
+       allow_infinity=False, min_value=-1e18, max_value=1e18))
+def test_a_line_made_from_its_parts_is_the_whole_cloud_event_as_orjson_writes_it(
+    note: str, topic: str, time: str, sequence: int, version: int, number: float
+) -> None:
+    originator = os.urandom(16)
+    stored = json.dumps({"timestamp": wrapped("datetime_iso", time), "note": note, "n": number,
+                         "provenance": wrapped("provenance", {"actor_id": note})},
+                        ensure_ascii=False, separators=(",", ":")).encode("utf-8", errors="surrogatepass")
+    decoder = EventStateDecoder(FakeVault({}))
+    try:
+        expected_data = {**decoder.decode(stored), "originator_version": version}
+        expected_time = expected_data.pop("timestamp")
+        expected_time = expected_time[:-6] + "Z" if expected_time.endswith("+00:00") else expected_time
+        expected = cloud_event(sequence, originator, version, "fr.relais." + topic, expected_time, expected_data)
+    except (orjson.JSONEncodeError, UnicodeError):
+        return  # text orjson cannot write (lone surrogates): not a line either way
+    chunk = ExportLines(decoder).chunk([(sequence, originator, version, ("m:" + topic).encode("utf-8"), stored)])
+    assert chunk.jsonl == expected + b"\n"
+    assert chunk.digests == hashlib.sha256(expected).digest()
+
+
+def test_a_line_whose_data_orjson_refuses_is_written_whole_by_the_standard_library() -> None:
+    originator = UUID(PERSON).bytes
+    huge = 2**70
+    stored = state(count=huge, provenance=wrapped("provenance", {"actor_id": "a,b"}))
+    chunk = ExportLines(EventStateDecoder(FakeVault({}))).chunk([(3, originator, 1, b"m:Thing.Counted", stored)])
+    data = {"count": huge, "provenance": {"actor_id": "a,b"}, "originator_version": 1}
+    line = json.dumps({
+        "specversion": "1.0", "id": f"{PERSON}/1", "source": "/relais", "type": "fr.relais.Thing.Counted",
+        "subject": PERSON, "time": "2026-11-29T10:00:00Z", "datacontenttype": "application/json", "sequence": "3",
+        "data": data,
+    }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert chunk.jsonl == line + b"\n"
+    data_cell = b'"' + json.dumps(data, separators=(",", ":")).encode().replace(b'"', b'""') + b'"'
+    assert data_cell in chunk.csv and chunk.csv.endswith(hashlib.sha256(line).hexdigest().encode() + b"\n")
 
 
 def test_an_originator_id_that_is_not_16_bytes_is_an_error() -> None:
