@@ -95,6 +95,7 @@ class ExportLines:
 
     def __init__(self, decoder: EventStateDecoder, since: datetime | None = None, until: datetime | None = None) -> None:
         self.decode = decoder.decode
+        self.expect = decoder.expect
         self.since, self.until = since, until
         self._cells: dict[Any, bytes] = {}
         self._types: dict[bytes, tuple[bytes, bytes]] = {}
@@ -134,6 +135,7 @@ class ExportLines:
         first = last = None
         sha256, dumps, decode, field, cell = hashlib.sha256, orjson.dumps, self.decode, _csv_field, self._cell
         inside = self._inside if self.since is not None or self.until is not None else None
+        self.expect([record[4] for record in records])
         for sequence, originator, version, topic, state in records:
             data = decode(state)
             timestamp = data.pop("timestamp", "")

@@ -156,3 +156,21 @@ def test_on_postgresql_workers_read_their_ranges_in_the_exporting_sessions_snaps
 def max_sequence(services: Services) -> int:
     assert services.audit is not None
     return services.audit.records.max_id()
+
+
+def test_the_key_vault_reads_many_peoples_keys_at_once_as_it_reads_each(services: Services, clock: AdvanceableClock) -> None:
+    from infrastructure import personal_data
+
+    a_day_of_work(services)  # one of its people is erased
+    people = [str(UUID(bytes=originator)) for _, originator, _, topic, _ in services.audit.records.records()  # type: ignore[union-attr]
+              if topic.endswith(b"Candidate.Registered")]
+    asked = [*people, "never-registered", *(f"nobody-{n}" for n in range(personal_data.KEYS_PER_QUERY))]
+
+    def fresh() -> personal_data.DatabaseKeyVault:  # an empty cache, as an export's
+        return personal_data.DatabaseKeyVault(services.database, services.settings.secret_key, clock, cache_seconds=60)
+
+    one_by_one = {subject: fresh().key_for(subject, create=False) for subject in asked}
+    at_once = fresh().keys_for(asked)
+    assert at_once == one_by_one
+    assert sum(key is None for key in at_once.values()) == 1 + 1 + personal_data.KEYS_PER_QUERY  # the erased, and nobodies
+    assert all(len(key) == 32 for key in at_once.values() if key is not None)

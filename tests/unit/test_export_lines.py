@@ -89,6 +89,37 @@ def test_a_value_sealed_for_someone_else_is_an_error_not_a_guess() -> None:
         decoder.decode(state(name=sealed("Zébulon", subject=PERSON, key=bytes(32))))
 
 
+class BulkVault(FakeVault):
+    """A vault that also reads many keys at once, and counts its reads."""
+
+    def __init__(self, keys: dict[str, bytes]) -> None:
+        super().__init__(keys)
+        self.reads: list[list[str]] = []
+
+    def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
+        self.reads.append([subject_id])
+        return super().key_for(subject_id, create=create)
+
+    def keys_for(self, subject_ids: list[str]) -> dict[str, bytes | None]:
+        self.reads.append(list(subject_ids))
+        return {subject_id: self.keys.get(subject_id) for subject_id in subject_ids}
+
+
+def test_the_people_of_a_batch_are_looked_up_together_at_the_first_one_not_known() -> None:
+    people = [str(UUID(int=n + 1)) for n in range(40)]
+    keys = {person: os.urandom(32) for person in people[:30]}  # the last ten were erased
+    vault = BulkVault(keys)
+    lines = ExportLines(EventStateDecoder(vault))
+    records = [(n + 1, UUID(person).bytes, 1, b"domain.candidate:Candidate.Registered",
+                state(name=sealed(f"Nom{n}", person, keys.get(person, KEY)), again=sealed(f"Nom{n}", person, keys.get(person, KEY))))
+               for n, person in enumerate(people)]
+    names = [json.loads(line)["data"]["name"] for line in lines.chunk(records[:25]).jsonl.splitlines()]
+    names += [json.loads(line)["data"]["again"] for line in lines.chunk(records[25:]).jsonl.splitlines()]
+    assert names == [f"Nom{n}" for n in range(30)] + ["[effacé]"] * 10
+    assert vault.reads == [sorted(people[:25]), sorted(people[25:])]  # one read per batch, none per person
+    assert lines.chunk(records).count == 40 and len(vault.reads) == 2  # all known now
+
+
 def csv_row(*cells: str) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(cells)
