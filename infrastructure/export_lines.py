@@ -143,24 +143,29 @@ class ExportLines:
                 continue
             data["originator_version"] = version
             subject = _subject(originator).encode("ascii")
-            event_id = subject + b"/%d" % version
             type_json, type_cell = self._type(topic)
             time = rfc3339(timestamp)
-            try:
-                # The line as orjson writes the whole CloudEvent, made from its parts: the
-                # envelope's members are known, and "data" (last) is the same bytes in the CSV row.
-                data_json = dumps(data)
-                time_json = dumps(time)
-                line = b"".join((
-                    _ENVELOPE_ID, event_id, _ENVELOPE_TYPE, type_json, _ENVELOPE_SUBJECT, subject, _ENVELOPE_TIME,
-                    time_json, _ENVELOPE_SEQUENCE, b"%d" % sequence, _ENVELOPE_DATA, data_json, b"}",
-                ))
-            except orjson.JSONEncodeError:
+            line = None
+            if version.__class__ is int:
+                event_id = subject + b"/%d" % version
+                try:
+                    # The line as orjson writes the whole CloudEvent, made from its parts: the
+                    # envelope's members are known, and "data" (last) is the same bytes in the CSV row.
+                    data_json = dumps(data)
+                    line = b"".join((
+                        _ENVELOPE_ID, event_id, _ENVELOPE_TYPE, type_json, _ENVELOPE_SUBJECT, subject, _ENVELOPE_TIME,
+                        dumps(time), _ENVELOPE_SEQUENCE, b"%d" % sequence, _ENVELOPE_DATA, data_json, b"}",
+                    ))
+                except orjson.JSONEncodeError:
+                    pass
+            if line is None:  # what orjson refuses (integers past 64 bits), or a version that is not an integer
+                text_id = f"{subject.decode('ascii')}/{version}"
                 line = _dumps({
-                    "specversion": "1.0", "id": event_id.decode("ascii"), "source": SOURCE,
-                    "type": orjson.loads(type_json), "subject": subject.decode("ascii"), "time": time,
-                    "datacontenttype": "application/json", "sequence": str(sequence), "data": data,
+                    "specversion": "1.0", "id": text_id, "source": SOURCE, "type": orjson.loads(type_json),
+                    "subject": subject.decode("ascii"), "time": time, "datacontenttype": "application/json",
+                    "sequence": str(sequence), "data": data,
                 })
+                event_id = text_id.encode("ascii")
                 data_json = line[line.index(_DATA_MEMBER) + len(_DATA_MEMBER) : -1]
             digest = sha256(line).digest()
             lines.append(line)

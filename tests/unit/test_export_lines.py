@@ -187,6 +187,16 @@ def test_a_line_made_from_its_parts_is_the_whole_cloud_event_as_orjson_writes_it
     assert chunk.digests == hashlib.sha256(expected).digest()
 
 
+def test_a_version_that_is_not_an_integer_is_written_as_before() -> None:
+    """A hand-edited SQLite row can hold a REAL version: the line is still the whole CloudEvent."""
+    originator = UUID(PERSON).bytes
+    chunk = ExportLines(EventStateDecoder(FakeVault({}))).chunk([(4, originator, 1.5, b"m:Thing.Happened", state())])
+    expected = cloud_event(4, originator, 1.5, "fr.relais.Thing.Happened", "2026-11-29T10:00:00Z",  # type: ignore[arg-type]
+                           {"originator_version": 1.5})
+    assert chunk.jsonl == expected + b"\n"
+    assert chunk.csv.startswith(f"4,{PERSON}/1.5,2026-11-29T10:00:00Z,fr.relais.Thing.Happened,{PERSON},1,".encode())
+
+
 def test_a_line_whose_data_orjson_refuses_is_written_whole_by_the_standard_library() -> None:
     originator = UUID(PERSON).bytes
     huge = 2**70
