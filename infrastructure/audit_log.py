@@ -60,9 +60,8 @@ def export_workers(environ: dict[str, str], postgres: bool = False) -> int:
         if postgres:
             # Workers read their own stretches of the log in the exporting session's snapshot: that
             # process only writes and chains (~2 us of CPU per event against ~21 in a worker), so
-            # every CPU gets a worker. Measured on 2 busy CPUs: 2 workers ran at 0.8-1.4x the
-            # in-process rate (faster in 3 runs of 4) for the same total CPU (docs/adr/0014,
-            # "export speed", session 4).
+            # every CPU gets a worker. Measured on 2 busy CPUs: 2 workers ran at 1.0-1.4x the
+            # in-process rate for the same total CPU (docs/adr/0014, "export speed", session 4).
             return min(cpus, MAX_EXPORT_WORKERS) if cpus > 1 else 0
         # SQLite: the exporting process reads the records and hands them over, which costs a CPU
         # of its own. On 2 CPUs, measured: 2 workers ran at 0.7-1.3x the in-process rate.
