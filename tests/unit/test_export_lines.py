@@ -233,6 +233,13 @@ def test_by_default_one_worker_per_cpu_but_one_and_none_on_two_cpus(monkeypatch:
         assert export_workers({}) == 0
 
 
+def test_on_postgresql_by_default_one_worker_per_cpu_and_none_on_one_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cpus, workers in ((2, 2), (4, 4), (64, MAX_EXPORT_WORKERS), (1, 0)):
+        monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
+        assert export_workers({}, postgres=True) == workers
+    assert export_workers({"RELAIS_EXPORT_WORKERS": "0"}, postgres=True) == 0
+
+
 @pytest.mark.parametrize("raw", ["-1", "two", "9", "1.5"])
 def test_a_wrong_number_of_export_workers_is_refused_with_its_name(raw: str) -> None:
     with pytest.raises(SettingsError, match="RELAIS_EXPORT_WORKERS"):
