@@ -67,7 +67,7 @@ def watch_workers():
         for pid in pids:
             try:
                 # Until it has exec'd, a child started by vfork shows its parent's memory: skip it.
-                if b"export_workers" not in Path(f"/proc/{{pid}}/cmdline").read_bytes():
+                if b"-m\\0infrastructure.export_workers" not in Path(f"/proc/{{pid}}/cmdline").read_bytes():
                     continue
                 status = Path(f"/proc/{{pid}}/status").read_text()
             except OSError:

@@ -4,9 +4,9 @@ Settings of their own (read once, listed in the README):
   RELAIS_SIGNING_KEY            base64 of a raw 32-byte Ed25519 seed; else data/signing.key is made once
   RELAIS_CHECKPOINT_EVERY       records per checkpoint (default 1000)
   RELAIS_TRUSTED_SIGNING_KEYS   public keys (raw 32 bytes, base64, comma-separated) trusted besides the current one
-  RELAIS_EXPORT_WORKERS         worker processes of an export of 50,000 records or more (default: one
-                                per CPU but one, at most 8, none on 2 CPUs or fewer; 0: all in the
-                                exporting process)
+  RELAIS_EXPORT_WORKERS         worker processes of an export of 50,000 records or more (default, at
+                                most 8: on PostgreSQL one per CPU, none on 1 CPU; on SQLite one per
+                                CPU but one, none on 2 CPUs or fewer; 0: all in the exporting process)
 """
 from __future__ import annotations
 
@@ -53,12 +53,19 @@ def trusted_signing_keys(environ: dict[str, str]) -> tuple[Ed25519PublicKey, ...
         raise SettingsError(str(error)) from None
 
 
-def export_workers(environ: dict[str, str]) -> int:
+def export_workers(environ: dict[str, str], postgres: bool = False) -> int:
     raw = environ.get("RELAIS_EXPORT_WORKERS", "").strip()
     if not raw:
-        # One CPU is left to the exporting process (reading, writing, chaining) and PostgreSQL.
-        # On 2 CPUs, measured: 2 workers ran at 0.7-1.3x the in-process rate, mostly slower.
         cpus = os.cpu_count() or 1
+        if postgres:
+            # Workers read their own stretches of the log in the exporting session's snapshot: that
+            # process only writes and chains (~2 us of CPU per event against ~21 in a worker), so
+            # every CPU gets a worker. Measured on 2 quiet CPUs, 1,000,000 events: 2 workers ran at
+            # 1.67-1.75x the in-process rate (0.36-0.37 of COPY against 0.21-0.22); on 2 busy CPUs
+            # at 0.8-1.4x (docs/adr/0014, "export speed", session 4).
+            return min(cpus, MAX_EXPORT_WORKERS) if cpus > 1 else 0
+        # SQLite: the exporting process reads the records and hands them over, which costs a CPU
+        # of its own. On 2 CPUs, measured: 2 workers ran at 0.7-1.3x the in-process rate.
         return min(cpus - 1, MAX_EXPORT_WORKERS) if cpus > 2 else 0
     if not raw.isdigit() or int(raw) > MAX_EXPORT_WORKERS:
         raise SettingsError(f"RELAIS_EXPORT_WORKERS must be an integer between 0 and {MAX_EXPORT_WORKERS}, got {raw!r}")
@@ -122,7 +129,7 @@ class AuditLog:
         parallel = None
         if getattr(app.mapper, "cipher", None) is None and getattr(app.mapper, "compressor", None) is None:
             setup = WorkerSetup(settings.database, settings.secret_key, EXPORT_KEY_CACHE_SECONDS)
-            parallel = Parallelism(export_workers(env), setup)
+            parallel = Parallelism(export_workers(env, postgres=isinstance(database, PostgresDatabase)), setup)
         exporter = LogExporter(database, records, decoders, key, clock, on_exported=app.record_log_export,
                                parallel=parallel)
         return cls(

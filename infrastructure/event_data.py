@@ -15,8 +15,9 @@ surrogates (orjson refuses them).
 """
 from __future__ import annotations
 
-import binascii
+from binascii import a2b_base64
 import json
+import re
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,9 @@ from application.orjson_transcoder import InexactNumberError, exact
 from domain.personal_data import ERASED_PLACEHOLDER
 
 MAX_PEOPLE_CACHED = 100_000
+#: Where a stored state names a person, as the transcoder writes it (a person's key is looked up
+#: ahead from this; decoding still reads each value from the parsed state).
+_NAMED_PERSON = re.compile(rb'"_type_":"personal_data","_data_":\{"s":"([^"\\]{1,200})"')
 
 
 class EventStateDecoder:
@@ -36,30 +40,57 @@ class EventStateDecoder:
         self.vault = vault
         self.cipher = getattr(mapper, "cipher", None)
         self.compressor = getattr(mapper, "compressor", None)
-        self._people: dict[str, AESGCM | None] = {}
+        self._people: dict[str, tuple[Any, bytes] | None] = {}
+        #: States about to be decoded, whose people are all looked up at the first one not known.
+        self._expected: list[bytes] | None = None
         self._json = json.JSONDecoder(object_hook=self._unwrap)  # the fallback, built once
 
-    def _person(self, subject_id: str) -> AESGCM | None:
-        try:
-            return self._people[subject_id]
-        except KeyError:
-            pass
+    def expect(self, states: list[bytes]) -> None:
+        """The stored states about to be decoded (a batch of the export): at the first person not
+        known yet, every person they name is looked up in one go, not one query per person."""
+        self._expected = states
+
+    def _look_ahead(self, states: list[bytes]) -> None:
+        """Open the keys of the people named in `states` that are not known yet, in bulk."""
+        keys_for = getattr(self.vault, "keys_for", None)
+        if keys_for is None or self.cipher is not None or self.compressor is not None:
+            return  # a vault without bulk reads, or states that are not plain JSON
+        named = {subject.decode("utf-8", "replace") for subject in _NAMED_PERSON.findall(b"\n".join(states))}
+        unknown = sorted(named.difference(self._people))
+        if not unknown:
+            return
+        if len(self._people) + len(unknown) > MAX_PEOPLE_CACHED:
+            self._people.clear()
+        for subject_id, key in keys_for(unknown[:MAX_PEOPLE_CACHED]).items():
+            self._people[subject_id] = (AESGCM(key).decrypt, subject_id.encode()) if key is not None else None
+
+    def _person(self, subject_id: str) -> tuple[Any, bytes] | None:
+        """(the person's AES-GCM decrypt, the associated data), or None once the key is erased."""
+        expected, self._expected = self._expected, None
+        if expected is not None:
+            self._look_ahead(expected)
+            if subject_id in self._people:
+                return self._people[subject_id]
         if len(self._people) >= MAX_PEOPLE_CACHED:
             self._people.clear()
         key = self.vault.key_for(subject_id, create=False)
-        opened = self._people[subject_id] = AESGCM(key) if key is not None else None
+        opened = self._people[subject_id] = (AESGCM(key).decrypt, subject_id.encode()) if key is not None else None
         return opened
 
     def personal(self, data: dict[str, Any]) -> str:
         subject_id = data["s"]
         if data.get("e"):
             return ERASED_PLACEHOLDER
-        opened = self._person(subject_id)
+        try:
+            opened = self._people[subject_id]
+        except KeyError:
+            opened = self._person(subject_id)
         if opened is None:
             return ERASED_PLACEHOLDER
-        raw = binascii.a2b_base64(data["c"])
+        decrypt, associated = opened
+        raw = a2b_base64(data["c"])
         try:
-            return opened.decrypt(raw[:12], raw[12:], subject_id.encode()).decode("utf-8")
+            return decrypt(raw[:12], raw[12:], associated).decode("utf-8")
         except InvalidTag:
             raise ValueError(f"personal data of {subject_id} does not decrypt: altered record?") from None
 
@@ -78,23 +109,35 @@ class EventStateDecoder:
             return obj
         return self._value(obj["_type_"], obj["_data_"])
 
+    def _wrapped(self, kind: str, data: Any) -> Any:
+        """The plain value of the wrapper {"_type_": kind, "_data_": data}, its data opened first."""
+        if kind == "personal_data":
+            return self.personal(data)
+        of = data.__class__
+        if of is dict:
+            # a value object's fields, or a wrapper inside a wrapper
+            if len(data) == 2 and "_type_" in data and "_data_" in data:
+                data = self._wrapped(data["_type_"], data["_data_"])
+            else:
+                data = self._item(data)
+        elif of is list:
+            data = self._list(data)
+        elif of is float:
+            exact(data)
+        elif of is str and kind != "uuid_hex":
+            return data  # datetime_iso, date_iso, decimal_str: the text itself
+        return self._value(kind, data)
+
     def _item(self, item: dict[str, Any]) -> Any:
-        """A dict of the parsed state: a wrapper becomes its plain value, any other dict is opened."""
-        if len(item) == 2 and "_type_" in item and "_data_" in item:
-            kind, data = item["_type_"], item["_data_"]
-            if kind == "personal_data":
-                return self.personal(data)
-            if type(data) is dict:
-                data = self._item(data)  # a value object's fields, or a wrapper inside a wrapper
-            elif type(data) is list:
-                data = self._list(data)
-            elif type(data) is float:
-                exact(data)
-            return self._value(kind, data)
+        """A parsed dict that is not a wrapper, its values opened in place (same keys: changing
+        values while iterating is safe)."""
         for key, value in item.items():
-            kind = type(value)
+            kind = value.__class__
             if kind is dict:
-                item[key] = self._item(value)  # same keys: changing values while iterating is safe
+                if len(value) == 2 and "_type_" in value and "_data_" in value:
+                    item[key] = self._wrapped(value["_type_"], value["_data_"])
+                else:
+                    item[key] = self._item(value)
             elif kind is list:
                 item[key] = self._list(value)
             elif kind is float:
@@ -103,9 +146,12 @@ class EventStateDecoder:
 
     def _list(self, items: list[Any]) -> list[Any]:
         for index, value in enumerate(items):
-            kind = type(value)
+            kind = value.__class__
             if kind is dict:
-                items[index] = self._item(value)
+                if len(value) == 2 and "_type_" in value and "_data_" in value:
+                    items[index] = self._wrapped(value["_type_"], value["_data_"])
+                else:
+                    items[index] = self._item(value)
             elif kind is list:
                 items[index] = self._list(value)
             elif kind is float:
@@ -119,6 +165,10 @@ class EventStateDecoder:
             state = self.compressor.decompress(state)
         try:
             parsed = orjson.loads(state)
-            return self._item(parsed) if type(parsed) is dict else parsed
+            if parsed.__class__ is not dict:
+                return parsed
+            if len(parsed) == 2 and "_type_" in parsed and "_data_" in parsed:
+                return self._wrapped(parsed["_type_"], parsed["_data_"])
+            return self._item(parsed)
         except (orjson.JSONDecodeError, InexactNumberError):
             return self._json.decode(state.decode("utf-8"))

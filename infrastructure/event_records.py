@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Generator, Iterator
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from typing import Any
 
@@ -120,6 +120,53 @@ class EventRecords:
         self.database = database
         self.table = recorder.events_table_name
         self.schema = getattr(getattr(recorder, "datastore", None), "schema", "public") or "public"
+
+    @classmethod
+    def of_table(cls, database: PostgresDatabase, table: str, schema: str = "public") -> EventRecords:
+        """The records of a table named outright (an export worker has no application recorder)."""
+        records = cls.__new__(cls)
+        records.database, records.table, records.schema = database, table, schema
+        return records
+
+    @property
+    def shares_snapshots(self) -> bool:
+        """Whether other sessions can read inside this one's snapshot (PostgreSQL, not SQLite)."""
+        return isinstance(self.database, PostgresDatabase)
+
+    @contextmanager
+    def exported_snapshot(self) -> Iterator[tuple[str, int]]:
+        """PostgreSQL: (the id of a snapshot that other sessions can read in, the last notification
+        id it holds), valid until the block ends — pg_export_snapshot(), as pg_dump's workers do."""
+        assert isinstance(self.database, PostgresDatabase)
+        last_id = sql.SQL("SELECT coalesce(max(notification_id), 0) FROM {}.{}").format(
+            sql.Identifier(self.schema), sql.Identifier(self.table))
+        with self.database.pool.connection() as connection, connection.transaction():
+            connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            with connection.cursor(row_factory=tuple_row) as cursor:
+                snapshot = cursor.execute("SELECT pg_export_snapshot()").fetchone()
+                last = cursor.execute(last_id).fetchone()
+            assert snapshot is not None and last is not None
+            yield str(snapshot[0]), int(last[0])
+
+    @contextmanager
+    def in_snapshot(self, snapshot: str) -> Iterator[Callable[[int, int], list[Record]]]:
+        """PostgreSQL: read(after, upto), the records with after < notification id <= upto, oldest
+        first, as the snapshot exported by `exported_snapshot` (still open) sees them."""
+        assert isinstance(self.database, PostgresDatabase)
+        query = sql.SQL(
+            "SELECT " + RECORD_COLUMNS + " FROM {}.{} WHERE notification_id > %s AND notification_id <= %s "
+            "ORDER BY notification_id"
+        ).format(sql.Identifier(self.schema), sql.Identifier(self.table))
+        with self.database.pool.connection() as connection, connection.transaction():
+            connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            connection.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+            with connection.cursor(binary=True, row_factory=tuple_row) as cursor:
+
+                def read(after: int, upto: int) -> list[Record]:
+                    cursor.execute(query, (after, upto))
+                    return cursor.fetchall()
+
+                yield read
 
     def batches(self, after: int = 0, upto: int | None = None, batch: int = BATCH) -> Iterator[list[Record]]:
         """Records with after < notification id <= upto, in batches, oldest first, from one snapshot."""

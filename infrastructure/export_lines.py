@@ -29,6 +29,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # "data" is the last member of every line, and no member before it can contain this text
 # (inside a JSON string a quote is escaped).
 _DATA_MEMBER = b',"data":'
+# A line's fixed parts, in the order orjson writes the CloudEvent's members (tests/unit/test_export_lines.py).
+_ENVELOPE_ID = b'{"specversion":"1.0","id":"'
+_ENVELOPE_TYPE = b'","source":' + orjson.dumps(SOURCE) + b',"type":'
+_ENVELOPE_SUBJECT = b',"subject":"'
+_ENVELOPE_TIME = b'","time":'
+_ENVELOPE_SEQUENCE = b',"datacontenttype":"application/json","sequence":"'
+_ENVELOPE_DATA = b'",' + _DATA_MEMBER[1:]
+_NOTHING: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,6 @@ def _csv_field(raw: bytes) -> bytes:
     return raw
 
 
-def _member(data: dict[str, Any], name: str) -> dict[str, Any]:
-    value = data.get(name)
-    return value if isinstance(value, dict) else {}
-
-
 def _dumps(event: dict[str, Any]) -> bytes:
     try:
         return orjson.dumps(event)
@@ -92,9 +95,10 @@ class ExportLines:
 
     def __init__(self, decoder: EventStateDecoder, since: datetime | None = None, until: datetime | None = None) -> None:
         self.decode = decoder.decode
+        self.expect = decoder.expect
         self.since, self.until = since, until
         self._cells: dict[Any, bytes] = {}
-        self._types: dict[bytes, tuple[str, bytes]] = {}
+        self._types: dict[bytes, tuple[bytes, bytes]] = {}
 
     def _inside(self, timestamp: str) -> bool:
         if self.since is None and self.until is None:
@@ -113,14 +117,15 @@ class ExportLines:
         except TypeError:  # not hashable (a list or a dict where text was expected)
             return _cell(value)
 
-    def _type(self, topic: bytes) -> tuple[str, bytes]:
+    def _type(self, topic: bytes) -> tuple[bytes, bytes]:
+        """The event's CloudEvents type as JSON text, and as a CSV cell."""
         try:
             return self._types[topic]
         except KeyError:
             if len(self._types) >= self.MAX_REMEMBERED:
                 self._types.clear()
             name = TYPE_PREFIX + topic.decode("utf-8").rpartition(":")[2]
-            made = self._types[topic] = (name, _csv_field(name.encode("utf-8")))
+            made = self._types[topic] = (orjson.dumps(name), _csv_field(name.encode("utf-8")))
             return made
 
     def chunk(self, records: list[Record]) -> Chunk:
@@ -128,31 +133,53 @@ class ExportLines:
         rows: list[bytes] = []
         digests: list[bytes] = []
         first = last = None
-        sha256, dumps, decode, field, cell = hashlib.sha256, _dumps, self.decode, _csv_field, self._cell
+        sha256, dumps, decode, field, cell = hashlib.sha256, orjson.dumps, self.decode, _csv_field, self._cell
+        inside = self._inside if self.since is not None or self.until is not None else None
+        self.expect([record[4] for record in records])
         for sequence, originator, version, topic, state in records:
             data = decode(state)
             timestamp = data.pop("timestamp", "")
-            if not self._inside(timestamp):
+            if inside is not None and not inside(timestamp):
                 continue
             data["originator_version"] = version
-            subject = _subject(originator)
-            event_id = f"{subject}/{version}"
-            event_type, type_cell = self._type(topic)
+            subject = _subject(originator).encode("ascii")
+            type_json, type_cell = self._type(topic)
             time = rfc3339(timestamp)
-            line = dumps({
-                "specversion": "1.0", "id": event_id, "source": SOURCE, "type": event_type, "subject": subject,
-                "time": time, "datacontenttype": "application/json", "sequence": str(sequence), "data": data,
-            })
+            line = None
+            if version.__class__ is int:
+                event_id = subject + b"/%d" % version
+                try:
+                    # The line as orjson writes the whole CloudEvent, made from its parts: the
+                    # envelope's members are known, and "data" (last) is the same bytes in the CSV row.
+                    data_json = dumps(data)
+                    line = b"".join((
+                        _ENVELOPE_ID, event_id, _ENVELOPE_TYPE, type_json, _ENVELOPE_SUBJECT, subject, _ENVELOPE_TIME,
+                        dumps(time), _ENVELOPE_SEQUENCE, b"%d" % sequence, _ENVELOPE_DATA, data_json, b"}",
+                    ))
+                except orjson.JSONEncodeError:
+                    pass
+            if line is None:  # what orjson refuses (integers past 64 bits), or a version that is not an integer
+                text_id = f"{subject.decode('ascii')}/{version}"
+                line = _dumps({
+                    "specversion": "1.0", "id": text_id, "source": SOURCE, "type": orjson.loads(type_json),
+                    "subject": subject.decode("ascii"), "time": time, "datacontenttype": "application/json",
+                    "sequence": str(sequence), "data": data,
+                })
+                event_id = text_id.encode("ascii")
+                data_json = line[line.index(_DATA_MEMBER) + len(_DATA_MEMBER) : -1]
             digest = sha256(line).digest()
             lines.append(line)
             digests.append(digest)
-            provenance, reason = _member(data, "provenance"), _member(data, "reason")
+            provenance, reason = data.get("provenance"), data.get("reason")
+            if provenance.__class__ is not dict:
+                provenance = _NOTHING
+            if reason.__class__ is not dict:
+                reason = _NOTHING
             rows.append(b",".join((
-                b"%d" % sequence, event_id.encode("ascii"), field(time.encode("utf-8")), type_cell,
-                subject.encode("ascii"), b"%d" % version,
+                b"%d" % sequence, event_id, field(time.encode("utf-8")), type_cell, subject, b"%d" % version,
                 cell(provenance.get("actor_id")), cell(provenance.get("actor_role")),
                 cell(provenance.get("correlation_id")), cell(reason.get("code")), cell(reason.get("text")),
-                field(line[line.index(_DATA_MEMBER) + len(_DATA_MEMBER) : -1]), digest.hex().encode("ascii"),
+                field(data_json), digest.hex().encode("ascii"),
             )))
             first = sequence if first is None else first
             last = sequence

@@ -48,6 +48,11 @@ class WorkerSetup:
     key_cache_seconds: float
     since: datetime | None = None
     until: datetime | None = None
+    #: PostgreSQL: the exporting session's snapshot (pg_export_snapshot) and the table to read in it;
+    #: the worker then reads its own stretches of the log, given as (after, upto) id ranges.
+    snapshot: str | None = None
+    table: str = ""
+    schema: str = "public"
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,23 @@ class Parallelism:
     def wanted(self, records: int) -> bool:
         return self.workers > 0 and records >= self.from_records
 
-    def setup_for(self, since: datetime | None, until: datetime | None) -> WorkerSetup:
-        return replace(self.setup, since=since, until=until)
+    def setup_for(self, since: datetime | None, until: datetime | None, **shared: Any) -> WorkerSetup:
+        """The setup of one export: its period, and (PostgreSQL) the snapshot and table the workers read."""
+        return replace(self.setup, since=since, until=until, **shared)
+
+
+#: What a worker is given: records, or (PostgreSQL) the id range after < id <= upto to read itself.
+Batch = list[Record] | tuple[int, int]
+
+
+class Ranges:
+    """The id ranges (after, upto] of `size` ids each that cover 0 < id <= last, in order."""
+
+    def __init__(self, last: int, size: int) -> None:
+        self.last, self.size = last, size
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return ((after, min(after + self.size, self.last)) for after in range(0, self.last, self.size))
 
 
 class ExportWorkerError(RuntimeError):
@@ -100,10 +120,11 @@ class ExportWorkers:
             self.close()
             raise
 
-    def chunks(self, batches: Iterable[list[Record]]) -> Iterator[Chunk]:
-        """One chunk per batch, in the batches' order."""
+    def chunks(self, batches: Iterable[Batch]) -> Iterator[Chunk]:
+        """One chunk per batch, in the batches' order. A batch is a list of records, read by a
+        thread one ahead; or an id range (after, upto) that the worker reads in the shared snapshot."""
         pending: deque[subprocess.Popen[bytes]] = deque()  # the worker of each batch given, oldest first
-        batches = _read_ahead(batches)
+        batches = iter(batches) if isinstance(batches, Ranges) else _read_ahead(batches)
         for _ in range(IN_FLIGHT):  # each worker gets IN_FLIGHT batches to start with
             for process in self.processes:
                 batch = next(batches, None)
@@ -120,7 +141,7 @@ class ExportWorkers:
                 pending.append(process)
             yield chunk
 
-    def _give(self, process: subprocess.Popen[bytes], batch: list[Record]) -> None:
+    def _give(self, process: subprocess.Popen[bytes], batch: Batch) -> None:
         assert process.stdin is not None
         try:
             _send(process.stdin, batch)
@@ -219,16 +240,19 @@ def _portable(error: Exception) -> Exception:
 def serve(source: IO[bytes], sink: IO[bytes]) -> None:
     """The worker's side: read the setup, then answer each batch with its chunk until end of input."""
     # Imported here: the parent needs none of this to start workers.
+    from contextlib import ExitStack
+
     from infrastructure.clock import SystemClock
-    from infrastructure.database import open_database
+    from infrastructure.database import PostgresDatabase, open_database
     from infrastructure.event_data import EventStateDecoder
+    from infrastructure.event_records import EventRecords
     from infrastructure.export_lines import ExportLines
     from infrastructure.personal_data import DatabaseKeyVault
 
     setup: WorkerSetup = pickle.load(source)
     # A thread drains stdin into this queue, so the parent can give the next batches while this
     # process writes an answer (IN_FLIGHT bounds them: put() never waits long).
-    batches: queue.Queue[list[Record] | None] = queue.Queue()
+    batches: queue.Queue[Batch | None] = queue.Queue()
 
     def receive() -> None:
         while True:
@@ -243,17 +267,33 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
     try:
         vault = DatabaseKeyVault(database, setup.master_key, SystemClock(), cache_seconds=setup.key_cache_seconds)
         lines = ExportLines(EventStateDecoder(vault), setup.since, setup.until)
-        while (batch := batches.get()) is not None:
-            try:
-                answer: tuple[str, Any] = ("chunk", lines.chunk(batch))
-            except Exception as error:  # noqa: BLE001 - handed to the parent, which raises it
-                answer = ("error", _portable(error))
-            try:
-                _send(sink, answer)
-            except BrokenPipeError:
-                return  # the parent stopped reading: the export was abandoned
+        with ExitStack() as stack:
+            read = None
+            if setup.snapshot is not None:
+                assert isinstance(database, PostgresDatabase)
+                # Entered now, while the exporting session (which waits for the answers) keeps it valid.
+                records = EventRecords.of_table(database, setup.table, setup.schema)
+                read = stack.enter_context(records.in_snapshot(setup.snapshot))
+            _answer(batches, lines, read, sink)
     finally:
         database.close()
+
+
+def _answer(batches: queue.Queue[Batch | None], lines: Any, read: Any, sink: IO[bytes]) -> None:
+    """Each batch's chunk, in turn, until the end of input."""
+    while (batch := batches.get()) is not None:
+        try:
+            if batch.__class__ is tuple:  # an id range, read in the shared snapshot
+                after, upto = batch
+                answer: tuple[str, Any] = ("chunk", replace(lines.chunk(read(after, upto)), read=upto - after))
+            else:
+                answer = ("chunk", lines.chunk(batch))
+        except Exception as error:  # noqa: BLE001 - handed to the parent, which raises it
+            answer = ("error", _portable(error))
+        try:
+            _send(sink, answer)
+        except BrokenPipeError:
+            return  # the parent stopped reading: the export was abandoned
 
 
 if __name__ == "__main__":

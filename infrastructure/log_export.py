@@ -21,7 +21,8 @@ from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
 from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE, Manifest, first_link
 from infrastructure.export_lines import CSV_HEADER, Chunk, ExportLines, rfc3339
-from infrastructure.export_workers import ExportWorkers, Parallelism
+from infrastructure.export_workers import ExportWorkers, Parallelism, Ranges
+from infrastructure.read_ahead import read_ahead
 from infrastructure.signing_key import SigningKey
 
 Progress = Callable[[int, int], None]
@@ -83,13 +84,24 @@ class LogExporter:
         requested_by = requested_by or Caller.cli(f"export-{export_id}")
         previous = self.previous_head()
         total = self.records.max_id()
-        batches = self.records.batches(batch=self.batch)
         parallel = self.parallel
-        if parallel is not None and parallel.wanted(total):
+        if parallel is not None and parallel.wanted(total) and self.records.shares_snapshots:
+            # Each worker reads its own id ranges inside this session's snapshot and hands back
+            # finished lines: this process only writes them in order and chains their digests.
+            with self.records.exported_snapshot() as (snapshot, last):
+                setup = parallel.setup_for(since, until, snapshot=snapshot, table=self.records.table,
+                                           schema=self.records.schema)
+                with ExportWorkers(parallel.workers, setup) as workers:
+                    written = _write(directory, workers.chunks(Ranges(last, self.batch)), previous, last, progress)
+        elif parallel is not None and parallel.wanted(total):
             with ExportWorkers(parallel.workers, parallel.setup_for(since, until)) as workers:
-                written = _write(directory, workers.chunks(batches), previous, total, progress)
+                written = _write(directory, workers.chunks(self.records.batches(batch=self.batch)), previous, total,
+                                 progress)
         else:
             lines = ExportLines(self.decoders(), since, until)
+            batches = self.records.batches(batch=self.batch)
+            if self.records.shares_snapshots:
+                batches = read_ahead(batches)  # the server sends the next page while this process decodes
             written = _write(directory, map(lines.chunk, batches), previous, total, progress)
         count, first, last, head, csv_sha256 = written
         manifest = Manifest(

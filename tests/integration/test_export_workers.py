@@ -117,3 +117,60 @@ def test_workers_of_an_export_abandoned_midway_stop_by_themselves(services: Serv
         assert next(chunks).count == 50 * len(records)  # then the writer fails: nobody reads the rest
         processes = list(workers.processes)
     assert [process.returncode for process in processes] == [0, 0]  # ended, not killed
+
+
+# PostgreSQL only: SQLite has no exported snapshots, its workers are given the records (the tests above).
+@pytest.mark.parametrize("store", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_on_postgresql_workers_read_their_ranges_in_the_exporting_sessions_snapshot(
+    services: Services, tmp_path: Path
+) -> None:
+    assert services.audit is not None and services.audit.records.shares_snapshots
+    a_day_of_work(services)
+    # Ids burnt by rolled-back inserts leave holes: ranges of ids hold fewer records, or none.
+    tamper(services, "SELECT setval(pg_get_serial_sequence('{table}', '{id}'), (SELECT max({id}) FROM {table}) + 7)")
+    for n in range(20, 23):
+        services.app.register_candidate(details(phone=mobile(n), last_name=f"Nom{n}"), True, advisor())
+    records = services.audit.records
+    before = list(records.records())
+    with records.exported_snapshot() as (snapshot, last):
+        assert last == before[-1][0]
+        services.app.register_candidate(details(phone=mobile(30), last_name="Nom30"), True, advisor())  # committed after
+        with records.in_snapshot(snapshot) as read:
+            assert [tuple(r) for r in read(0, last + 100)] == [tuple(r) for r in before]
+            assert [r[0] for r in read(last - 8, last)] == [r[0] for r in before if r[0] > last - 8]
+    assert list(records.records())[-1][0] > last
+
+    in_process, in_workers = exporters(services)
+    alone = in_process.export(tmp_path / "alone")
+    progress: list[tuple[int, int]] = []
+    last = max_sequence(services)
+    shared = in_workers.export(tmp_path / "workers", progress=lambda done, total: progress.append((done, total)))
+    count = alone.manifest.count
+    assert shared.manifest.count == count + 1 and shared.manifest.last_sequence == last
+    assert lines(tmp_path / "workers", "events.jsonl")[:count] == lines(tmp_path / "alone", "events.jsonl")
+    assert lines(tmp_path / "workers", "events.csv")[: count + 1] == lines(tmp_path / "alone", "events.csv")
+    assert verify_export(tmp_path / "workers", services.audit.key.public_key).ok
+    assert progress[-1][0] == progress[-1][1] == shared.manifest.last_sequence  # ids covered, holes included
+
+
+def max_sequence(services: Services) -> int:
+    assert services.audit is not None
+    return services.audit.records.max_id()
+
+
+def test_the_key_vault_reads_many_peoples_keys_at_once_as_it_reads_each(services: Services, clock: AdvanceableClock) -> None:
+    from infrastructure import personal_data
+
+    a_day_of_work(services)  # one of its people is erased
+    people = [str(UUID(bytes=originator)) for _, originator, _, topic, _ in services.audit.records.records()  # type: ignore[union-attr]
+              if topic.endswith(b"Candidate.Registered")]
+    asked = [*people, "never-registered", *(f"nobody-{n}" for n in range(personal_data.KEYS_PER_QUERY))]
+
+    def fresh() -> personal_data.DatabaseKeyVault:  # an empty cache, as an export's
+        return personal_data.DatabaseKeyVault(services.database, services.settings.secret_key, clock, cache_seconds=60)
+
+    one_by_one = {subject: fresh().key_for(subject, create=False) for subject in asked}
+    at_once = fresh().keys_for(asked)
+    assert at_once == one_by_one
+    assert sum(key is None for key in at_once.values()) == 1 + 1 + personal_data.KEYS_PER_QUERY  # the erased, and nobodies
+    assert all(len(key) == 32 for key in at_once.values() if key is not None)

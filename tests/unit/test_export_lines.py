@@ -11,6 +11,7 @@ import os
 from typing import Any
 from uuid import UUID
 
+import orjson
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
@@ -88,6 +89,37 @@ def test_a_value_sealed_for_someone_else_is_an_error_not_a_guess() -> None:
         decoder.decode(state(name=sealed("Zébulon", subject=PERSON, key=bytes(32))))
 
 
+class BulkVault(FakeVault):
+    """A vault that also reads many keys at once, and counts its reads."""
+
+    def __init__(self, keys: dict[str, bytes]) -> None:
+        super().__init__(keys)
+        self.reads: list[list[str]] = []
+
+    def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
+        self.reads.append([subject_id])
+        return super().key_for(subject_id, create=create)
+
+    def keys_for(self, subject_ids: list[str]) -> dict[str, bytes | None]:
+        self.reads.append(list(subject_ids))
+        return {subject_id: self.keys.get(subject_id) for subject_id in subject_ids}
+
+
+def test_the_people_of_a_batch_are_looked_up_together_at_the_first_one_not_known() -> None:
+    people = [str(UUID(int=n + 1)) for n in range(40)]
+    keys = {person: os.urandom(32) for person in people[:30]}  # the last ten were erased
+    vault = BulkVault(keys)
+    lines = ExportLines(EventStateDecoder(vault))
+    records = [(n + 1, UUID(person).bytes, 1, b"domain.candidate:Candidate.Registered",
+                state(name=sealed(f"Nom{n}", person, keys.get(person, KEY)), again=sealed(f"Nom{n}", person, keys.get(person, KEY))))
+               for n, person in enumerate(people)]
+    names = [json.loads(line)["data"]["name"] for line in lines.chunk(records[:25]).jsonl.splitlines()]
+    names += [json.loads(line)["data"]["again"] for line in lines.chunk(records[25:]).jsonl.splitlines()]
+    assert names == [f"Nom{n}" for n in range(30)] + ["[effacé]"] * 10
+    assert vault.reads == [sorted(people[:25]), sorted(people[25:])]  # one read per batch, none per person
+    assert lines.chunk(records).count == 40 and len(vault.reads) == 2  # all known now
+
+
 def csv_row(*cells: str) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(cells)
@@ -120,6 +152,67 @@ def test_every_row_reads_back_as_its_cells_and_is_what_the_csv_module_writes(act
     assert event["data"]["note"] == note and event["data"]["originator_version"] == 2
 
 
+def cloud_event(sequence: int, originator: bytes, version: int, event_type: str, time: str, data: Any) -> bytes:
+    """The line as relais-export/1 defined it before lines were made from their parts: orjson's
+    compact writing of the whole CloudEvent, members in this order, "data" last."""
+    subject = str(UUID(bytes=originator))
+    return orjson.dumps({
+        "specversion": "1.0", "id": f"{subject}/{version}", "source": "/relais", "type": event_type,
+        "subject": subject, "time": time, "datacontenttype": "application/json", "sequence": str(sequence),
+        "data": data,
+    })
+
+
+@settings(max_examples=300, deadline=None)
+@given(note=st.text(), topic=st.text(min_size=1).filter(lambda t: ":" not in t), time=st.text(),
+       sequence=st.integers(1, 2**63 - 1), version=st.integers(-(2**63), 2**63 - 1), number=st.floats(allow_nan=False,
+       allow_infinity=False, min_value=-1e18, max_value=1e18))
+def test_a_line_made_from_its_parts_is_the_whole_cloud_event_as_orjson_writes_it(
+    note: str, topic: str, time: str, sequence: int, version: int, number: float
+) -> None:
+    originator = os.urandom(16)
+    stored = json.dumps({"timestamp": wrapped("datetime_iso", time), "note": note, "n": number,
+                         "provenance": wrapped("provenance", {"actor_id": note})},
+                        ensure_ascii=False, separators=(",", ":")).encode("utf-8", errors="surrogatepass")
+    decoder = EventStateDecoder(FakeVault({}))
+    try:
+        expected_data = {**decoder.decode(stored), "originator_version": version}
+        expected_time = expected_data.pop("timestamp")
+        expected_time = expected_time[:-6] + "Z" if expected_time.endswith("+00:00") else expected_time
+        expected = cloud_event(sequence, originator, version, "fr.relais." + topic, expected_time, expected_data)
+    except (orjson.JSONEncodeError, UnicodeError):
+        return  # text orjson cannot write (lone surrogates): not a line either way
+    chunk = ExportLines(decoder).chunk([(sequence, originator, version, ("m:" + topic).encode("utf-8"), stored)])
+    assert chunk.jsonl == expected + b"\n"
+    assert chunk.digests == hashlib.sha256(expected).digest()
+
+
+def test_a_version_that_is_not_an_integer_is_written_as_before() -> None:
+    """A hand-edited SQLite row can hold a REAL version: the line is still the whole CloudEvent."""
+    originator = UUID(PERSON).bytes
+    chunk = ExportLines(EventStateDecoder(FakeVault({}))).chunk([(4, originator, 1.5, b"m:Thing.Happened", state())])
+    expected = cloud_event(4, originator, 1.5, "fr.relais.Thing.Happened", "2026-11-29T10:00:00Z",  # type: ignore[arg-type]
+                           {"originator_version": 1.5})
+    assert chunk.jsonl == expected + b"\n"
+    assert chunk.csv.startswith(f"4,{PERSON}/1.5,2026-11-29T10:00:00Z,fr.relais.Thing.Happened,{PERSON},1,".encode())
+
+
+def test_a_line_whose_data_orjson_refuses_is_written_whole_by_the_standard_library() -> None:
+    originator = UUID(PERSON).bytes
+    huge = 2**70
+    stored = state(count=huge, provenance=wrapped("provenance", {"actor_id": "a,b"}))
+    chunk = ExportLines(EventStateDecoder(FakeVault({}))).chunk([(3, originator, 1, b"m:Thing.Counted", stored)])
+    data = {"count": huge, "provenance": {"actor_id": "a,b"}, "originator_version": 1}
+    line = json.dumps({
+        "specversion": "1.0", "id": f"{PERSON}/1", "source": "/relais", "type": "fr.relais.Thing.Counted",
+        "subject": PERSON, "time": "2026-11-29T10:00:00Z", "datacontenttype": "application/json", "sequence": "3",
+        "data": data,
+    }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert chunk.jsonl == line + b"\n"
+    data_cell = b'"' + json.dumps(data, separators=(",", ":")).encode().replace(b'"', b'""') + b'"'
+    assert data_cell in chunk.csv and chunk.csv.endswith(hashlib.sha256(line).hexdigest().encode() + b"\n")
+
+
 def test_an_originator_id_that_is_not_16_bytes_is_an_error() -> None:
     with pytest.raises(ValueError, match="not 16"):
         ExportLines(EventStateDecoder(FakeVault({}))).chunk([(1, b"short", 1, b"m:T.E", state())])
@@ -138,6 +231,13 @@ def test_by_default_one_worker_per_cpu_but_one_and_none_on_two_cpus(monkeypatch:
     for cpus in (2, 1):
         monkeypatch.setattr(os, "cpu_count", lambda: cpus)
         assert export_workers({}) == 0
+
+
+def test_on_postgresql_by_default_one_worker_per_cpu_and_none_on_one_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cpus, workers in ((2, 2), (4, 4), (64, MAX_EXPORT_WORKERS), (1, 0)):
+        monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
+        assert export_workers({}, postgres=True) == workers
+    assert export_workers({"RELAIS_EXPORT_WORKERS": "0"}, postgres=True) == 0
 
 
 @pytest.mark.parametrize("raw", ["-1", "two", "9", "1.5"])
