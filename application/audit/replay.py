@@ -11,8 +11,9 @@ look-up, then calls an `apply` that does nothing. Here:
 * the keys of the people named in them are read in one query (`keys_for`, when the key vault
   has it), not one query per person when the cache is cold (a page opened for the first time);
 * each event is made as `Mapper.to_domain_event` makes it (a bare object whose `__dict__` is the
-  decoded state), with the id the caller asked for; a class with upcasting (`class_version`), a
-  state that does not decode, or a mapper with a cipher or compressor takes the library's path;
+  decoded state, upcast from its stored `class_version` as the mapper does), with the id the caller
+  asked for; a state that does not decode, or a mapper with a cipher or compressor takes the
+  library's path;
 * `replay` applies an `@event`-decorated event by calling its method with the same arguments the
   library passes, after the same two checks (same aggregate, next version), when the event class
   keeps the library's `mutate` and `apply`. Any other event goes through its own `mutate`.
@@ -53,18 +54,21 @@ def stored_events(app: Relais, aggregate_id: UUID, version: int | None = None) -
     events = []
     for number, topic, state in rows:
         cls = resolve_topic(topic)
-        if getattr(cls, "class_version", 1) == 1:
-            try:
-                data = decode(state)
-            except Exception:  # noqa: BLE001 - the library's path raises its own error, naming the record
-                data = None
-            if data.__class__ is dict and "class_version" not in data:
-                data["originator_id"] = aggregate_id
-                data["originator_version"] = number
-                event = _new(cls)
-                _set(event, "__dict__", data)
-                events.append(event)
-                continue
+        try:
+            data = decode(state)
+        except Exception:  # noqa: BLE001 - the library's path raises its own error, naming the record
+            data = None
+        if data.__class__ is dict:
+            data["originator_id"] = aggregate_id
+            data["originator_version"] = number
+            version, stored_version = getattr(cls, "class_version", 1), data.pop("class_version", 1)
+            while stored_version < version:  # upcast an older event as the mapper does
+                getattr(cls, f"upcast_v{stored_version}_v{stored_version + 1}")(data)
+                stored_version += 1
+            event = _new(cls)
+            _set(event, "__dict__", data)
+            events.append(event)
+            continue
         events.append(mapper.to_domain_event(StoredEvent(aggregate_id, number, topic, state)))
     return events
 
