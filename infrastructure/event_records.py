@@ -11,6 +11,7 @@ Python object per column); on SQLite the same bytes are built here.
 from __future__ import annotations
 
 import hashlib
+import select
 import sqlite3
 import uuid
 from collections.abc import Callable, Generator, Iterator
@@ -220,7 +221,7 @@ class EventRecords:
             # The driver's own per-row read goes through generators (~1 µs a row); libpq's call gives
             # the same bytes. The server sends one CopyData message per row (a rule of the protocol).
             pgconn = connection.pgconn
-            get = partial(pgconn.get_copy_data, 0)
+            get = copy_data_reader(pgconn)
             size, data = get()
             if size > 0:
                 data = _after_header(data)  # the header may come with the first row, or alone
@@ -295,3 +296,20 @@ class EventRecords:
                         return
                     yield rows
                     last = rows[-1][0] if rows[-1][0].__class__ is int else int.from_bytes(rows[-1][0], "big")
+
+
+def copy_data_reader(pgconn: Any) -> Callable[[], tuple[int, Any]]:
+    """libpq's PQgetCopyData, without blocking: its blocking form keeps the GIL while it waits for the
+    server (psycopg's binary build), which froze every other thread of a web worker, the event loop
+    included. With nothing buffered yet, wait on the socket (select releases the GIL), then read."""
+    read, socket, consume = partial(pgconn.get_copy_data, 1), pgconn.socket, pgconn.consume_input
+
+    def get() -> tuple[int, Any]:
+        size, data = read()
+        while size == 0:
+            select.select((socket,), (), ())
+            consume()
+            size, data = read()
+        return size, data
+
+    return get

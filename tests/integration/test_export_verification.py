@@ -7,8 +7,8 @@ exhaustively (issue 5: "every single-byte change, deleted line, swapped lines or
     each byte inside each line): the verifier names the first bad line when events.csv is intact,
     and detects it by the chain alone when the CSV is absent;
   - every byte of manifest.json and of manifest.sig, each through the whole verifier;
-  - every byte of events.csv: its SHA-256 changes (checked block by block), and whole runs of the
-    verifier on a sample, first and last byte included, report the CSV.
+  - events.csv, which the verifier checks whole by its signed SHA-256: whole runs of the verifier
+    on a sample of changed bytes, the first and the last included, report the CSV.
 Reading the 790 kB file again for each of ~800,000 mutations would take hours, so the verifier's
 line checks are an object (`LineCheck`) whose state is kept before each line: a mutation of line i
 is checked from the state before line i. What makes this enough is tested on its own: a chain head
@@ -220,27 +220,12 @@ def test_every_single_byte_change_of_the_manifest_and_the_signature_is_detected(
         assert not files.verify(public_key, signature=flip(files.signature, position)).ok, position
 
 
-def test_every_single_byte_change_of_events_csv_changes_its_digest(files: Files, public_key: Any) -> None:
-    """The verifier compares the CSV's SHA-256 with the signed manifest. Every byte: the digest of the
-    CSV up to the end of that byte's 64-byte block differs from the untouched one (SHA-256 works in
-    64-byte blocks, kept here block by block, so each change costs one block, not the whole file);
-    whole runs of the verifier on a sample, the first and the last byte included, show that it reads
-    the whole file and reports the change."""
+def test_a_change_anywhere_in_events_csv_is_reported(files: Files, public_key: Any) -> None:
+    """The verifier checks events.csv whole, by its SHA-256 in the signed manifest: any changed byte
+    changes that digest (SHA-256's own property, not retested here). Whole runs of the verifier on a
+    sample, the first and the last byte included, show that it reads the whole file and reports it."""
     csv_bytes = files.csv
-    states, digest = [], hashlib.sha256()
-    for start in range(0, len(csv_bytes), 64):
-        states.append(digest.copy())
-        digest.update(csv_bytes[start:start + 64])
-    assert digest.hexdigest() == Manifest.parse(files.manifest).csv_sha256
-    for start in range(0, len(csv_bytes), 64):
-        block = csv_bytes[start:start + 64]
-        untouched = states[start // 64].copy()
-        untouched.update(block)
-        expected = untouched.digest()
-        for offset in range(len(block)):
-            changed = states[start // 64].copy()
-            changed.update(block[:offset] + bytes([block[offset] ^ 0x01]) + block[offset + 1:])
-            assert changed.digest() != expected, start + offset
+    assert hashlib.sha256(csv_bytes).hexdigest() == Manifest.parse(files.manifest).csv_sha256
     for position in sorted({0, len(csv_bytes) - 1, *range(0, len(csv_bytes), 3_001)}):
         report = files.verify(public_key, csv=flip(csv_bytes, position))
         assert not report.ok and report.problem is not None and "events.csv" in report.problem, position

@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from application.values import Reason
 from infrastructure.audit_log import AuditLog
 from infrastructure.bootstrap import Services, bootstrap
+from infrastructure.event_records import copy_data_reader
 from tests.conftest import settings_for
 from tests.integration.helpers import advisor, compliance, details, max_id, mobile
 
@@ -331,3 +333,36 @@ def test_a_verification_stopped_at_a_problem_cancels_its_copy_and_gives_its_conn
         row = tx.fetchone("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
                           "AND state = 'active' AND query LIKE 'COPY%'")
     assert row is not None and row["n"] == 0
+
+
+@pytest.mark.postgres
+def test_while_verify_log_waits_for_postgresql_the_other_threads_of_the_process_keep_running(
+    postgres_url: str,
+) -> None:
+    # The auditors' integrity page and the checkpoint job run in web workers: a wait for the server in
+    # the middle of the log's COPY must not hold the GIL, or every request of that worker stops with it.
+    ticks, stop = [0], threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.001):
+            ticks[0] += 1
+
+    # Rows of 100 kB, so that the server flushes the first ones before it sleeps on the third.
+    slow_third_row = ("COPY (SELECT n, repeat('x', 100000), pg_sleep(CASE WHEN n = 3 THEN 0.5 ELSE 0 END) "
+                      "FROM generate_series(1, 5) n) TO STDOUT (FORMAT binary)")
+    with psycopg.connect(postgres_url) as connection, connection.cursor() as cursor, cursor.copy(slow_third_row):
+        get = copy_data_reader(connection.pgconn)
+        ticker = threading.Thread(target=tick)
+        ticker.start()
+        try:
+            sizes = []
+            while (size := get()[0]) > 2:  # 2: the binary COPY's trailer
+                sizes.append(size)
+            assert get()[0] == -1  # the end, then the COPY's result, as EventRecords reads them
+            while connection.pgconn.get_result() is not None:
+                pass
+        finally:
+            stop.set()
+            ticker.join()
+    assert len(sizes) == 5  # the header comes with the first row
+    assert ticks[0] >= 100  # ~500 in the 0.5 s wait; 1 or 2 when the read blocked with the GIL held
