@@ -40,8 +40,13 @@ _set = object.__setattr__
 _PLANS: dict[type, tuple[Any, frozenset[str]] | None] = {}
 
 
-def stored_events(app: Relais, aggregate_id: UUID, version: int | None = None) -> list[Any]:
-    """The aggregate's events in version order, up to `version` (all of them if None)."""
+def stored_events(app: Relais, aggregate_id: UUID, version: int | None = None,
+                  recorded_formats: dict[int, int] | None = None) -> list[Any]:
+    """The aggregate's events in version order, up to `version` (all of them if None).
+
+    `recorded_formats`, when given, receives {version: class_version it was recorded in} for each
+    event read in a newer format than it was recorded: the fields added since were inferred on
+    reading (e.g. a commune's INSEE code), and auditors are told so."""
     select = getattr(app.recorder, "select_event_states", None)
     mapper = app.mapper
     if select is None or mapper.cipher is not None or mapper.compressor is not None:
@@ -62,6 +67,8 @@ def stored_events(app: Relais, aggregate_id: UUID, version: int | None = None) -
             data["originator_id"] = aggregate_id
             data["originator_version"] = number
             version, stored_version = getattr(cls, "class_version", 1), data.pop("class_version", 1)
+            if stored_version < version and recorded_formats is not None:
+                recorded_formats[number] = stored_version
             while stored_version < version:  # upcast an older event as the mapper does
                 getattr(cls, f"upcast_v{stored_version}_v{stored_version + 1}")(data)
                 stored_version += 1

@@ -59,6 +59,9 @@ class TimelineEntry:
     reason_text: str  # decrypted, or "[effacé]"
     ai_outputs: list[AiOutputView]
     fields: dict[str, str]  # the event's other fields, flattened
+    # The format the event was recorded in, when older than the one it is read in: the fields added
+    # since (e.g. a commune's INSEE code) were inferred on reading, not recorded.
+    recorded_format: int | None = None
 
     @property
     def name(self) -> str:
@@ -81,7 +84,7 @@ class Timeline:
         return self.entries[-1].version if self.entries else 0
 
 
-def entry_of(event: Any) -> TimelineEntry:
+def entry_of(event: Any, recorded_format: int | None = None) -> TimelineEntry:
     provenance = getattr(event, "provenance", None)
     reason: Reason | None = getattr(event, "reason", None)
     reason_text: PersonalData | None = getattr(event, "reason_text", None)
@@ -105,6 +108,7 @@ def entry_of(event: Any) -> TimelineEntry:
                      else reason.text if isinstance(reason, Reason) else ""),
         ai_outputs=outputs,
         fields=others,
+        recorded_format=recorded_format,
     )
 
 
@@ -114,17 +118,18 @@ class TimelineQueries:
     def __init__(self, app: Relais) -> None:
         self.app = app
 
-    def events(self, caller: Caller, aggregate_id: UUID) -> list[Any]:
+    def events(self, caller: Caller, aggregate_id: UUID, recorded_formats: dict[int, int] | None = None) -> list[Any]:
         caller.require_role("auditor")
-        events = stored_events(self.app, aggregate_id)
+        events = stored_events(self.app, aggregate_id, recorded_formats=recorded_formats)
         if not events:
             raise NotFoundError(str(aggregate_id))
         return events
 
     def timeline(self, caller: Caller, aggregate_id: UUID, moment: Moment = Moment()) -> Timeline:
         """The events, and the state the moment asks for, replayed from the same events read once."""
-        events = self.events(caller, aggregate_id)
-        entries = [entry_of(e) for e in events]
+        recorded_formats: dict[int, int] = {}
+        events = self.events(caller, aggregate_id, recorded_formats)
+        entries = [entry_of(e, recorded_formats.get(e.originator_version)) for e in events]
         kind = entries[0].event_type.split(".", 1)[0]
         timeline = Timeline(str(aggregate_id), kind, entries, moment)
         last = timeline.last_version

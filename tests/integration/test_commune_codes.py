@@ -162,6 +162,9 @@ def test_the_export_and_the_auditors_history_read_events_of_both_versions(servic
     assert history[old].state["profile.commune"] == "Sainte-Colombe"
     assert (history[old].state["profile.commune_code"], history[new].state["profile.commune_code"]) == (UNKNOWN, "69029")
     assert services.app.repository.get(old, version=1).profile.commune_code == "69266"
+    # Auditors are told which events were recorded in an older format, whose added fields are inferred.
+    assert [e.recorded_format for e in history[old].entries] == [1, 1]
+    assert [e.recorded_format for e in history[new].entries] == [None]
 
     assert services.audit is not None
     services.audit.exporter.export(tmp_path / "out")
