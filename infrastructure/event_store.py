@@ -21,6 +21,7 @@ import psycopg
 from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
@@ -147,16 +148,15 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
             statement += SQL(" AND originator_version <= %s")
             params.append(lte)
         statement += SQL(" ORDER BY originator_version")
+        # Binary results as plain tuples: the states come as bytes, not as hex text twice their size.
         connection = self.shared.open_connection() if self.shared is not None else None
         if connection is not None:
-            with connection.cursor() as cursor:
+            with connection.cursor(binary=True, row_factory=tuple_row) as cursor:
                 cursor.execute(statement, params)
-                rows = cursor.fetchall()
-        else:
-            with self.datastore.get_connection() as conn, conn.cursor() as cursor:
-                cursor.execute(statement, params, prepare=True)
-                rows = cursor.fetchall()
-        return [(r["originator_version"], r["topic"], bytes(r["state"])) for r in rows]
+                return cursor.fetchall()
+        with self.datastore.get_connection() as conn, conn.cursor(binary=True, row_factory=tuple_row) as cursor:
+            cursor.execute(statement, params, prepare=True)
+            return cursor.fetchall()
 
     def max_notification_id(self) -> int | None:
         connection = self.shared.open_connection() if self.shared is not None else None
