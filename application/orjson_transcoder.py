@@ -40,7 +40,24 @@ def exact(number: float) -> float:
     raise InexactNumberError
 
 
+#: UUIDs already made, by their text: a replay meets the same ids again and again (a request id in
+#: every suggestion and decision of its round); a UUID is immutable, so one object serves them all.
+#: Bounded small (emptied when full): an export meets millions of ids and must keep a flat memory.
+MAX_UUIDS_KEPT = 4096
+_uuids: dict[str, UUID] = {}
+
+
 def uuid_from_hex(data: str) -> UUID:
+    """`UUID(data)`, the same object for the same text while it is kept (see `_uuids`)."""
+    found = _uuids.get(data)
+    if found is None:
+        if len(_uuids) >= MAX_UUIDS_KEPT:
+            _uuids.clear()
+        found = _uuids[data] = _parse_uuid(data)
+    return found
+
+
+def _parse_uuid(data: str) -> UUID:
     """`UUID(data)` for the 32 hex digits the library writes, without its string clean-up; anything else goes through it."""
     if len(data) == 32 and "-" not in data:  # the library strips hyphens: such text goes through UUID()
         try:

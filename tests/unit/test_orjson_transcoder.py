@@ -10,6 +10,7 @@ from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding
 from hypothesis import given
 from hypothesis import strategies as st
 
+from application import orjson_transcoder
 from application.orjson_transcoder import OrjsonTranscoder, uuid_from_hex
 from application.transcodings import VALUE_TRANSCODINGS
 from domain.matching import AiOutput, CriterionCheck
@@ -107,6 +108,15 @@ def test_a_malformed_id_is_refused_as_the_standard_library_refuses_it(text: str)
         UUID(text)
     with pytest.raises(ValueError):
         uuid_from_hex(text)
+
+
+def test_an_id_read_again_is_the_same_object_and_the_ids_kept_stay_bounded() -> None:
+    first = uuid_from_hex("12345678123456781234567812345678")
+    assert uuid_from_hex("12345678123456781234567812345678") is first
+    for n in range(2 * orjson_transcoder.MAX_UUIDS_KEPT):
+        assert uuid_from_hex(f"{n:032x}") == UUID(int=n)
+    assert len(orjson_transcoder._uuids) <= orjson_transcoder.MAX_UUIDS_KEPT
+    assert uuid_from_hex("12345678123456781234567812345678") == first  # made again once emptied
 
 
 def test_recurring_provenance_and_criteria_are_made_once_and_shared_but_reasons_are_not() -> None:
