@@ -301,13 +301,16 @@ class EventRecords:
 def copy_data_reader(pgconn: Any) -> Callable[[], tuple[int, Any]]:
     """libpq's PQgetCopyData, without blocking: its blocking form keeps the GIL while it waits for the
     server (psycopg's binary build), which froze every other thread of a web worker, the event loop
-    included. With nothing buffered yet, wait on the socket (select releases the GIL), then read."""
-    read, socket, consume = partial(pgconn.get_copy_data, 1), pgconn.socket, pgconn.consume_input
+    included. With nothing buffered yet, wait on the socket (poll releases the GIL, and has no limit
+    on descriptor numbers, unlike select in a busy server), then read."""
+    read, consume = partial(pgconn.get_copy_data, 1), pgconn.consume_input
+    socket = select.poll()
+    socket.register(pgconn.socket, select.POLLIN)
 
     def get() -> tuple[int, Any]:
         size, data = read()
         while size == 0:
-            select.select((socket,), (), ())
+            socket.poll()
             consume()
             size, data = read()
         return size, data
