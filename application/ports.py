@@ -33,6 +33,10 @@ class PasswordHasher(Protocol):
 
 
 class PersonalKeyVault(Protocol):
+    def keys_for(self, subject_ids: list[str]) -> dict[str, bytes | None]:
+        """The keys of these people (None: erased or never made), read together: a timeline names
+        about a hundred people, and one read each cost more than its replay."""
+
     def destroy(self, subject_id: str) -> bool:
         """Delete the person's key for good; True if a key existed."""
 

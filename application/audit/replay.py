@@ -8,8 +8,8 @@ look-up, then calls an `apply` that does nothing. Here:
 
 * the rows come as (version, topic, state) tuples from the recorder (`select_event_states`),
   when it has that method (ours do, on both stores); other recorders go through the library;
-* the keys of the people named in them are read in one query (`keys_for`, when the key vault
-  has it), not one query per person when the cache is cold (a page opened for the first time);
+* the keys of the people named in them are read in one query (`keys_for`), not one query per
+  person when the cache is cold (a page opened for the first time);
 * each event is made as `Mapper.to_domain_event` makes it (a bare object whose `__dict__` is the
   decoded state, upcast from its stored `class_version` as the mapper does), with the id the caller
   asked for; a state that does not decode, or a mapper with a cipher or compressor takes the
@@ -52,9 +52,7 @@ def stored_events(app: Relais, aggregate_id: UUID, version: int | None = None,
     if select is None or mapper.cipher is not None or mapper.compressor is not None:
         return list(app.repository.event_store.get(aggregate_id, lte=version))
     rows = select(aggregate_id, version)
-    keys_for = getattr(app.key_vault, "keys_for", None)
-    if keys_for is not None:
-        keys_for(sorted(people_in(state for _, _, state in rows)))
+    app.key_vault.keys_for(sorted(people_in(state for _, _, state in rows)))  # one read; kept for the decoding
     decode = mapper.transcoder.decode
     events = []
     for number, topic, state in rows:

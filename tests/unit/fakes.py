@@ -31,6 +31,9 @@ class InMemoryKeyVault:
             self.keys[subject_id] = os.urandom(32)
         return self.keys.get(subject_id)
 
+    def keys_for(self, subject_ids: list[str]) -> dict[str, bytes | None]:
+        return {subject_id: self.keys.get(subject_id) for subject_id in subject_ids}
+
     def destroy(self, subject_id: str) -> bool:
         self.erased.add(subject_id)
         return self.keys.pop(subject_id, None) is not None
