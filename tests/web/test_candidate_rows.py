@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from application.queries.candidates import CandidateListItem
 from application.queries.paging import Page
 from domain.personal_data import ERASED_PLACEHOLDER
+from tests.web.conftest import HTMX, candidate_form, created_id, post
 from web.app import template_environment
-from web.candidate_rows import candidate_row, candidate_rows
+from web.candidate_rows import candidate_row, candidate_rows, escape_text
 
 FORMER_RESULTS = """{% from "_macros.html" import pagination %}
 <p role="status" class="result-count">
@@ -124,3 +126,21 @@ def test_a_row_escapes_every_value_it_shows() -> None:
     row = candidate_row(item(first_name="<i>", last_name="&", commune="\"", skills=("'",), available_from="<x>"))
     assert "<i>" not in row and "&amp; &lt;i&gt;" in row
     assert "<td>&#34;</td>" in row and "<td>&#39;</td>" in row and "<td>&lt;x&gt;</td>" in row
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("&<>'\"ab é\\;#") | st.characters(), max_size=40))
+def test_escaping_replaces_characters_as_markupsafe_does(text: str) -> None:
+    assert escape_text(text) == str(escape(text))
+
+
+def test_the_page_and_its_htmx_fragment_show_the_same_escaped_rows(advisor) -> None:
+    response = post(advisor, "/conseiller/demandeurs/nouveau",
+                    candidate_form(first_name="<b>Zoé</b>", last_name="O'Brien & fils"))
+    candidate_id = created_id(response)
+    row = (f'<th scope="row"><a href="/conseiller/demandeurs/{candidate_id}">'
+           "O&#39;Brien &amp; fils &lt;b&gt;Zoé&lt;/b&gt;</a></th>")
+    fragment = advisor.get("/conseiller/demandeurs", headers=HTMX).text
+    page = advisor.get("/conseiller/demandeurs").text
+    assert row in fragment and fragment.strip() in page
+    assert "<b>Zoé</b>" not in page
