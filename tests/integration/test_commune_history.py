@@ -51,10 +51,10 @@ def store(services: Services, aggregate: Aggregate, first_version: bool = False)
     services.app.recorder.insert_events(records)
 
 
-def registered_in_2015(services: Services, n: int) -> UUID:
+def registered_in_2015(services: Services, n: int, agency: str = AGENCY) -> UUID:
     candidate_id = uuid4()
     profile = details(phone=mobile(n)).to_profile(candidate_id, CogOf2015())  # type: ignore[arg-type]
-    store(services, Candidate.register(AGENCY, profile, True, advisor(AGENCY).provenance, services.clock.now(),
+    store(services, Candidate.register(agency, profile, True, advisor(agency).provenance, services.clock.now(),
                                        id=candidate_id))
     return candidate_id
 
