@@ -29,11 +29,12 @@ def backfill(tx: Transaction, code_of: LabelResolver) -> int:
             codes[label] = code_of(label) if label else None
         return codes[label]
 
-    unresolved = 0
-    for row in tx.fetchall("SELECT candidate_id, commune FROM rm_fig_people"):
-        found = code(row["commune"])
-        unresolved += found is None and bool(row["commune"])
-        tx.execute("UPDATE rm_fig_people SET commune_code = ? WHERE candidate_id = ?", (found, row["candidate_id"]))
+    people = [(code(row["commune"]), row["candidate_id"], row["commune"])
+              for row in tx.fetchall("SELECT candidate_id, commune FROM rm_fig_people")]
+    unresolved = sum(1 for found, _, label in people if found is None and label)
+    if people:
+        tx.executemany("UPDATE rm_fig_people SET commune_code = ? WHERE candidate_id = ?",
+                       [(found, candidate_id) for found, candidate_id, _ in people])
     for row in tx.fetchall("SELECT DISTINCT commune FROM rm_fig_selections WHERE commune <> ''"):
         tx.execute("UPDATE rm_fig_selections SET commune = ? WHERE commune = ?", (code(row["commune"]) or "", row["commune"]))
     _pool_by_code(tx, code)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from domain.commune_code import known
-
 
 def is_commune_code(field: str) -> bool:
     """A flattened event or state field holding a commune's code: "profile.commune_code", "criteria.commune_code"."""
@@ -20,7 +18,7 @@ def communes_today(gazetteer: Any, fields: Iterable[Mapping[str, str]]) -> dict[
     notes: dict[str, str] = {}
     for values in fields:
         for field, code in values.items():
-            if code in notes or not is_commune_code(field) or not known(code):
+            if not code or code in notes or not is_commune_code(field):
                 continue
             today = gazetteer.today(code)
             if today.code and today.code != code:
