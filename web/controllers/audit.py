@@ -14,6 +14,7 @@ from application.audit.moments import BadMomentError, parse_moment
 from application.queries.history import AGGREGATE_TYPES
 from application.values import ERASED_PLACEHOLDER
 from web.audit_labels import HELPERS
+from web.commune_labels import communes_today, is_commune_code
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
 from web.controllers.support import page_number, parse_id
@@ -82,6 +83,10 @@ class AuditController(Controller):
             "actors": actor_names(request, {e.actor_id for e in timeline.entries}),
             "people": services.history.people_names(caller, people) if services.history else {},
             "values": {k: request.query_params.get(k, "")[:40] for k in ("version", "at", "from", "to")},
+            # A commune code recorded before a merger: today's commune beside it (docs/adr/0005, session 5).
+            "communes_today": communes_today(services.gazetteer, [*(e.fields for e in timeline.entries),
+                                                                  timeline.state or {}]),
+            "is_commune_code": is_commune_code,
         }
         return render(request, "audit/timeline.html", context, headers=NO_STORE)
 
