@@ -145,9 +145,10 @@ class Candidate(Aggregate):
         *,
         id: UUID,  # noqa: A002 - the personal data already names this subject id
     ) -> Candidate:
-        if any(getattr(profile, f).subject_id != str(id) for f in ("first_name", "last_name", "phone", "notes")):
-            raise ValueError("personal data must belong to the registered candidate")
-        if profile.birth_date is not None and profile.birth_date.subject_id != str(id):
+        subject = str(id)
+        if any(value is not None and value.subject_id != subject for value in (
+            profile.first_name, profile.last_name, profile.phone, profile.notes, profile.birth_date
+        )):
             raise ValueError("personal data must belong to the registered candidate")
         return cls._create(
             cls.Registered,

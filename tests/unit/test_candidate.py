@@ -138,3 +138,11 @@ def test_registration_checks_a_profile_built_right_after_another_was_validated()
     profile(subject).validated()
     with pytest.raises(InvalidValueError):
         Candidate.register("lyon-est", profile(subject, rome_codes=("nope",)), True, ADVISOR, NOW, id=subject)
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "phone", "notes", "birth_date"])
+def test_registration_refuses_personal_data_of_another_person(field):
+    subject, other = uuid4(), uuid4()
+    someone_else = PersonalData(str(other), "1990" if field == "birth_date" else "x")
+    with pytest.raises(ValueError, match="must belong to the registered candidate"):
+        Candidate.register("lyon-est", profile(subject, **{field: someone_else}), True, ADVISOR, NOW, id=subject)
