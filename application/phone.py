@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import phonenumbers
 
@@ -21,14 +22,50 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
     text = raw.strip()
     plain = _PLAIN_FRENCH.fullmatch(text)
     if plain is not None:
-        # Parsing is two thirds of the check (a third of a registration's validation): for the plain
-        # forms above its outcome is known, and the library still decides whether the number is valid.
-        number = phonenumbers.PhoneNumber(country_code=FRANCE, national_number=int(plain[1].translate(_SEPARATORS)))
-    else:
-        try:
-            number = phonenumbers.parse(text, "FR")
-        except phonenumbers.NumberParseException:
-            raise InvalidValueError({field: INVALID_PHONE}) from None
+        # Parsing and the library's walk through the number types were most of a registration's
+        # validation: for the plain forms above the parse's outcome is known, and validity is the
+        # library's own French rules, applied as it applies them (`_valid_in_france`).
+        national = plain[1].translate(_SEPARATORS)
+        if not _valid_in_france(national):
+            raise InvalidValueError({field: INVALID_PHONE})
+        return f"+{FRANCE}{national}"
+    try:
+        number = phonenumbers.parse(text, "FR")
+    except phonenumbers.NumberParseException:
+        raise InvalidValueError({field: INVALID_PHONE}) from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidValueError({field: INVALID_PHONE})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+Rule = tuple[frozenset[int], re.Pattern[str]]
+
+
+def _valid_in_france(national: str) -> bool:
+    """`phonenumbers.is_valid_number` of +33 `national`: the number fits France's general pattern and
+    the pattern of some number type (fixed line, mobile, toll free...), each with its possible lengths."""
+    general, kinds = _french_rules()
+    return _fits(national, general) and any(_fits(national, kind) for kind in kinds)
+
+
+def _fits(national: str, rule: Rule | None) -> bool:
+    if rule is None:  # no such type in France: the library says no match
+        return False
+    lengths, pattern = rule
+    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
+
+
+@cache
+def _french_rules() -> tuple[Rule | None, tuple[Rule | None, ...]]:
+    """The installed library's metadata for France, read once (as its `_number_type_helper` reads it)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("FR")
+    assert metadata is not None and metadata.country_code == FRANCE
+
+    def rule(desc: phonenumbers.PhoneNumberDesc | None) -> Rule | None:
+        if desc is None or not desc.national_number_pattern:
+            return None
+        return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
+
+    kinds = (metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip, metadata.personal_number,
+             metadata.pager, metadata.uan, metadata.voicemail, metadata.fixed_line, metadata.mobile)
+    return rule(metadata.general_desc), tuple(rule(kind) for kind in kinds)
