@@ -66,6 +66,7 @@ def _french_rules() -> tuple[Rule | None, tuple[Rule | None, ...]]:
             return None
         return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
 
-    kinds = (metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip, metadata.personal_number,
-             metadata.pager, metadata.uan, metadata.voicemail, metadata.fixed_line, metadata.mobile)
+    # Any type will do, so the order does not change the answer: the numbers advisors type first.
+    kinds = (metadata.mobile, metadata.fixed_line, metadata.premium_rate, metadata.toll_free, metadata.shared_cost,
+             metadata.voip, metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail)
     return rule(metadata.general_desc), tuple(rule(kind) for kind in kinds)
