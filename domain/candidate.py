@@ -1,7 +1,9 @@
 """Candidate: a job seeker followed by an agency."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -55,47 +57,71 @@ class CandidateProfile:
     def validated(self) -> CandidateProfile:
         """The same profile, normalised, or InvalidValueError naming each bad field.
 
-        Kept out of __post_init__ so that old events still load if rules tighten.
+        Kept out of __post_init__ so that old events still load if rules tighten. A profile this
+        method just returned is returned as it is: the use case checks the form's profile (to show
+        every problem at once) and `Candidate.register` checks it again; the second check would
+        find nothing new (normalising is idempotent) and was a tenth of a registration's Python.
         """
+        if _last_validated() is self:
+            return self
         errors: dict[str, str] = {}
-        checks = {
-            "first_name": lambda: required_text(self.first_name.value, "first_name", "Le prénom", 80),
-            "last_name": lambda: required_text(self.last_name.value, "last_name", "Le nom", 80),
-            "commune": lambda: required_text(self.commune, "commune", "La commune"),
-            "commune_code": lambda: commune_code.commune_code(self.commune_code),
-            "rome_codes": lambda: [rome_code(c, "rome_codes") for c in self.rome_codes] or _no_rome(),
-            "skills": lambda: skills(self.skills),
-            "mobility_km": lambda: bounded_int(
-                self.mobility_km, "mobility_km", 0, 500, "Le rayon de mobilité va de 0 à 500 km."
-            ),
-            "contract_types": lambda: contract_types(self.contract_types),
-            "max_hours_per_week": lambda: bounded_int(
-                self.max_hours_per_week, "max_hours_per_week", 0, 48,
-                "La durée hebdomadaire maximale va de 0 (sans limite) à 48 heures.",
-            ),
-            "salary_min_expected": lambda: bounded_int(
-                self.salary_min_expected, "salary_min_expected", 0, 1_000_000, "Le salaire attendu doit être positif."
-            ),
-            "birth_date": lambda: self.birth_date is None or demographics.birth_date(self.birth_date.value),
-            "sex": lambda: demographics.sex(self.sex),
-            "priority_area": lambda: demographics.priority_area(self.priority_area),
-        }
-        for field, check in checks.items():
+
+        def check(rule: Callable[..., Any], *args: Any) -> Any:
             try:
-                check()
+                return rule(*args)
             except InvalidValueError as error:
                 errors.update(error.errors)
+                return None
+
+        # In form order: the page lists the problems in the order the dict holds them.
+        check(required_text, self.first_name.value, "first_name", "Le prénom", 80)
+        check(required_text, self.last_name.value, "last_name", "Le nom", 80)
+        check(required_text, self.commune, "commune", "La commune")
+        check(commune_code.commune_code, self.commune_code)
+        rome_codes = check(_rome_codes, self.rome_codes)
+        normal_skills = check(skills, self.skills)
+        check(bounded_int, self.mobility_km, "mobility_km", 0, 500, "Le rayon de mobilité va de 0 à 500 km.")
+        contracts = check(contract_types, self.contract_types)
+        check(bounded_int, self.max_hours_per_week, "max_hours_per_week", 0, 48,
+              "La durée hebdomadaire maximale va de 0 (sans limite) à 48 heures.")
+        check(bounded_int, self.salary_min_expected, "salary_min_expected", 0, 1_000_000,
+              "Le salaire attendu doit être positif.")
+        birth_date = check(_birth_date, self.birth_date)
+        check(demographics.sex, self.sex)
+        check(demographics.priority_area, self.priority_area)
         if len(self.notes.value) > 2000:
             errors["notes"] = "Les notes font au plus 2000 caractères."
         if errors:
             raise InvalidValueError(errors)
-        return replace(
-            self,
-            rome_codes=tuple(rome_code(c) for c in self.rome_codes),
-            skills=skills(self.skills),
-            contract_types=contract_types(self.contract_types),
-            birth_date=_birth_date(self.birth_date),
+        # A copy with the normalised fields, made as `replace` would without running __init__ and
+        # __post_init__ again: every other field is this profile's, already checked by them.
+        profile = object.__new__(CandidateProfile)
+        profile.__dict__.update(
+            self.__dict__, rome_codes=rome_codes, skills=normal_skills, contract_types=contracts, birth_date=birth_date
         )
+        _last_validated_is(profile)
+        return profile
+
+
+#: The profile `validated()` returned last, held weakly (it holds personal data: nothing here keeps
+#: it alive). One slot for every thread: a profile another thread validated meanwhile only means
+#: this one is checked again; identity, not equality, so no profile is ever taken for another.
+_last: list[weakref.ref[CandidateProfile] | None] = [None]
+
+
+def _last_validated() -> CandidateProfile | None:
+    reference = _last[0]
+    return reference() if reference is not None else None
+
+
+def _last_validated_is(profile: CandidateProfile) -> None:
+    _last[0] = weakref.ref(profile)
+
+
+def _rome_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
+    if not codes:
+        raise InvalidValueError({"rome_codes": "Indiquez au moins un métier recherché (code ROME)."})
+    return tuple(rome_code(code, "rome_codes") for code in codes)
 
 
 def _birth_date(value: PersonalData | None) -> PersonalData | None:
@@ -103,10 +129,6 @@ def _birth_date(value: PersonalData | None) -> PersonalData | None:
     if value is None or not value.value.strip():
         return None
     return PersonalData(value.subject_id, demographics.birth_date(value.value))
-
-
-def _no_rome() -> None:
-    raise InvalidValueError({"rome_codes": "Indiquez au moins un métier recherché (code ROME)."})
 
 
 class Candidate(Aggregate):
@@ -123,9 +145,10 @@ class Candidate(Aggregate):
         *,
         id: UUID,  # noqa: A002 - the personal data already names this subject id
     ) -> Candidate:
-        if any(getattr(profile, f).subject_id != str(id) for f in ("first_name", "last_name", "phone", "notes")):
-            raise ValueError("personal data must belong to the registered candidate")
-        if profile.birth_date is not None and profile.birth_date.subject_id != str(id):
+        subject = str(id)
+        if any(value is not None and value.subject_id != subject for value in (
+            profile.first_name, profile.last_name, profile.phone, profile.notes, profile.birth_date
+        )):
             raise ValueError("personal data must belong to the registered candidate")
         return cls._create(
             cls.Registered,

@@ -9,6 +9,10 @@ from application.projections.text import search_key
 from domain.candidate import Candidate, CandidateProfile
 from domain.personal_data import ERASED_PLACEHOLDER
 
+#: The next change stamp, worked out in the statement that writes the row: the rows' highest, plus one.
+NEXT_CHANGE = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM rm_candidates)"
+STAMP = {"change_seq": NEXT_CHANGE}
+
 
 def _profile_columns(profile: CandidateProfile) -> dict[str, Any]:
     return {
@@ -43,17 +47,14 @@ class CandidateListProjection:
         tx.execute("DELETE FROM rm_candidates")
 
     def apply(self, event: Any, tx: Transaction) -> None:
-        self._write(event, tx)
-        if isinstance(event, Candidate.Event):
-            # Matching's pool source re-reads only rows stamped after what it holds (queries/pool.py).
-            # Batches commit one after another (runner.py), so stamps become visible in order.
-            tx.execute(
-                "UPDATE rm_candidates SET change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM rm_candidates)"
-                " WHERE id = ?",
-                (str(event.originator_id),),
-            )
+        # Matching's pool source re-reads only rows stamped after what it holds (queries/pool.py).
+        # Batches commit one after another (runner.py), so stamps become visible in order. The stamp
+        # is set by the statement that writes the row (one statement, not two, per event).
+        if not self._write(event, tx) and isinstance(event, Candidate.Event):
+            tx.execute(f"UPDATE rm_candidates SET change_seq = {NEXT_CHANGE} WHERE id = ?", (str(event.originator_id),))
 
-    def _write(self, event: Any, tx: Transaction) -> None:
+    def _write(self, event: Any, tx: Transaction) -> bool:
+        """Writes the event's row, stamped; False if the event changes nothing shown here."""
         if isinstance(event, Candidate.Registered):
             columns = _profile_columns(event.profile)
             columns.update(
@@ -62,15 +63,15 @@ class CandidateListProjection:
                 erased=0,
                 registered_at=event.timestamp.isoformat(),
             )
-            insert_row(tx, "rm_candidates", event, columns)
+            insert_row(tx, "rm_candidates", event, columns, STAMP)
         elif isinstance(event, Candidate.ProfileChanged):
-            update_row(tx, "rm_candidates", event, _profile_columns(event.profile))
+            update_row(tx, "rm_candidates", event, _profile_columns(event.profile), STAMP)
         elif isinstance(event, Candidate.ConsentGiven):
-            update_row(tx, "rm_candidates", event, {"sms_consent": 1})
+            update_row(tx, "rm_candidates", event, {"sms_consent": 1}, STAMP)
         elif isinstance(event, Candidate.ConsentWithdrawn):
-            update_row(tx, "rm_candidates", event, {"sms_consent": 0})
+            update_row(tx, "rm_candidates", event, {"sms_consent": 0}, STAMP)
         elif isinstance(event, Candidate.OptedOut):  # STOP by SMS: no consent until given anew
-            update_row(tx, "rm_candidates", event, {"sms_consent": 0})
+            update_row(tx, "rm_candidates", event, {"sms_consent": 0}, STAMP)
         elif isinstance(event, Candidate.PersonalDataErased):
             # The read model holds clear copies: erase them here too.
             update_row(
@@ -87,4 +88,8 @@ class CandidateListProjection:
                     "sms_consent": 0,
                     "erased": 1,
                 },
+                STAMP,
             )
+        else:
+            return False
+        return True

@@ -15,7 +15,11 @@ TABLES = ("rm_event_index", "rm_history_aggregates")
 
 def utc_text(moment: datetime) -> str:
     """Fixed width, so that text order is time order on SQLite and PostgreSQL alike."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # strftime does not pad such a year to four digits, isoformat does
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # The same text as the strftime above, at a third of its cost (written once per event of the log).
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def event_type(event: Any) -> str:

@@ -60,3 +60,21 @@ def test_a_rebuilt_read_model_is_read_again_whole(make_services: Callable[..., S
     services.app.erase_candidate(erased, Reason("demande_rgpd"), "personne", compliance())
     services.projections.rebuild()
     assert set(by_id(pool.people(AGENCY))) == {str(kept)}
+
+
+def test_every_write_of_a_job_seekers_row_stamps_it_with_the_next_change(make_services: Callable[..., Services]) -> None:
+    services = make_services()
+
+    def stamps() -> dict[str, int]:
+        with services.database.read() as tx:
+            return {row["id"]: row["change_seq"] for row in tx.fetchall("SELECT id, change_seq FROM rm_candidates")}
+
+    first, second = register(services, 1), register(services, 2)
+    assert stamps() == {str(first): 1, str(second): 2}
+    services.app.change_candidate_profile(first, 1, details(phone=mobile(1), commune="Bron"), advisor())
+    assert stamps() == {str(first): 3, str(second): 2}
+    services.app.set_sms_consent(second, False, Reason("stop_sms"), advisor())
+    services.app.set_sms_consent(second, True, None, advisor())
+    assert stamps() == {str(first): 3, str(second): 5}
+    services.app.erase_candidate(first, Reason("demande_rgpd"), "personne", compliance())
+    assert stamps() == {str(first): 6, str(second): 5}

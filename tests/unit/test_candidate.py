@@ -1,6 +1,7 @@
 """Rules a job seeker's record obeys, whatever the page or command that changes it."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
@@ -104,3 +105,44 @@ def test_an_erased_person_can_no_longer_be_changed_or_contacted():
         candidate.change_profile(profile(candidate.id, commune="Paris"), ADVISOR, NOW)
     with pytest.raises(AlreadyErasedError):
         candidate.give_consent(ADVISOR, NOW)
+
+
+def test_a_profile_lists_every_problem_at_once_in_the_form_order():
+    subject = uuid4()
+    bad = profile(
+        subject, first_name=PersonalData(str(subject), " "), last_name=PersonalData(str(subject), "x" * 81), commune="",
+        commune_code="123", rome_codes=(), skills=("a" * 81,), mobility_km=501, contract_types=("stage",),
+        max_hours_per_week=49, salary_min_expected=-1, birth_date=PersonalData(str(subject), "31/02/1990"), sex="X",
+        priority_area="peut-être", notes=PersonalData(str(subject), "n" * 2001),
+    )
+    with pytest.raises(InvalidValueError) as refused:
+        bad.validated()
+    assert list(refused.value.errors) == [
+        "first_name", "last_name", "commune", "rome_codes", "skills", "mobility_km", "contract_types",
+        "max_hours_per_week", "salary_min_expected", "birth_date", "sex", "priority_area", "notes",
+    ]
+
+
+def test_a_validated_profile_is_valid_as_it_is_and_its_copies_are_checked_again():
+    subject = uuid4()
+    checked = profile(subject, birth_date=PersonalData(str(subject), "14/07/1990")).validated()
+    assert checked.validated() is checked
+    assert checked == profile(subject, rome_codes=("K2204",), skills=("nettoyage", "tri des déchets"),
+                              birth_date=PersonalData(str(subject), "1990-07-14"))
+    with pytest.raises(InvalidValueError):
+        replace(checked, mobility_km=900).validated()
+
+
+def test_registration_checks_a_profile_built_right_after_another_was_validated():
+    subject = uuid4()
+    profile(subject).validated()
+    with pytest.raises(InvalidValueError):
+        Candidate.register("lyon-est", profile(subject, rome_codes=("nope",)), True, ADVISOR, NOW, id=subject)
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "phone", "notes", "birth_date"])
+def test_registration_refuses_personal_data_of_another_person(field):
+    subject, other = uuid4(), uuid4()
+    someone_else = PersonalData(str(other), "1990" if field == "birth_date" else "x")
+    with pytest.raises(ValueError, match="must belong to the registered candidate"):
+        Candidate.register("lyon-est", profile(subject, **{field: someone_else}), True, ADVISOR, NOW, id=subject)
