@@ -60,6 +60,10 @@ class DatabasePhoneClaims:
                 [value for claim, person in wanted for value in (claim, person, now)],
             )
             got = {(row["claim"], row["candidate_id"]) for row in rows}
+            if not replacing:
+                # New people (the port's contract) whose number no one held: nothing of them is stored.
+                # Those already holding theirs were registered before (an import run twice at once).
+                self.database.registering(person for _, person in got)
             holders = self._holders(tx, [claim for claim, person in wanted if (claim, person) not in got])
             # Not inserted: already the person's own (an unchanged number), or someone else's.
             accepted = [(claim, person) for claim, person in wanted
