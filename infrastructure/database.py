@@ -224,8 +224,11 @@ class PostgresDatabase:
         except BaseException:
             # The pipeline has been synced on its way out; a failed or unfinished transaction is
             # rolled back here, not left to the pool.
-            if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                connection.execute("ROLLBACK")
+            try:
+                if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    connection.execute("ROLLBACK")
+            except psycopg.Error:
+                pass  # a broken connection: the pool discards it; the command's own error matters
             raise
         finally:
             self._local.pipeline = None
