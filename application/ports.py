@@ -88,6 +88,10 @@ class Database(Protocol):
     def is_registering(self, subject_id: str) -> bool:
         """Whether this thread's command transaction said it registers this person."""
 
+    def on_conflict(self, constraint: str, error: Exception) -> None:
+        """In this thread's command transaction: a unique violation of `constraint`, from a write
+        sent without waiting, fails the command with `error` (raised when its transaction ends)."""
+
     def pipelined(self) -> AbstractContextManager[None]:
         """Inside this thread's open transaction: writes whose results are not read go to the server
         together (PostgreSQL: one round trip), in order. `execute` returns no row count inside; a
@@ -169,6 +173,14 @@ class PhoneClaims(Protocol):
         Without `replacing` the people are new (a registration, an import): the rest of the
         command's transaction may rely on it (their keys are inserted without a check,
         docs/adr/0020, session 5)."""
+
+    def claim_new(self, agency_id: str, person: UUID, phone: str, refused: Exception) -> None:
+        """Give a person this command registers (a new id) their number, raising `refused` if another
+        person holds it. Inside a command's transaction the answer may not be waited for (PostgreSQL:
+        the claim goes to the server with the person's key and event, docs/adr/0020, session 5):
+        `refused` is then raised when the transaction learns it, at the latest when its unit of work
+        ends, and nothing of the command is written. A registration needs no more than that;
+        an import, which goes on with the other rows, needs `claim`."""
 
     def release(self, candidate_id: UUID) -> None:
         """Free the person's number (erasure)."""

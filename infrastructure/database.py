@@ -102,6 +102,9 @@ class SQLiteDatabase:
     def registering(self, person_ids: Iterable[str]) -> None:
         """Nothing to gain on SQLite (no round trips): see PostgresDatabase.registering."""
 
+    def on_conflict(self, constraint: str, error: Exception) -> None:
+        """Nothing is sent without waiting on SQLite: see PostgresDatabase.on_conflict."""
+
     def is_registering(self, subject_id: str) -> bool:
         return False
 
@@ -221,7 +224,7 @@ class PostgresDatabase:
                 cursor.execute("BEGIN")
                 yield PostgresTransaction(cursor, self)
                 cursor.execute("COMMIT")
-        except BaseException:
+        except BaseException as failure:
             # The pipeline has been synced on its way out; a failed or unfinished transaction is
             # rolled back here, not left to the pool.
             try:
@@ -229,11 +232,31 @@ class PostgresDatabase:
                     connection.execute("ROLLBACK")
             except psycopg.Error:
                 pass  # a broken connection: the pool discards it; the command's own error matters
+            meant = self._meaning_of(failure)
+            if meant is not None:
+                raise meant from failure
             raise
         finally:
             self._local.pipeline = None
             self._local.batching = 0
             self._local.registering = set()
+            self._local.conflicts = {}
+
+    def on_conflict(self, constraint: str, error: Exception) -> None:
+        """In this thread's command transaction, a unique violation of `constraint` means `error`.
+
+        For a write sent without waiting: its violation shows at whatever statement is waited for
+        next, in code that cannot tell what it means; the command's end raises `error` instead."""
+        if self.command_pipeline() is not None:
+            self._local.__dict__.setdefault("conflicts", {})[constraint] = error
+
+    def _meaning_of(self, failure: BaseException) -> Exception | None:
+        cause: BaseException | None = failure
+        while cause is not None and not isinstance(cause, psycopg.errors.UniqueViolation):
+            cause = cause.__cause__  # e.g. wrapped by the event store as a concurrent change
+        if cause is None:
+            return None
+        return getattr(self._local, "conflicts", {}).get(cause.diag.constraint_name)
 
     @contextmanager
     def _savepoint(self, connection: Any) -> Iterator[PostgresTransaction]:

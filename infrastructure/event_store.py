@@ -147,6 +147,10 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
             self._claims.last = InsertClaim(rows[0]["before"], ids[-1], frozenset(rows[0]["claimed"]))
             return ids
         except psycopg.errors.IntegrityError as error:
+            if error.diag.table_name not in (None, self.events_table_name.split(".")[-1]):
+                # A write the command sent before, not waited for (a new person's key or number): its
+                # meaning is the command's (PostgresDatabase.on_conflict), not a change of these events.
+                raise
             raise IntegrityError(error) from error
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import IntegrityError, Transcoding
 
 from application.ports import Database
 from application.transactions import joined
@@ -26,6 +26,8 @@ from domain.personal_data import PersonalData
 
 MAX_CACHED_KEYS = 10_000
 KEYS_PER_QUERY = 500
+#: The primary key of `personal_keys` (migrations), as the database names it in a violation.
+KEY_CONSTRAINT = "personal_keys_pkey"
 #: `wrapped_key` of an erased person's row: the key is gone, the row stays so that none is made again.
 ERASED = ""
 
@@ -175,6 +177,9 @@ class DatabaseKeyVault:
     def _create_new(self, subject_id: str) -> bytes:
         """A key for a person whose row cannot exist yet, inserted without waiting for the answer."""
         key, wrapped = self._new_key(subject_id)
+        # Only a registration of the same person at the same instant can conflict (an import's ids
+        # derive from a reference): a concurrent change, as a conflict on their events would be.
+        self.database.on_conflict(KEY_CONSTRAINT, IntegrityError(f"{subject_id} was registered meanwhile"))
         with joined(self.database) as tx, self.database.pipelined():
             tx.execute("INSERT INTO personal_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?)",
                        (subject_id, wrapped, self.clock.now().isoformat()))

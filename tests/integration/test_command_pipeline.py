@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import nullcontext
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from application.candidates import DUPLICATE_PHONE
+from application.errors import DuplicateError
 from application.projections.runner import ProjectionRunner
 from application.transactions import joined
+from domain.candidate import Candidate
 from infrastructure.bootstrap import Services, projections
 from tests.integration.helpers import advisor, count, details, max_id, mobile
 
@@ -108,3 +111,34 @@ def test_a_failed_nested_transaction_in_a_command_undoes_only_its_own_writes(ser
             "SELECT key, value FROM app_state WHERE key IN ('outer', 'inner', 'after')")}
     assert rows == {"outer": "kept", "after": "kept"}
 
+
+
+def _register_claiming_new(services: Services, phone: str) -> UUID:
+    """A registration as `_save_claiming_phone` would make it with `claim_new` (docs/adr/0020,
+    session 5: the one-line switch left to application/candidates.py)."""
+    app, caller = services.app, advisor()
+    person = uuid4()
+    profile = details(phone=phone).to_profile(person, app.gazetteer, services.clock.now().date())
+    candidate = Candidate.register(caller.agency_id, profile, True, caller.provenance, services.clock.now(), id=person)
+    with app.unit_of_work():
+        app.phone_claims.claim_new(candidate.agency_id, candidate.id, candidate.profile.phone.value,
+                                   DuplicateError("phone", DUPLICATE_PHONE))
+        app._save(candidate, joining=True)  # noqa: SLF001
+    return person
+
+
+def test_a_new_persons_number_held_by_someone_else_is_refused_and_nothing_is_written(services: Services) -> None:
+    first = _register_claiming_new(services, mobile(1))
+    written = {table: count(services, f"SELECT COUNT(*) FROM {table}")
+               for table in ("personal_keys", "phone_claims", "rm_candidates")}
+    head, positions = max_id(services), services.projections.positions()
+
+    with pytest.raises(DuplicateError):
+        _register_claiming_new(services, mobile(1))
+
+    assert {table: count(services, f"SELECT COUNT(*) FROM {table}") for table in written} == written
+    assert (max_id(services), services.projections.positions()) == (head, positions)
+    later = _register_claiming_new(services, mobile(2))  # the same pool's connection goes on
+    for person in (first, later):
+        assert _is(services, "rm_candidates", person) == 1
+    assert set(services.projections.positions().values()) == {max_id(services)}
