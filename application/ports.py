@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from uuid import UUID
 
 if TYPE_CHECKING:
@@ -82,10 +82,46 @@ class Database(Protocol):
     def open_connection(self) -> object | None:
         """This thread's connection if it is inside a transaction, else None."""
 
+    def registering(self, person_ids: Iterable[str]) -> None:
+        """Say that this thread's command transaction registers these people (new ids)."""
+
+    def is_registering(self, subject_id: str) -> bool:
+        """Whether this thread's command transaction said it registers this person."""
+
+    def on_conflict(self, constraint: str, error: Exception) -> None:
+        """In this thread's command transaction: a unique violation of `constraint`, from a write
+        sent without waiting, fails the command with `error` (raised when its transaction ends)."""
+
     def pipelined(self) -> AbstractContextManager[None]:
         """Inside this thread's open transaction: writes whose results are not read go to the server
         together (PostgreSQL: one round trip), in order. `execute` returns no row count inside; a
-        failed statement raises at the next read or at the block's end."""
+        failed statement raises at the next read, at the block's end or (in a command's transaction,
+        which is pipelined whole) at COMMIT, which it then prevents."""
+
+
+@dataclass(frozen=True)
+class InsertClaim:
+    """Projections whose positions an event insert moved, in its own round trip, from `before` (the
+    log's head before the insert) to `last` (the insert's last notification id)."""
+
+    before: int
+    last: int
+    names: frozenset[str]
+
+
+@runtime_checkable
+class ClaimingRecorder(Protocol):
+    """An application recorder that can claim the projections' positions in the round trip of its
+    insert (PostgreSQL, inside a command's transaction: docs/adr/0020, session 5).
+
+    Only for a runner that applies every save's events in the save's transaction: positions
+    claimed on insert and not applied would make those projections skip the events for good."""
+
+    def claim_on_insert(self, names: Sequence[str]) -> None:
+        """From now on, every insert in a command's transaction claims these projections."""
+
+    def claimed_on_insert(self) -> InsertClaim | None:
+        """What this thread's last insert claimed (None: it claimed nothing); answered once."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +169,18 @@ class PhoneClaims(Protocol):
     def claim(self, agency_id: str, phones: Mapping[UUID, str], *, replacing: bool = False) -> set[UUID]:
         """Give each person (id -> E.164 number) their number; answer those whose number another
         person holds (nothing is claimed for them). `replacing` (a profile change): also free the
-        number each person held before; a new person holds none, so a registration skips that."""
+        number each person held before; a new person holds none, so a registration skips that.
+        Without `replacing` the people are new (a registration, an import): the rest of the
+        command's transaction may rely on it (their keys are inserted without a check,
+        docs/adr/0020, session 5)."""
+
+    def claim_new(self, agency_id: str, person: UUID, phone: str, refused: Exception) -> None:
+        """Give a person this command registers (a new id) their number, raising `refused` if another
+        person holds it. Inside a command's transaction the answer may not be waited for (PostgreSQL:
+        the claim goes to the server with the person's key and event, docs/adr/0020, session 5):
+        `refused` is then raised when the transaction learns it, at the latest when its unit of work
+        ends, and nothing of the command is written. A registration needs no more than that;
+        an import, which goes on with the other rows, needs `claim`."""
 
     def release(self, candidate_id: UUID) -> None:
         """Free the person's number (erasure)."""

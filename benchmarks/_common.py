@@ -309,6 +309,8 @@ _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("key read", r"select\s+wrapped_key\s+from\s+personal_keys"),
         ("key create", r"insert\s+into\s+personal_keys"),
         ("phone claim", r"phone_claims"),
+        # The event insert that also claims the projections' positions (docs/adr/0020, session 5).
+        ("event insert claiming positions", r"^with\s+new\s+as\s*\(\s*insert\s+into\s+\S*events\b.*projection_tracking"),
         # The library names the event table after the application ("relais_events").
         ("event insert", r"insert\s+into\s+\S*events\b|lock\s+table|set\s+local\s+lock_timeout|^notify\b"),
         ("log head", r"select\s+max\((notification_id|rowid)\)"),
@@ -333,13 +335,14 @@ def statement_category(sql: str) -> str:
 
 
 #: Statements that change rows: a transaction holding one must reach the disk at commit.
-WRITE_CATEGORIES = frozenset({"key create", "event insert", "projection claim", "read-model write"})
+WRITE_CATEGORIES = frozenset({"key create", "event insert", "event insert claiming positions", "projection claim",
+                              "read-model write"})
 
 
 def transaction_label(categories: list[str]) -> str:
     """Name a transaction by what it is for."""
     body = [c for c in categories if c not in ("begin", "commit", "rollback")]
-    if "projection claim" in body:
+    if "projection claim" in body or "event insert claiming positions" in body:
         return "projection batch (claims events)"
     if "projection tracking" in body:
         return "projection batch (nothing new)"

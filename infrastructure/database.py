@@ -5,10 +5,11 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -60,7 +61,8 @@ class SQLiteDatabase:
         return connection
 
     @contextmanager
-    def transaction(self) -> Iterator[SQLiteTransaction]:
+    def transaction(self, *, command: bool = False) -> Iterator[SQLiteTransaction]:
+        """`command`: a command's unit of work; the same here (SQLite costs no round trips)."""
         connection = self.connection()
         if connection.in_transaction:
             # Nested on this thread (a command's key, events and read models commit together):
@@ -97,6 +99,15 @@ class SQLiteDatabase:
         """Nothing to gather: SQLite runs in this process, a statement costs no round trip."""
         yield
 
+    def registering(self, person_ids: Iterable[str]) -> None:
+        """Nothing to gain on SQLite (no round trips): see PostgresDatabase.registering."""
+
+    def on_conflict(self, constraint: str, error: Exception) -> None:
+        """Nothing is sent without waiting on SQLite: see PostgresDatabase.on_conflict."""
+
+    def is_registering(self, subject_id: str) -> bool:
+        return False
+
     @contextmanager
     def read(self) -> Iterator[SQLiteTransaction]:
         connection = self.connection()
@@ -131,8 +142,9 @@ class SQLiteDatabase:
 
 
 class PostgresTransaction:
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, database: PostgresDatabase | None = None) -> None:
         self.cursor = cursor
+        self.database = database
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -141,6 +153,12 @@ class PostgresTransaction:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self.cursor.execute(self._sql(sql), tuple(params))
+        pipeline = self.database.command_pipeline() if self.database is not None else None
+        if pipeline is None:
+            return self.cursor.rowcount
+        if self.database.batching():  # type: ignore[union-attr]
+            return -1  # inside `pipelined()`: sent with what follows, no row count (docs/adr/0020)
+        pipeline.sync()  # the caller reads the row count: wait for it (the round trip it always cost)
         return self.cursor.rowcount
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -169,27 +187,130 @@ class PostgresDatabase:
         self._local = threading.local()
 
     @contextmanager
-    def transaction(self) -> Iterator[PostgresTransaction]:
+    def transaction(self, *, command: bool = False) -> Iterator[PostgresTransaction]:
+        """A transaction on a pooled connection, held by this thread until it ends.
+
+        `command` (a command's unit of work, infrastructure/unit_of_work.py): the whole transaction
+        runs in psycopg's pipeline mode. BEGIN is not waited for: it goes with the first statement
+        whose result is needed, and COMMIT goes with the statements queued last (the read models'
+        writes), so the transaction costs no round trip of its own (docs/adr/0020, session 5).
+        A statement whose result nobody waits for reports its error at the next wait, at the
+        latest at COMMIT, which the failure then skips: nothing of the command is written.
+        """
         current = getattr(self._local, "connection", None)
         if current is not None:
-            # Nested on this thread: the same connection, inside a savepoint (as on SQLite).
-            with current.transaction(), current.cursor() as cursor:
-                yield PostgresTransaction(cursor)
+            with self._savepoint(current) as tx:
+                yield tx
             return
         with self.pool.connection() as connection:
             self._local.connection = connection
             try:
-                with connection.transaction(), connection.cursor() as cursor:
-                    yield PostgresTransaction(cursor)
+                if command:
+                    with self._command(connection) as tx:
+                        yield tx
+                else:
+                    with connection.transaction(), connection.cursor() as cursor:
+                        yield PostgresTransaction(cursor, self)
             finally:
                 self._local.connection = None
+
+    @contextmanager
+    def _command(self, connection: Any) -> Iterator[PostgresTransaction]:
+        # BEGIN and COMMIT by hand: psycopg's `transaction()` syncs the pipeline on entry and twice on
+        # exit. The pool's connections are in autocommit mode, so the driver adds no BEGIN of its own.
+        try:
+            with connection.pipeline() as pipeline, connection.cursor() as cursor:
+                self._local.pipeline = pipeline
+                cursor.execute("BEGIN")
+                yield PostgresTransaction(cursor, self)
+                cursor.execute("COMMIT")
+        except BaseException as failure:
+            # The pipeline has been synced on its way out; a failed or unfinished transaction is
+            # rolled back here, not left to the pool.
+            try:
+                if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    connection.execute("ROLLBACK")
+            except psycopg.Error:
+                pass  # a broken connection: the pool discards it; the command's own error matters
+            meant = self._meaning_of(failure)
+            if meant is not None:
+                raise meant from failure
+            raise
+        finally:
+            self._local.pipeline = None
+            self._local.batching = 0
+            self._local.registering = set()
+            self._local.conflicts = {}
+
+    def on_conflict(self, constraint: str, error: Exception) -> None:
+        """In this thread's command transaction, a unique violation of `constraint` means `error`.
+
+        For a write sent without waiting: its violation shows at whatever statement is waited for
+        next, in code that cannot tell what it means; the command's end raises `error` instead."""
+        if self.command_pipeline() is not None:
+            self._local.__dict__.setdefault("conflicts", {})[constraint] = error
+
+    def _meaning_of(self, failure: BaseException) -> Exception | None:
+        cause: BaseException | None = failure
+        while cause is not None and not isinstance(cause, psycopg.errors.UniqueViolation):
+            cause = cause.__cause__  # e.g. wrapped by the event store as a concurrent change
+        if cause is None:
+            return None
+        return getattr(self._local, "conflicts", {}).get(cause.diag.constraint_name)
+
+    @contextmanager
+    def _savepoint(self, connection: Any) -> Iterator[PostgresTransaction]:
+        """Nested on this thread: the same connection, inside a savepoint (as on SQLite)."""
+        pipeline = self.command_pipeline()
+        if pipeline is None:
+            with connection.transaction(), connection.cursor() as cursor:
+                yield PostgresTransaction(cursor, self)
+            return
+        depth = getattr(self._local, "depth", 0) + 1
+        self._local.depth = depth
+        name = f"relais_{depth}"
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SAVEPOINT {name}")
+                try:
+                    yield PostgresTransaction(cursor, self)
+                    cursor.execute(f"RELEASE {name}")
+                    pipeline.sync()  # the block's errors belong to the block
+                except BaseException:
+                    try:
+                        pipeline.sync()  # out of the pipeline's aborted state, if a statement failed
+                    except psycopg.Error:
+                        pass
+                    cursor.execute(f"ROLLBACK TO {name}")
+                    cursor.execute(f"RELEASE {name}")
+                    pipeline.sync()
+                    raise
+        finally:
+            self._local.depth = depth - 1
+
+    def command_pipeline(self) -> Any:
+        """This thread's command pipeline (see `transaction(command=True)`), or None."""
+        return getattr(self._local, "pipeline", None)
+
+    def batching(self) -> bool:
+        return bool(getattr(self._local, "batching", 0))
+
+    def registering(self, person_ids: Iterable[str]) -> None:
+        """This command's transaction registers these people: their ids are new (see `is_registering`)."""
+        if self.command_pipeline() is not None:
+            self._local.__dict__.setdefault("registering", set()).update(person_ids)
+
+    def is_registering(self, subject_id: str) -> bool:
+        """Whether this thread's command transaction registers the person: then nothing about them is
+        stored yet, and a write that only a stored row would refuse (their key) need not be waited for."""
+        return subject_id in getattr(self._local, "registering", ())
 
     @contextmanager
     def read(self) -> Iterator[PostgresTransaction]:
         current = getattr(self._local, "connection", None)
         if current is not None:
             with current.cursor() as cursor:  # inside this thread's transaction: sees its writes
-                yield PostgresTransaction(cursor)
+                yield PostgresTransaction(cursor, self)
             return
         with self.pool.connection() as connection, connection.cursor() as cursor:
             yield PostgresTransaction(cursor)
@@ -201,10 +322,19 @@ class PostgresDatabase:
     @contextmanager
     def pipelined(self) -> Iterator[None]:
         """psycopg's pipeline mode on this thread's open transaction: statements are sent without
-        waiting, and a read (or the block's end) waits for all of them at once (docs/adr/0020)."""
+        waiting, and a read (or the block's end) waits for all of them at once (docs/adr/0020).
+        In a command's transaction, already pipelined, the block's statements simply wait for the
+        next statement that needs a result, or COMMIT: no round trip of their own."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
             yield
+            return
+        if self.command_pipeline() is not None:
+            self._local.batching = getattr(self._local, "batching", 0) + 1
+            try:
+                yield
+            finally:
+                self._local.batching -= 1
             return
         with connection.pipeline():
             yield

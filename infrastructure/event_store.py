@@ -13,7 +13,9 @@ the library's `LOCK TABLE ... IN EXCLUSIVE MODE`, so notification ids still comm
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +26,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from application.ports import InsertClaim
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 
 
@@ -94,6 +97,29 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name),
                  Identifier(self.datastore.originator_id_type))
         self._lock_and_notify = [*self.lock_table_statements, SQL("NOTIFY {0}").format(Identifier(self.channel_name))]
+        # The same insert, claiming the projections' positions in the same statement (see claim_on_insert).
+        # `head` reads the log as it was when the statement began: after the lock, so every earlier
+        # insert has committed or rolled back, and without this insert's rows.
+        self._claiming_insert = SQL(
+            "WITH new AS ({0}), head AS (SELECT coalesce(max(notification_id), 0) AS id FROM {1}.{2}), "
+            "claimed AS (UPDATE projection_tracking SET position = (SELECT max(notification_id) FROM new) "
+            "WHERE name = ANY(%s::text[]) AND position = (SELECT id FROM head) RETURNING name) "
+            "SELECT notification_id, (SELECT id FROM head) AS before, ARRAY(SELECT name FROM claimed) AS claimed "
+            "FROM new ORDER BY notification_id"
+        ).format(self._array_insert, Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        self._claim_names: list[str] | None = None
+        self._claims = threading.local()
+
+    def claim_on_insert(self, names: Sequence[str]) -> None:
+        """Claim these projections in each insert of a command's transaction: the runner applying the
+        save's events then needs no round trip of its own to claim them (docs/adr/0020, session 5).
+        A projection claims only if it stood at the log's head: then the insert's events are all it
+        has left to apply (the lock keeps any other insert out until this transaction ends)."""
+        self._claim_names = list(names)
+
+    def claimed_on_insert(self) -> InsertClaim | None:
+        claim, self._claims.last = getattr(self._claims, "last", None), None
+        return claim
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if self.shared is None or self.shared.open_connection() is None:
@@ -105,12 +131,26 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
             connection = self.shared.open_connection()
             # The lock makes ids commit in order, as the library's insert does. Pipelined: the lock,
             # the NOTIFY and the insert go in one round trip, and still run one after the other.
-            with connection.pipeline(), connection.cursor() as cursor:
+            # In a command's transaction the pipeline is already open, with whatever the command
+            # queued before (its BEGIN, a new key): all of it goes in that same round trip.
+            in_command = self.shared.command_pipeline() is not None
+            self._claims.last = None
+            with nullcontext() if in_command else connection.pipeline(), connection.cursor() as cursor:
                 for statement in self._lock_and_notify:
                     cursor.execute(statement)
-                cursor.execute(self._array_insert, _columns(stored_events))
-                return [row["notification_id"] for row in cursor.fetchall()]
+                if not in_command or self._claim_names is None:
+                    cursor.execute(self._array_insert, _columns(stored_events))
+                    return [row["notification_id"] for row in cursor.fetchall()]
+                cursor.execute(self._claiming_insert, (*_columns(stored_events), self._claim_names))
+                rows = cursor.fetchall()
+            ids = [row["notification_id"] for row in rows]
+            self._claims.last = InsertClaim(rows[0]["before"], ids[-1], frozenset(rows[0]["claimed"]))
+            return ids
         except psycopg.errors.IntegrityError as error:
+            if error.diag.table_name not in (None, self.events_table_name.split(".")[-1]):
+                # A write the command sent before, not waited for (a new person's key or number): its
+                # meaning is the command's (PostgresDatabase.on_conflict), not a change of these events.
+                raise
             raise IntegrityError(error) from error
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import IntegrityError, Transcoding
 
 from application.ports import Database
 from application.transactions import joined
@@ -26,6 +26,8 @@ from domain.personal_data import PersonalData
 
 MAX_CACHED_KEYS = 10_000
 KEYS_PER_QUERY = 500
+#: The primary key of `personal_keys` (migrations), as the database names it in a violation.
+KEY_CONSTRAINT = "personal_keys_pkey"
 #: `wrapped_key` of an erased person's row: the key is gone, the row stays so that none is made again.
 ERASED = ""
 
@@ -63,7 +65,12 @@ class DatabaseKeyVault:
         cached = self._cached(subject_id)
         if cached is not None:
             return cached
-        if create and self.database.open_connection() is not None:
+        if create and self.database.is_registering(subject_id):
+            # A person this command registers (a new id): no key can exist, so the insert is sent with
+            # the event it seals, not waited for. Should one exist all the same, the insert fails the
+            # command, whose event insert then reports it: nothing is written (docs/adr/0020, session 5).
+            key, created = self._create_new(subject_id), True
+        elif create and self.database.open_connection() is not None:
             # In a command's transaction, a key to create is nearly always a new person's (a known one's
             # was cached when the aggregate was loaded): insert it at once, and read only if one exists.
             key, created = self._create(subject_id)
@@ -167,11 +174,27 @@ class DatabaseKeyVault:
     def purge_residues(self) -> None:
         self.database.checkpoint()
 
-    def _create(self, subject_id: str) -> tuple[bytes | None, bool]:
-        """The subject's key, and whether this call created it (None: the subject was erased)."""
+    def _create_new(self, subject_id: str) -> bytes:
+        """A key for a person whose row cannot exist yet, inserted without waiting for the answer."""
+        key, wrapped = self._new_key(subject_id)
+        # Only a registration of the same person at the same instant can conflict (an import's ids
+        # derive from a reference): a concurrent change, as a conflict on their events would be.
+        self.database.on_conflict(KEY_CONSTRAINT, IntegrityError(f"{subject_id} was registered meanwhile"))
+        with joined(self.database) as tx, self.database.pipelined():
+            tx.execute("INSERT INTO personal_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?)",
+                       (subject_id, wrapped, self.clock.now().isoformat()))
+        for level in getattr(self._local, "levels", ()):
+            level.append(subject_id)
+        return key
+
+    def _new_key(self, subject_id: str) -> tuple[bytes, str]:
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
-        wrapped = _b64(nonce + self._master.encrypt(nonce, key, subject_id.encode()))
+        return key, _b64(nonce + self._master.encrypt(nonce, key, subject_id.encode()))
+
+    def _create(self, subject_id: str) -> tuple[bytes | None, bool]:
+        """The subject's key, and whether this call created it (None: the subject was erased)."""
+        key, wrapped = self._new_key(subject_id)
         with joined(self.database) as tx:  # in a command: its transaction, no savepoint
             inserted = tx.execute(
                 "INSERT INTO personal_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?) "

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: Named by migrations/0035_phone_claims.sql: the rows of people registered before it.
 BACKFILL_STEP = "phone_claims_backfill"
+#: The primary key of `phone_claims` (migrations/0035), as the database names it in a violation.
+CLAIM_CONSTRAINT = "phone_claims_pkey"
 #: app_state key of a value derived from the claim key: a process started with another key would
 #: not see anyone's claim and let every duplicate through, so it refuses to start instead.
 KEY_CHECK = "phone_claims_key_check"
@@ -60,6 +62,10 @@ class DatabasePhoneClaims:
                 [value for claim, person in wanted for value in (claim, person, now)],
             )
             got = {(row["claim"], row["candidate_id"]) for row in rows}
+            if not replacing:
+                # New people (the port's contract) whose number no one held: nothing of them is stored.
+                # Those already holding theirs were registered before (an import run twice at once).
+                self.database.registering(person for _, person in got)
             holders = self._holders(tx, [claim for claim, person in wanted if (claim, person) not in got])
             # Not inserted: already the person's own (an unchanged number), or someone else's.
             accepted = [(claim, person) for claim, person in wanted
@@ -71,6 +77,19 @@ class DatabasePhoneClaims:
                     [person for _, person in accepted] + [claim for claim, _ in accepted],
                 )
         return {UUID(person) for claim, person in wanted if (claim, person) not in accepted}
+
+    def claim_new(self, agency_id: str, person: UUID, phone: str, refused: Exception) -> None:
+        if not isinstance(self.database, PostgresDatabase) or self.database.command_pipeline() is None:
+            if self.claim(agency_id, {person: phone}):
+                raise refused
+            return
+        # Sent with what follows (the person's key and event), not waited for: a new person holds no
+        # number, so the plain INSERT fails only if someone else does, and that fails the command.
+        self.database.registering([str(person)])
+        self.database.on_conflict(CLAIM_CONSTRAINT, refused)
+        with joined(self.database) as tx, self.database.pipelined():
+            tx.execute("INSERT INTO phone_claims (claim, candidate_id, claimed_at) VALUES (?, ?, ?)",
+                       (self._claim_of(agency_id, phone), str(person), self.clock.now().isoformat()))
 
     def release(self, candidate_id: UUID) -> None:
         with joined(self.database) as tx:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, Recording
 
-from application.ports import Database, Transaction
+from application.ports import ClaimingRecorder, Database, InsertClaim, Transaction
 from application.transactions import joined
 
 
@@ -55,6 +55,10 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._tracking_rows_exist = False
+        #: The recorder claims the positions in its insert's round trip once this runner applies saves
+        #: (`apply_pending`); until then it must not, or a save nobody applies would skip events.
+        self._claiming = recorder if isinstance(recorder, ClaimingRecorder) else None
+        self._claiming_armed = False
 
     def catch_up(self) -> int:
         """Apply every event recorded so far; return how many events were read."""
@@ -77,6 +81,10 @@ class ProjectionRunner:
         before them, they are the whole of what is pending (the caller's transaction holds the
         log's insert lock, so nothing can follow them yet), and the log is not read back.
         """
+        if self._claiming is not None and not self._claiming_armed:
+            # From the next save on (this one's insert has been made), see `_claimed_on_insert`.
+            self._claiming.claim_on_insert([p.name for p in self.projections])
+            self._claiming_armed = True
         return self._catch_up(sorted((recording.notification for recording in recordings), key=lambda n: n.id))
 
     def rebuild(self) -> int:
@@ -112,8 +120,13 @@ class ProjectionRunner:
         with joined(self.database) as tx:
             if not self._tracking_rows_exist:
                 self._ensure_tracking(tx)
+            claim = self._claiming.claimed_on_insert() if recorded and self._claiming is not None else None
+            claimed = self._claimed_on_insert(tx, claim, recorded) if claim is not None else None
             everyone_before = {p.name: recorded[0].id - 1 for p in self.projections} if recorded else {}
-            if recorded and self._claim(tx, everyone_before, recorded[-1].id):
+            if claimed is not None:
+                # The insert claimed every projection at the log's head (PostgreSQL, same round trip).
+                behind, notifications = claimed, recorded
+            elif recorded and claim is None and self._claim(tx, everyone_before, recorded[-1].id):
                 # Every projection stood right before what was just recorded: that is all there is to
                 # apply (the caller holds the log's insert lock), and the log is not read back.
                 behind, notifications = everyone_before, recorded
@@ -143,6 +156,21 @@ class ProjectionRunner:
                             else:
                                 projection.apply(event, tx)
             return len(notifications)
+
+    def _claimed_on_insert(
+        self, tx: Transaction, claim: InsertClaim, recorded: Sequence[Notification]
+    ) -> dict[str, int] | None:
+        """Where every projection stood if the insert of `recorded` claimed them all, else None.
+
+        A projection that was not at the log's head (another writer's events not yet applied, a
+        rebuild) was not claimed; those that were are put back (the insert locked their rows), and
+        the caller reads the positions and the log as a catch-up does."""
+        names = {p.name for p in self.projections}
+        if claim.names == names and claim.last == recorded[-1].id:
+            return {name: claim.before for name in names}
+        for name in claim.names:
+            tx.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (claim.before, name))
+        return None
 
     @staticmethod
     def _claim(tx: Transaction, behind: dict[str, int], last: int) -> bool:

@@ -1,0 +1,144 @@
+"""A command's transaction sent in as few round trips as its dependencies allow (docs/adr/0020,
+amendment of session 5): on PostgreSQL the whole transaction is pipelined, the event insert claims
+the projections' positions in its own statement, and a new person's key goes with the event it
+seals. Each shortcut keeps the guarantees of the path it replaces, on both stores."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from application.candidates import DUPLICATE_PHONE
+from application.errors import DuplicateError
+from application.projections.runner import ProjectionRunner
+from application.transactions import joined
+from domain.candidate import Candidate
+from infrastructure.bootstrap import Services, projections
+from tests.integration.helpers import advisor, count, details, max_id, mobile
+
+
+def _is(services: Services, table: str, person: object) -> int:
+    column = "id" if table == "rm_candidates" else "candidate_id"
+    return count(services, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (str(person),))
+
+
+def test_projections_partly_behind_are_put_back_and_each_event_is_applied_once(
+    make_services: Callable[..., Services]
+) -> None:
+    """Another writer's event was applied by every projection but one: the next command's insert
+    claims those at the log's head, and they must be put back so that the behind one catches up."""
+    synchronous = make_services()
+    deferred = make_services(synchronous_projections=False)
+    synchronous.app.register_candidate(details(phone=mobile(1)), sms_consent=True, caller=advisor())
+    behind = deferred.app.register_candidate(details(phone=mobile(2)), sms_consent=True, caller=advisor())
+    all_but_candidates = [p for p in projections() if p.name != "candidates"]
+    ProjectionRunner(deferred.app.recorder, deferred.app.mapper, deferred.database, all_but_candidates).catch_up()
+    assert _is(synchronous, "rm_candidates", behind) == 0
+    assert _is(synchronous, "rm_fig_people", behind) == 1
+
+    latest = synchronous.app.register_candidate(details(phone=mobile(3)), sms_consent=True, caller=advisor())
+
+    for person in (behind, latest):
+        assert _is(synchronous, "rm_candidates", person) == 1
+        assert _is(synchronous, "rm_fig_people", person) == 1
+    assert set(synchronous.projections.positions().values()) == {max_id(synchronous)}
+
+
+def test_a_process_without_synchronous_projections_never_moves_their_positions(
+    make_services: Callable[..., Services]
+) -> None:
+    """Only a runner that applies each save claims in the insert: a claim nobody applied would make
+    every projection skip those events for good."""
+    deferred = make_services(synchronous_projections=False)
+    deferred.app.register_candidate(details(phone=mobile(1)), sms_consent=True, caller=advisor())
+    positions = deferred.projections.positions()
+
+    deferred.app.register_candidate(details(phone=mobile(2)), sms_consent=True, caller=advisor())
+
+    assert deferred.projections.positions() == positions
+    assert deferred.projections.catch_up() == 2
+
+
+def test_a_person_registered_at_the_same_instant_elsewhere_keeps_the_key_stored_first(
+    make_services: Callable[..., Services]
+) -> None:
+    """On PostgreSQL a registered person's key is inserted without waiting: if another transaction
+    stored one meanwhile, the command fails as a concurrent change and writes nothing. On SQLite the
+    stored key is read and used. Either way no data is sealed with a key that is not stored."""
+    one, other = make_services(), make_services()
+    subject = str(uuid4())
+    stored = other.app.key_vault.key_for(subject, create=True)
+    used: list[bytes | None] = []
+    with pytest.raises(IntegrityError) if one.database.dialect == "postgresql" else nullcontext():
+        with one.app.unit_of_work(), joined(one.database) as tx:
+            one.database.registering([subject])
+            used.append(one.app.key_vault.key_for(subject, create=True))
+            tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("pipeline-test", "written"))
+
+    if one.database.dialect == "sqlite":
+        assert used == [stored]
+    else:
+        assert len(used) == 1 and used[0] != stored  # sealed nothing: the command failed
+    assert make_services().app.key_vault.key_for(subject, create=False) == stored
+    assert one.app.key_vault.key_for(subject, create=False) == stored  # the unstored key was not kept
+    written = count(one, "SELECT COUNT(*) FROM app_state WHERE key = 'pipeline-test'")
+    assert written == (1 if one.database.dialect == "sqlite" else 0)
+
+
+def test_in_a_command_a_statement_still_answers_its_row_count(services: Services) -> None:
+    services.app.register_candidate(details(phone=mobile(1)), sms_consent=True, caller=advisor())
+    with services.app.unit_of_work(), joined(services.database) as tx:
+        moved = tx.execute("UPDATE projection_tracking SET position = position WHERE name = ?", ("candidates",))
+        none = tx.execute("UPDATE projection_tracking SET position = position WHERE name = ?", ("no such",))
+
+    assert (moved, none) == (1, 0)
+
+
+def test_a_failed_nested_transaction_in_a_command_undoes_only_its_own_writes(services: Services) -> None:
+    with services.app.unit_of_work(), joined(services.database) as tx:
+        tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("outer", "kept"))
+        with pytest.raises(Exception):  # the driver's unique violation, whichever the store
+            with services.database.transaction() as inner:
+                inner.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("inner", "undone"))
+                inner.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("outer", "twice"))
+        tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("after", "kept"))
+
+    with services.database.read() as tx:
+        rows = {row["key"]: row["value"] for row in tx.fetchall(
+            "SELECT key, value FROM app_state WHERE key IN ('outer', 'inner', 'after')")}
+    assert rows == {"outer": "kept", "after": "kept"}
+
+
+
+def _register_claiming_new(services: Services, phone: str) -> UUID:
+    """A registration as `_save_claiming_phone` would make it with `claim_new` (docs/adr/0020,
+    session 5: the one-line switch left to application/candidates.py)."""
+    app, caller = services.app, advisor()
+    person = uuid4()
+    profile = details(phone=phone).to_profile(person, app.gazetteer, services.clock.now().date())
+    candidate = Candidate.register(caller.agency_id, profile, True, caller.provenance, services.clock.now(), id=person)
+    with app.unit_of_work():
+        app.phone_claims.claim_new(candidate.agency_id, candidate.id, candidate.profile.phone.value,
+                                   DuplicateError("phone", DUPLICATE_PHONE))
+        app._save(candidate, joining=True)  # noqa: SLF001
+    return person
+
+
+def test_a_new_persons_number_held_by_someone_else_is_refused_and_nothing_is_written(services: Services) -> None:
+    first = _register_claiming_new(services, mobile(1))
+    written = {table: count(services, f"SELECT COUNT(*) FROM {table}")
+               for table in ("personal_keys", "phone_claims", "rm_candidates")}
+    head, positions = max_id(services), services.projections.positions()
+
+    with pytest.raises(DuplicateError):
+        _register_claiming_new(services, mobile(1))
+
+    assert {table: count(services, f"SELECT COUNT(*) FROM {table}") for table in written} == written
+    assert (max_id(services), services.projections.positions()) == (head, positions)
+    later = _register_claiming_new(services, mobile(2))  # the same pool's connection goes on
+    for person in (first, later):
+        assert _is(services, "rm_candidates", person) == 1
+    assert set(services.projections.positions().values()) == {max_id(services)}
