@@ -124,9 +124,15 @@ class CandidateCommands:
         """Save with the person's number claimed in the same transaction: a duplicate, even one
         registered by another process at the same instant, is refused and nothing is written."""
         with self.unit_of_work():
-            phones = {candidate.id: candidate.profile.phone.value}
-            if self.phone_claims.claim(candidate.agency_id, phones, replacing=replacing):
-                raise DuplicateError("phone", DUPLICATE_PHONE)
+            phone = candidate.profile.phone.value
+            if replacing:
+                if self.phone_claims.claim(candidate.agency_id, {candidate.id: phone}, replacing=True):
+                    raise DuplicateError("phone", DUPLICATE_PHONE)
+            else:
+                # A new person holds no number yet: on PostgreSQL the claim travels with their key and
+                # event, and a number someone else holds fails the command whole (docs/adr/0020, session 5).
+                self.phone_claims.claim_new(candidate.agency_id, candidate.id, phone,
+                                            DuplicateError("phone", DUPLICATE_PHONE))
             self._save(candidate, joining=True)  # any failure fails this unit of work whole
 
     def erase_candidate(
