@@ -126,7 +126,7 @@ class ProjectionRunner:
             if claimed is not None:
                 # The insert claimed every projection at the log's head (PostgreSQL, same round trip).
                 behind, notifications = claimed, recorded
-            elif recorded and claim is None and self._claim(tx, everyone_before, recorded[-1].id):
+            elif recorded and claim is None and self._claim(tx, everyone_before, recorded[-1].id, own_events=True):
                 # Every projection stood right before what was just recorded: that is all there is to
                 # apply (the caller holds the log's insert lock), and the log is not read back.
                 behind, notifications = everyone_before, recorded
@@ -173,26 +173,35 @@ class ProjectionRunner:
         return None
 
     @staticmethod
-    def _claim(tx: Transaction, behind: dict[str, int], last: int) -> bool:
+    def _claim(tx: Transaction, behind: dict[str, int], last: int, own_events: bool = False) -> bool:
         """Move every projection behind `last` to it if each still stands where `behind` says;
-        otherwise move none (what was moved is put back) and say so."""
+        otherwise move none (what was moved is put back) and say so.
+
+        `own_events`: `last` is an event of this transaction, which holds the log's insert lock, so
+        no other transaction can have moved a projection to it: a row count tells what moved. That
+        spares SQLite's RETURNING, which builds a temporary structure on the heap at every call and
+        was the costliest statement of a registration (session 5). Otherwise RETURNING names them."""
         by_position: dict[int, list[str]] = {}
         for name, position in behind.items():
             if position < last:
                 by_position.setdefault(position, []).append(name)
         moved: list[tuple[str, int]] = []
         for position, names in by_position.items():  # usually one statement: all were at the same place
-            rows = tx.fetchall(
-                f"UPDATE projection_tracking SET position = ? WHERE position = ? AND name IN "
-                f"({', '.join('?' * len(names))}) RETURNING name",
-                (last, position, *names),
-            )
-            moved.extend((row["name"], position) for row in rows)
-            if len(rows) != len(names):
+            update = (f"UPDATE projection_tracking SET position = ? WHERE position = ? AND name IN "
+                      f"({', '.join('?' * len(names))})")
+            if own_events:
+                count = tx.execute(update, (last, position, *names))
+                moved.extend((name, position) for name in names)  # at `last` only if this moved it
+            else:
+                rows = tx.fetchall(update + " RETURNING name", (last, position, *names))
+                count = len(rows)
+                moved.extend((row["name"], position) for row in rows)
+            if count != len(names):
                 # Put back what was moved (its rows are locked by this transaction), so that a caller's
                 # transaction that goes on holds no position it did not apply.
                 for name, old in moved:
-                    tx.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (old, name))
+                    tx.execute("UPDATE projection_tracking SET position = ? WHERE name = ? AND position = ?",
+                               (old, name, last))
                 return False
         return True
 
