@@ -91,9 +91,11 @@ class TreeMemory:
     peak_rss: float = 0.0
     peak_pss: float = 0.0
     peak_uss: float = 0.0
-    #: Most processes alive at once, and the peak RSS total while more than one was alive.
+    #: Most processes alive at once, and the peak totals while more than one was alive.
     most_processes: int = 0
     peak_rss_with_workers: float = 0.0
+    peak_pss_with_workers: float = 0.0
+    peak_uss_with_workers: float = 0.0
     samples: int = 0
     processes: dict[int, ProcessPeak] = field(default_factory=dict)
 
@@ -130,6 +132,8 @@ class TreeMemory:
         self.most_processes = max(self.most_processes, alive)
         if alive > 1:
             self.peak_rss_with_workers = max(self.peak_rss_with_workers, rss)
+            self.peak_pss_with_workers = max(self.peak_pss_with_workers, pss)
+            self.peak_uss_with_workers = max(self.peak_uss_with_workers, uss)
 
     def _run(self) -> None:
         while not self._stop.is_set():
