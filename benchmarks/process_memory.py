@@ -62,12 +62,12 @@ def _high_water_mark(pid: int) -> float | None:
     return None
 
 
-def _label(pid: int) -> str:
+def _command_line(pid: int) -> str:
     try:
         words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return "?"
-    return " ".join(word.decode(errors="replace") for word in words if word)[:80]
+    return " ".join(word.decode(errors="replace") for word in words if word)
 
 
 @dataclass
@@ -116,14 +116,14 @@ class TreeMemory:
         rss = pss = uss = 0.0
         alive = 0
         for pid in descendants(self.pid):
-            label = _label(pid)
-            if pid != self.pid and self.wanted and not any(word in label for word in self.wanted):
+            command = _command_line(pid)
+            if pid != self.pid and self.wanted and not any(word in command for word in self.wanted):
                 continue
             figures = _rollup(pid)
             if figures is None:
                 continue
             alive += 1
-            peak = self.processes.setdefault(pid, ProcessPeak(label))
+            peak = self.processes.setdefault(pid, ProcessPeak(command[:80]))
             peak.rss, peak.pss, peak.uss = (max(a, b) for a, b in zip((peak.rss, peak.pss, peak.uss), figures))
             peak.hwm = max(peak.hwm, _high_water_mark(pid) or 0.0)
             rss, pss, uss = rss + figures[0], pss + figures[1], uss + figures[2]
