@@ -9,11 +9,14 @@ In one run, on a throwaway database on 127.0.0.1:5432:
    copies of those events' stored bytes under fresh originator ids (version 1 and 2 as in
    the originals), so that every record decodes and its personal data decrypts.
 2. raw: `COPY relais_events TO STDOUT` read to the end by psycopg (the raw limit).
-3. export: `LogExporter.export` (what `relais export` runs), in a subprocess that reports
-   its peak RSS (ru_maxrss) and its export workers' (VmHWM sampled from /proc: ru_maxrss of a
-   child started by vfork+exec counts the parent's pages): events/s, ratio to the COPY rows/s,
-   CPU seconds of the parent and of the workers. Target ≥ 0.35, < 200 MB. Run once in process
-   (RELAIS_EXPORT_WORKERS=0) and once with 2 workers, or as `--workers` says ("auto": the default).
+3. export: what `relais export` runs (the command line's modules, then `export_log`, which
+   builds the application only at the end, to record the export), in a subprocess: events/s until
+   the files are signed, ratio to the COPY rows/s, CPU seconds of the exporting process and of its
+   workers. Memory is counted over the whole process tree (benchmarks/process_memory.py, sampled
+   every 50 ms from /proc/PID/smaps_rollup): the peak of the summed RSS, PSS and USS of the
+   exporting process and its workers, over the whole run and while the workers ran, and each
+   process's own peaks (and VmHWM). Targets ≥ 0.35 of COPY and < 200 MB of summed RSS. Run once in
+   process (RELAIS_EXPORT_WORKERS=0) and once with 2 workers, or as `--workers` says ("auto": the default).
 4. seal + verify-log: `write_checkpoint()` then `verify()` in a subprocess. Target ≥ 500,000/s.
    Also the CPU seconds of that subprocess and of the PostgreSQL backends serving it (read from
    /proc: the server runs on the same CPUs), and the same verification twice more.
@@ -47,38 +50,14 @@ import psycopg  # noqa: E402
 from _common import (  # noqa: E402
     Registrations, TempPostgres, advisor, load_line, machine_line, postgres_reachable, postgres_version, relais_settings,
 )
+from process_memory import TreeMemory  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
-import json, os, resource, sys, threading, time
+import json, os, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 os.environ.update({extra_env!r})
-workers_peak = {{}}  # pid -> peak RSS (MB) of each export worker, sampled from /proc (Linux)
-
-
-def watch_workers():
-    me = os.getpid()
-    while True:
-        try:
-            pids = Path(f"/proc/{{me}}/task/{{me}}/children").read_text().split()
-        except OSError:
-            return
-        for pid in pids:
-            try:
-                # Until it has exec'd, a child started by vfork shows its parent's memory: skip it.
-                if b"-m\\0infrastructure.export_workers" not in Path(f"/proc/{{pid}}/cmdline").read_bytes():
-                    continue
-                status = Path(f"/proc/{{pid}}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    workers_peak[pid] = max(workers_peak.get(pid, 0), int(line.split()[1]) / 1024)
-        time.sleep(0.05)
-
-
-threading.Thread(target=watch_workers, daemon=True).start()
 
 
 def backends_cpu():
@@ -95,50 +74,77 @@ def backends_cpu():
     return seconds
 
 
-from infrastructure.bootstrap import bootstrap
-from infrastructure.settings import Settings
-services = bootstrap(Settings.from_env({env!r}), run_migrations=False, synchronous_projections=False)
-audit = services.audit
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # imports and bootstrap
+def rss_mb(field="VmRSS"):
+    # From /proc, not ru_maxrss: a child started by vfork+exec counts its parent's pages there
+    # (VmHWM, the peak, starts again at exec).
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 task = {task!r}
-start = time.perf_counter()
-usage = resource.getrusage(resource.RUSAGE_SELF)
-cpu_start = usage.ru_utime + usage.ru_stime
-children = resource.getrusage(resource.RUSAGE_CHILDREN)
-children_start = children.ru_utime + children.ru_stime
+figures = {{}}
 if task == "export":
-    result = audit.exporter.export(Path({out!r}))
-    figures = {{"events": result.manifest.count}}
-    figures["seconds"] = time.perf_counter() - start
-elif task == "seal":
-    figures = {{"checkpoints": audit.write_checkpoint(force=True)}}
-    figures["seconds"] = time.perf_counter() - start
+    # As `relais export` runs it: the command line's modules, then the export wired on its own;
+    # the application is built at the end to record the export (read models not caught up: the
+    # log was filled by COPY, as the benchmark's own bootstrap left them).
+    import web.cli  # noqa: F401
+    from infrastructure.export_command import export_log, recorded_by_the_application
+    from infrastructure.settings import Settings
+    settings = Settings.from_env({env!r})
+    record = recorded_by_the_application(settings, synchronous_projections=False)
+    written = []
+
+    def recorded(*export):
+        written.append(time.perf_counter())  # the files are written and signed
+        return record(*export)
+
+    figures["baseline_rss_mb"] = rss_mb()
+    start, cpu_start, children_start = time.perf_counter(), cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+    result = export_log(settings, Path({out!r}), record=recorded)
+    figures.update(events=result.manifest.count, seconds=written[0] - start,
+                   recording_seconds=time.perf_counter() - written[0])
 else:
-    server_start = backends_cpu()
-    report = audit.verify()
-    figures = {{"events": report.records, "ok": report.ok, "checkpoints": report.checkpoints}}
-    figures["seconds"] = time.perf_counter() - start
-    server = backends_cpu()
-    figures["server_cpu_seconds"] = sum(cpu - server_start.get(pid, 0) for pid, cpu in server.items())
-figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-figures["baseline_rss_mb"] = baseline
-usage = resource.getrusage(resource.RUSAGE_SELF)
-figures["cpu_seconds"] = usage.ru_utime + usage.ru_stime - cpu_start  # this process only, not the server
-children = resource.getrusage(resource.RUSAGE_CHILDREN)
-figures["workers_cpu_seconds"] = children.ru_utime + children.ru_stime - children_start
-figures["workers"] = len(workers_peak)
-figures["workers_peak_rss_mb"] = max(workers_peak.values(), default=0)
-services.close()
+    from infrastructure.bootstrap import bootstrap
+    from infrastructure.settings import Settings
+    services = bootstrap(Settings.from_env({env!r}), run_migrations=False, synchronous_projections=False)
+    audit = services.audit
+    figures["baseline_rss_mb"] = rss_mb()  # imports and bootstrap
+    start, cpu_start, children_start = time.perf_counter(), cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+    if task == "seal":
+        figures["checkpoints"] = audit.write_checkpoint(force=True)
+        figures["seconds"] = time.perf_counter() - start
+    else:
+        server_start = backends_cpu()
+        report = audit.verify()
+        figures.update(events=report.records, ok=report.ok, checkpoints=report.checkpoints)
+        figures["seconds"] = time.perf_counter() - start
+        server = backends_cpu()
+        figures["server_cpu_seconds"] = sum(cpu - server_start.get(pid, 0) for pid, cpu in server.items())
+    services.close()
+figures["peak_rss_mb"] = rss_mb("VmHWM")
+figures["cpu_seconds"] = cpu(resource.RUSAGE_SELF) - cpu_start  # this process only, not the server
+figures["workers_cpu_seconds"] = cpu(resource.RUSAGE_CHILDREN) - children_start
 print(json.dumps(figures))
 """
 
 
 def child(task: str, env: dict[str, str], out: Path | None = None, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run `task` in a subprocess; its figures, and (`memory`) its process tree's, sampled from /proc."""
     code = CHILD.format(root=str(ROOT), env=env, task=task, out=str(out or ""), extra_env=extra_env or {})
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{task} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = TreeMemory(process.pid, interval=0.05, wanted=("infrastructure.export_workers",)).start()
+    stdout, stderr = process.communicate()
+    memory.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"{task} failed:\n{stderr[-3000:]}")
+    return {**json.loads(stdout.strip().splitlines()[-1]), "memory": memory}
 
 
 def fill(conninfo: str, total: int) -> float:
@@ -235,15 +241,20 @@ def main() -> int:
             exported = child("export", env, folder / "out", extra)
             export_rate = exported["events"] / exported["seconds"]
             sizes = {p.name: p.stat().st_size for p in (folder / "out").iterdir()}
-            where = (f"{exported['workers']} worker processes, peak RSS {exported['workers_peak_rss_mb']:.0f} MB each at most, "
-                     f"{exported['workers_cpu_seconds']:.1f} s of CPU in them"
-                     if exported["workers"] else "in process")
+            memory: TreeMemory = exported["memory"]
+            workers_count = memory.most_processes - 1
+            where = (f"{workers_count} worker processes, {exported['workers_cpu_seconds']:.1f} s of CPU in them"
+                     if workers_count else "in process")
             print(f"export  ({where}) {exported['events']:,} events in {exported['seconds']:.1f} s = {export_rate:,.0f} events/s; "
-                  f"ratio to COPY {export_rate / copy_rate:.2f} (target ≥ 0.35); parent peak RSS "
-                  f"{exported['peak_rss_mb']:.0f} MB (target < 200 MB; {exported['baseline_rss_mb']:.0f} MB before the first event); "
-                  f"{exported['cpu_seconds']:.1f} s of CPU in the parent; "
+                  f"ratio to COPY {export_rate / copy_rate:.2f} (target ≥ 0.35); "
+                  f"{exported['cpu_seconds']:.1f} s of CPU in the exporting process; "
                   f"{exported['events'] / (exported['cpu_seconds'] + exported['workers_cpu_seconds']):,.0f} events per CPU-second "
-                  f"in all; files {', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(sizes.items()))}")
+                  f"in all; then {exported['recording_seconds']:.1f} s to build the application and record the export; "
+                  f"files {', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(sizes.items()))} | {load_line()}")
+            print(f"memory  whole process tree, peak of the sum (target < 200 MB RSS): RSS {memory.peak_rss:.0f} MB "
+                  f"(while the workers ran: {memory.peak_rss_with_workers:.0f}), PSS {memory.peak_pss:.0f} "
+                  f"({memory.peak_pss_with_workers:.0f}), USS {memory.peak_uss:.0f} ({memory.peak_uss_with_workers:.0f}); exporting process before the export {exported['baseline_rss_mb']:.0f} MB "
+                  f"| {memory.describe()}")
             shutil.rmtree(folder / "out", ignore_errors=True)
 
         sealed = child("seal", env)

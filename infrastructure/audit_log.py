@@ -72,6 +72,33 @@ def export_workers(environ: dict[str, str], postgres: bool = False) -> int:
     return int(raw)
 
 
+def signing_key(settings: Settings, environ: dict[str, str]) -> SigningKey:
+    try:
+        return SigningKey.load(environ.get("RELAIS_SIGNING_KEY", ""), settings.data_dir)
+    except SigningKeyError as error:
+        raise SettingsError(str(error)) from None
+
+
+def log_exporter(
+    settings: Settings, database: SQLiteDatabase | PostgresDatabase, records: EventRecords, key: SigningKey,
+    clock: Any, mapper: Any, on_exported: Any, environ: dict[str, str],
+) -> LogExporter:
+    """The exporter, in the web process (with the application's mapper) or alone (`relais export`:
+    mapper None, infrastructure/export_command.py)."""
+
+    def decoders() -> EventStateDecoder:
+        vault = DatabaseKeyVault(database, settings.secret_key, clock, cache_seconds=EXPORT_KEY_CACHE_SECONDS)
+        return EventStateDecoder(vault, mapper)
+
+    # Workers decode without the application's mapper: a mapper that encrypts or compresses
+    # whole records (not configured today) keeps the export in this process.
+    parallel = None
+    if getattr(mapper, "cipher", None) is None and getattr(mapper, "compressor", None) is None:
+        setup = WorkerSetup(settings.database, settings.secret_key, EXPORT_KEY_CACHE_SECONDS)
+        parallel = Parallelism(export_workers(environ, postgres=isinstance(database, PostgresDatabase)), setup)
+    return LogExporter(database, records, decoders, key, clock, on_exported=on_exported, parallel=parallel)
+
+
 @dataclass
 class AuditLog:
     key: SigningKey
@@ -113,26 +140,11 @@ class AuditLog:
         environ: dict[str, str] | None = None,
     ) -> AuditLog:
         env = dict(os.environ if environ is None else environ)
-        try:
-            key = SigningKey.load(env.get("RELAIS_SIGNING_KEY", ""), settings.data_dir)
-        except SigningKeyError as error:
-            raise SettingsError(str(error)) from None
+        key = signing_key(settings, env)
         keys = KeyRing(database, key, trusted_signing_keys(env), clock)
         records = EventRecords(database, app.recorder)
         checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(env))
-
-        def decoders() -> EventStateDecoder:
-            vault = DatabaseKeyVault(database, settings.secret_key, clock, cache_seconds=EXPORT_KEY_CACHE_SECONDS)
-            return EventStateDecoder(vault, app.mapper)
-
-        # Workers decode without the application's mapper: a mapper that encrypts or compresses
-        # whole records (not configured today) keeps the export in this process.
-        parallel = None
-        if getattr(app.mapper, "cipher", None) is None and getattr(app.mapper, "compressor", None) is None:
-            setup = WorkerSetup(settings.database, settings.secret_key, EXPORT_KEY_CACHE_SECONDS)
-            parallel = Parallelism(export_workers(env, postgres=isinstance(database, PostgresDatabase)), setup)
-        exporter = LogExporter(database, records, decoders, key, clock, on_exported=app.record_log_export,
-                               parallel=parallel)
+        exporter = log_exporter(settings, database, records, key, clock, app.mapper, app.record_log_export, env)
         return cls(
             key=key,
             keys=keys,

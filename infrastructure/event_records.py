@@ -123,8 +123,8 @@ class EventRecords:
         self.schema = getattr(getattr(recorder, "datastore", None), "schema", "public") or "public"
 
     @classmethod
-    def of_table(cls, database: PostgresDatabase, table: str, schema: str = "public") -> EventRecords:
-        """The records of a table named outright (an export worker has no application recorder)."""
+    def of_table(cls, database: SQLiteDatabase | PostgresDatabase, table: str, schema: str = "public") -> EventRecords:
+        """The records of a table named outright (an export worker, or `relais export`, has no application recorder)."""
         records = cls.__new__(cls)
         records.database, records.table, records.schema = database, table, schema
         return records

@@ -7,12 +7,12 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.caller import Caller
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
 from application.values import ERASURE_REQUESTERS
-from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.settings import Settings, SettingsError
 from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
@@ -20,6 +20,9 @@ from web.cli_scheduler import add_scheduler_command
 from web.cli_serve import add_serve_command
 from web.cli_audit import add_audit_commands
 from web.cli_keys import add_key_commands
+
+if TYPE_CHECKING:
+    from infrastructure.bootstrap import Services
 
 log = logging.getLogger("relais")
 ROLES = ("advisor", "auditor", "compliance", "admin")
@@ -34,6 +37,10 @@ class CommandError(Exception):
 
 
 def _services(migrate: bool = True) -> Services:
+    # Imported here: each command loads the application only when it runs, so `relais export`
+    # stays lean (its parent process and workers are counted together, docs/adr/0014).
+    from infrastructure.bootstrap import bootstrap
+
     return bootstrap(Settings.from_env(), run_migrations=migrate)
 
 

@@ -12,15 +12,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from uuid import uuid4
 
 from application.caller import Caller
 from infrastructure.audit_log import AuditLog
-from infrastructure.bootstrap import Services, bootstrap
+from infrastructure.export_command import export_log
 from infrastructure.export_verifier import verify_export_by_key_id
 from infrastructure.settings import Settings
 from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems
+
+if TYPE_CHECKING:
+    from infrastructure.bootstrap import Services
 
 
 class ProgressBar:
@@ -66,6 +69,8 @@ def add_audit_commands(commands: Any) -> None:
 
 
 def _services() -> Services:
+    from infrastructure.bootstrap import bootstrap  # here, not at import: see web/cli.py _services
+
     return bootstrap(Settings.from_env())
 
 
@@ -153,13 +158,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists() and any(out.iterdir()):
         raise _usage(f"{out} is not empty: export into a new folder")
-    services = _services()
-    try:
-        bar = ProgressBar("export")
-        result = _audit(services).exporter.export(out, since, until, bar, requested_by=Caller.cli(f"export-{uuid4()}"))
-        bar.finish()
-    finally:
-        services.close()
+    bar = ProgressBar("export")
+    # Without the application until the export is written: its process and workers stay lean (docs/adr/0014).
+    result = export_log(Settings.from_env(), out, since, until, bar, requested_by=Caller.cli(f"export-{uuid4()}"))
+    bar.finish()
     manifest = result.manifest
     print(f"{manifest.count} events exported to {out} (sequences {manifest.first_sequence}..{manifest.last_sequence}), "
           f"head {manifest.head.hex()}, key {manifest.public_key_id}")

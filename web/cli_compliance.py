@@ -5,8 +5,6 @@ import argparse
 from typing import Any
 
 from application.retention import RetentionReport
-from infrastructure.bootstrap import bootstrap
-from infrastructure.retention import retention_job
 from infrastructure.settings import Settings
 
 
@@ -19,6 +17,10 @@ def add_compliance_commands(commands: Any) -> None:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
+    # Here, not at import: see web/cli.py _services.
+    from infrastructure.bootstrap import bootstrap
+    from infrastructure.retention import retention_job
+
     services = bootstrap(Settings.from_env())
     try:
         report = retention_job(services)(dry_run=args.dry_run)

@@ -15,7 +15,6 @@ from typing import Any
 from application.caller import Caller
 from application.csv_table import MAX_BYTES, ImportFileError
 from application.imports import ImportReport
-from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 
 KINDS = {"import-candidates": "job seekers", "import-offers": "offers"}
@@ -41,6 +40,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {path}: {error.strerror or error}")
     if not agency:
         return _fail("--agency must name an agency")
+    from infrastructure.bootstrap import bootstrap  # here, not at import: see web/cli.py _services
+
     services = bootstrap(Settings.from_env())
     try:
         operator = Caller.cli(correlation_id=str(uuid.uuid4()), actor="cli")

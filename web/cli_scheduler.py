@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from infrastructure.bootstrap import Services, bootstrap
-from infrastructure.outreach_wiring import build_scheduler, scheduled_jobs
-from infrastructure.scheduler import LeaderScheduler
 from infrastructure.settings import Settings
+
+if TYPE_CHECKING:
+    from infrastructure.bootstrap import Services
+    from infrastructure.scheduler import LeaderScheduler
 
 
 def add_scheduler_command(commands: Any) -> None:
@@ -23,6 +24,8 @@ def add_scheduler_command(commands: Any) -> None:
 
 
 def start_scheduler(services: Services) -> LeaderScheduler:
+    from infrastructure.outreach_wiring import build_scheduler, scheduled_jobs
+
     scheduler = build_scheduler(services.settings, scheduled_jobs(services))
     scheduler.start()
     return scheduler
@@ -34,6 +37,7 @@ def start_in_process_scheduler(services: Services) -> LeaderScheduler | None:
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
+    from infrastructure.bootstrap import bootstrap
     from infrastructure.poller import ProjectionPoller
 
     services = bootstrap(Settings.from_env())

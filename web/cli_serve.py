@@ -10,15 +10,14 @@ Workers are stateless: sessions, throttle counters and simulated phones live in 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar
-
-from infrastructure.bootstrap import bootstrap
-from infrastructure.poller import ProjectionPoller
-from infrastructure.scheduler import LeaderScheduler
 from infrastructure.settings import Settings
-from web.cli_scheduler import start_in_process_scheduler
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+    from infrastructure.scheduler import LeaderScheduler
 
 #: uvicorn imports the app factory by name in every worker process.
 WORKER_APP_FACTORY = "web.cli_serve:worker_app"
@@ -31,7 +30,10 @@ WORKER_HEALTHCHECK_SECONDS = 60
 
 def worker_app() -> Litestar:
     """One worker's app; its poller and scheduler candidate live as long as the server does."""
+    from infrastructure.bootstrap import bootstrap
+    from infrastructure.poller import ProjectionPoller
     from web.app import create_app
+    from web.cli_scheduler import start_in_process_scheduler
 
     services = bootstrap(Settings.from_env(), run_migrations=False)
     poller = ProjectionPoller(services.projections, services.settings.projection_poll_seconds)
@@ -58,6 +60,7 @@ def worker_app() -> Litestar:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from infrastructure.bootstrap import bootstrap
     from infrastructure.demo import seed_demo
 
     services = bootstrap(Settings.from_env(), run_migrations=True)

@@ -1,0 +1,95 @@
+"""`relais export`: the export wired on its own, the application loaded only to record it at the end.
+
+An export's memory is its process plus its worker processes (docs/adr/0014, amendment "export
+memory"). The application's wiring (`bootstrap`) costs that process ~55 MB of modules the export
+never uses (rankers with numpy and scipy, the Mistral SDK, the scheduler, holidays of every
+country) and, at start-up, a 64 MB Argon2 hash (the password hasher's dummy, for even login
+timing). Reading, decoding and signing need only the database, the master key, the signing key
+and the workers, so the export runs with just those. The application is built once the export is
+written and its workers have stopped, to record `LogExport.Made` exactly as before (the CLI's
+synchronous read models included); that building hashes no password.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from application.caller import Caller
+from infrastructure.audit_log import log_exporter, signing_key
+from infrastructure.clock import SystemClock
+from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
+from infrastructure.event_records import EventRecords
+from infrastructure.log_export import ExportResult, Progress
+from infrastructure.migrations import migration_files
+from infrastructure.settings import Settings
+
+#: The application's events table as the library names it (tested against the recorder's own name).
+EVENTS_TABLES = {"sqlite": "stored_events", "postgresql": "relais_events"}
+
+
+class NoPasswordHashing:
+    """Stands in for the password hasher while an export is recorded: nothing there signs anyone in."""
+
+    def hash(self, password: str) -> str:
+        raise RuntimeError("no password is hashed while an export is recorded")
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        raise RuntimeError("no password is verified while an export is recorded")
+
+    def dummy_verify(self) -> None:
+        raise RuntimeError("no password is verified while an export is recorded")
+
+
+def recorded_by_the_application(settings: Settings, **bootstrap_options: Any) -> Callable[..., object]:
+    """`on_exported`: build the application (after the workers have stopped), record the export, close it."""
+
+    def record(*export: Any) -> object:
+        from infrastructure.bootstrap import bootstrap  # the heavy part, once the export is written
+
+        services = bootstrap(settings, run_migrations=False, passwords=NoPasswordHashing(), **bootstrap_options)
+        try:
+            return services.app.record_log_export(*export)
+        finally:
+            services.close()
+
+    return record
+
+
+def migrations_pending(database: SQLiteDatabase | PostgresDatabase) -> bool:
+    try:
+        with database.read() as tx:
+            done = {row["name"] for row in tx.fetchall("SELECT name FROM schema_migrations")}
+    except Exception:  # noqa: BLE001 - no table yet (a new database): everything is pending
+        return True
+    return "0000_event_store" not in done or any(name not in done for name, _ in migration_files())
+
+
+def export_log(
+    settings: Settings,
+    directory: Path,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    progress: Progress | None = None,
+    requested_by: Caller | None = None,
+    record: Callable[..., object] | None = None,
+    environ: dict[str, str] | None = None,
+) -> ExportResult:
+    """What `relais export` runs. `record`: how the finished export is recorded in the log (by
+    default the application, built then); the database is migrated first if it needs to be."""
+    env = dict(os.environ if environ is None else environ)
+    database = open_database(settings.database)
+    try:
+        if migrations_pending(database):
+            from infrastructure.bootstrap import bootstrap  # a new or older database: migrate as other commands do
+
+            bootstrap(settings, passwords=NoPasswordHashing()).close()
+        records = EventRecords.of_table(database, EVENTS_TABLES[database.dialect])
+        clock = SystemClock()
+        exporter = log_exporter(settings, database, records, signing_key(settings, env), clock, None,
+                                record or recorded_by_the_application(settings), env)
+        return exporter.export(directory, since, until, progress, requested_by=requested_by)
+    finally:
+        database.close()
