@@ -31,8 +31,6 @@ from eventsourcing.domain import CanMutateAggregate, DecoratedFuncCaller, decora
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import resolve_topic
 
-from application.audit.decode_plan import plans_for
-
 if TYPE_CHECKING:
     from application.app import Relais
 
@@ -55,13 +53,12 @@ def stored_events(app: Relais, aggregate_id: UUID, version: int | None = None,
         return list(app.repository.event_store.get(aggregate_id, lte=version))
     rows = select(aggregate_id, version)
     app.key_vault.keys_for(sorted(people_in(state for _, _, state in rows)))  # one read; kept for the decoding
-    plans = plans_for(mapper.transcoder)
     decode = mapper.transcoder.decode
     events = []
     for number, topic, state in rows:
         cls = resolve_topic(topic)
         try:
-            data = plans.decode(topic, state) if plans is not None else decode(state)
+            data = decode(state)
         except Exception:  # noqa: BLE001 - the library's path raises its own error, naming the record
             data = None
         if data.__class__ is dict:
