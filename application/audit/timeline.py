@@ -17,6 +17,7 @@ from application.audit.replay import replay, stored_events
 from application.audit.state import Change, aggregate_state, diff, flatten
 from application.caller import Caller
 from application.errors import NotFoundError
+from application.queries.paging import Page
 from domain.matching import AiOutput
 from domain.personal_data import PersonalData
 from domain.provenance import Reason
@@ -81,28 +82,22 @@ class BadPageError(ValueError):
 class Timeline:
     aggregate_id: str
     aggregate_type: str
-    entries: list[TimelineEntry]  # this page's events only
-    last_version: int  # the record's number of events (versions run 1, 2, 3… with no gap)
+    #: One page of the events (`total`: all of them, so the last version: versions run 1, 2, 3… with no gap).
+    events: Page[TimelineEntry]
     first_at: datetime  # when its first event was recorded
     moment: Moment = Moment()
     #: The state at the chosen version or time (None: the record did not exist yet then).
     state: dict[str, str] | None = None
     state_version: int = 0
     changes: list[Change] = field(default_factory=list)
-    page: int = 1
-    per_page: int = ENTRIES_PER_PAGE
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.last_version // self.per_page))
+    def entries(self) -> list[TimelineEntry]:
+        return self.events.items
 
     @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    def last_version(self) -> int:
+        return self.events.total
 
 
 def entry_of(event: Any, recorded_format: int | None = None) -> TimelineEntry:
@@ -154,17 +149,17 @@ class TimelineQueries:
         recorded_formats: dict[int, int] = {}
         events = self.events(caller, aggregate_id, recorded_formats)
         kind = type(events[0]).__qualname__.split(".", 1)[0]
-        timeline = self._moment(Timeline(str(aggregate_id), kind, [], len(events), events[0].timestamp, moment),
-                                events)
+        unlisted: Page[TimelineEntry] = Page([], len(events), 1, per_page)
+        timeline = self._moment(Timeline(str(aggregate_id), kind, unlisted, events[0].timestamp, moment), events)
         if page is None:
             chosen = timeline.state_version if (moment.version or moment.at or moment.is_diff) else 0
             page = (chosen - 1) // per_page + 1 if chosen else 1
-        timeline = _with(timeline, page=page, per_page=per_page)
-        if page > timeline.pages:
-            raise BadPageError(f"La page {page} n'existe pas : cet historique compte {timeline.pages} page"
-                               f"{'s' if timeline.pages > 1 else ''} de {per_page} événements.")
+        if page > unlisted.pages:
+            raise BadPageError(f"La page {page} n'existe pas : cet historique compte {unlisted.pages} page"
+                               f"{'s' if unlisted.pages > 1 else ''} de {per_page} événements.")
         shown = events[(page - 1) * per_page:page * per_page]
-        return _with(timeline, entries=[entry_of(e, recorded_formats.get(e.originator_version)) for e in shown])
+        entries = [entry_of(e, recorded_formats.get(e.originator_version)) for e in shown]
+        return _with(timeline, events=Page(entries, len(events), page, per_page))
 
     @staticmethod
     def _moment(timeline: Timeline, events: list[Any]) -> Timeline:

@@ -111,12 +111,12 @@ def test_a_long_timeline_is_read_a_page_at_a_time_with_the_state_replayed_from_e
     offer_id = long_offer(services, advisor(), rounds=2, suggestions=80, decisions=10)  # 183 events
     first = services.timelines.timeline(AUDITOR, offer_id)
     assert [e.version for e in first.entries] == list(range(1, 101))
-    assert (first.page, first.pages, first.last_version, first.state_version) == (1, 2, 183, 183)
+    assert (first.events.number, first.events.pages, first.last_version, first.state_version) == (1, 2, 183, 183)
     assert first.first_at == services.app.repository.get(offer_id, version=1).created_on
     second = services.timelines.timeline(AUDITOR, offer_id, page=2)
-    assert [e.version for e in second.entries] == list(range(101, 184)) and not second.has_next
+    assert [e.version for e in second.entries] == list(range(101, 184)) and not second.events.has_next
     assert second.state == first.state == aggregate_state(services.app.repository.get(offer_id))
     chosen = services.timelines.timeline(AUDITOR, offer_id, parse_moment({"version": "140"}))
-    assert chosen.page == 2 and chosen.state == aggregate_state(services.app.repository.get(offer_id, version=140))
+    assert chosen.events.number == 2 and chosen.state == aggregate_state(services.app.repository.get(offer_id, version=140))
     with pytest.raises(BadPageError):
         services.timelines.timeline(AUDITOR, offer_id, page=3)
