@@ -98,7 +98,8 @@ class MatchingCommands:
 
     def _canonical_criteria(self: Relais, criteria: MatchCriteria) -> MatchCriteria:
         criteria = criteria.validated()
-        return replace(criteria, commune=resolve_commune(self.gazetteer, criteria.commune).label)
+        commune = resolve_commune(self.gazetteer, criteria.commune)
+        return replace(criteria, commune=commune.label, commune_code=commune.code)
 
     def _suggest(self: Relais, query: RankingQuery, pool: CandidatePool, limit: int) -> list[Suggestion]:
         if not pool.eligible:

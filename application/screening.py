@@ -17,6 +17,7 @@ from operator import attrgetter
 from application.geo import distance_km
 from application.assessment import Assessor, folded
 from application.ranking import CandidatePool, LazyAssessments, RankerProfile
+from domain.commune_code import known
 from domain.matching import MatchCriteria
 
 #: Hard filters, in the order they are tried.
@@ -118,7 +119,8 @@ def screen(
     snapshot = people if isinstance(people, PoolPeople) and people.agency_id == agency_id else PoolPeople(
         agency_id, people
     )
-    work = coordinates(criteria.commune)
+    # By its code when the request recorded one: a commune merged since is placed as the one it is part of.
+    work = coordinates(criteria.commune_code if known(criteria.commune_code) else criteria.commune)
     distances: dict[str, float | None] = {}  # per commune: people share few of them
 
     def distance_from(home: str, label: str) -> float | None:

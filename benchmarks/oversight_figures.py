@@ -34,7 +34,8 @@ AGENCIES = ("lyon-est", "paris-nord", "lille-metropole")
 MODELS = ("offline-bm25/1", "mistral-small-latest")
 CATEGORIES = {
     "age_band": ("<26", "26-44", "45-54", "55+", ""), "sex": ("F", "M", ""), "priority_area": ("yes", "no", ""),
-    "commune": ("Lyon", "Villeurbanne", "Bron", "Vénissieux", "Vaulx-en-Velin", "Saint-Priest"),
+    # INSEE codes since session 5 (docs/adr/0005): Lyon, Villeurbanne, Bron, Vénissieux, Vaulx-en-Velin, Saint-Priest.
+    "commune": ("69123", "69266", "69029", "69259", "69256", "69290"),
 }
 
 

@@ -205,6 +205,11 @@ def measure_with_cpu(server: subprocess.Popen, port: int, path: str, cookie: str
     return rate, latencies, errors, (server_cpu_seconds(server.pid) - before) / max(1, len(latencies))
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: this machine is shared, figures are read beside them."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -300,7 +305,7 @@ async def in_process(requests: int, rounds: int, concurrency: int) -> None:
     print(f"page {PAGE} ({len(response.body):,} bytes), in process (ASGI app only, no HTTP server), "
           f"{concurrency} requests in flight, {rounds} rounds of {requests // concurrency * concurrency}")
     print(f"  CPU per request           : best {min(costs) * ms:6.3f} ms   median {statistics.median(costs) * ms:6.3f} ms")
-    print(f"  load average              : {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print(f"  load average              : {load_average()}")
 
 
 def main() -> None:
@@ -318,6 +323,7 @@ def main() -> None:
         asyncio.run(in_process(args.requests, args.rounds, args.concurrency))
         return
     seconds = 2.0 if args.quick else args.seconds
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="relais-bench-pages-") as tmp:
         work = Path(tmp)
         relais_port, bare_port = free_port(), free_port()
@@ -364,6 +370,7 @@ def main() -> None:
     print(f"  ratio Relais / bare       : {relais_rate / bare_rate:8.3f}   (target >= 0.15)")
     print(f"  server CPU per request    : Relais {relais_cpu * ms:6.2f} ms   bare {bare_cpu * ms:6.2f} ms"
           "   (user + system time of the server processes; less sensitive to a busy machine than req/s)")
+    print(f"  load average              : {load_before} before, {load_average()} after")
     print("  latencies are seen by the client (loopback included): an upper bound of the server's")
 
 

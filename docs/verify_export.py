@@ -41,13 +41,15 @@ def verify(folder: Path, pem: bytes) -> str | None:
     head = hashlib.sha256(b"relais-export/1" + previous).digest()  # h0
     count, sequences = 0, []
     with open(folder / "events.jsonl", "rb") as lines:
-        for raw in lines:
-            count += 1
+        for count, raw in enumerate(lines, start=1):
             if not raw.endswith(b"\n"):
                 return f"line {count}: truncated"
             line = raw[:-1]  # its exact bytes, without the newline
             head = hashlib.sha256(head + hashlib.sha256(line).digest()).digest()  # hi
-            sequences.append(int(json.loads(line)["sequence"]))
+            try:
+                sequences.append(int(json.loads(line)["sequence"]))
+            except (ValueError, KeyError, TypeError):  # not JSON, not an object, no sequence or not a number
+                return f"line {count}: not a CloudEvent"
             if len(sequences) > 1 and sequences[-1] <= sequences[-2]:
                 return f"line {count}: sequence out of order"
     if count != manifest["count"]:

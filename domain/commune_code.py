@@ -5,6 +5,10 @@ officiel géographique leaves stored records pointing at the right commune. Even
 held only the label: their upcasts (`with_code`) ask the resolver the application installed
 (its gazetteer) for the commune that label designates, and record UNKNOWN when it designates no
 single commune (a bare homonym such as "Sainte-Colombe"). The log itself is never rewritten.
+
+A code recorded before a later COG merged its commune stays in the event as it was recorded;
+readers that place or group people ask `code_today` (the same resolver) for the commune it is
+part of now (session 5 amendment of docs/adr/0005).
 """
 from __future__ import annotations
 
@@ -34,6 +38,16 @@ def code_of_stored_label(label: str) -> str:
     """The INSEE code the label designates, or UNKNOWN."""
     found = _resolver[0](label) if _resolver else None
     return found if found and INSEE_CODE.match(found) else UNKNOWN
+
+
+def code_today(code: str) -> str:
+    """The code of the commune a recorded code designates today: the same code, or for a code a merger
+    retired, the code of the commune it was merged into. Anything else (UNKNOWN, "", a code no data
+    knows, no resolver installed) is returned as it is: never an error."""
+    if not known(code) or not _resolver:
+        return code
+    found = _resolver[0](code)
+    return found if found and INSEE_CODE.match(found) else code
 
 
 def known(code: str) -> bool:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
+from domain import commune_code
 from domain.errors import InvalidValueError
 from domain.values import CONTRACT_TYPES, bounded_int, required_text, rome_code, skills
 
@@ -33,6 +34,9 @@ class MatchCriteria:
     salary_min: int = 0
     salary_max: int = 0
     limit: int = DEFAULT_LIMIT
+    # Added in session 5 (docs/adr/0005): the INSEE code of `commune`, what the shortlist is centred on;
+    # "unknown" when an older request's label designates no single commune (domain/commune_code.py).
+    commune_code: str = ""
 
     def validated(self) -> MatchCriteria:
         """The same criteria, normalised, or InvalidValueError naming each bad field in French."""
@@ -40,6 +44,7 @@ class MatchCriteria:
         checks = (
             lambda: rome_code(self.rome_code),
             lambda: required_text(self.commune, "commune", "La commune"),
+            lambda: commune_code.commune_code(self.commune_code),
             lambda: skills(self.required_skills, "required_skills"),
             lambda: skills(self.optional_skills, "optional_skills"),
             lambda: bounded_int(self.max_distance_km, "max_distance_km", 0, 500, "La distance maximale va de 0 à 500 km."),

@@ -124,11 +124,23 @@ class Offer(OfferMatching, Aggregate):
 
     # Matching events (commands and rules: domain/offer_matching.py) ---------------------
 
-    @event("MatchRequested")
+    class MatchRequested(Aggregate.Event):
+        """Version 2 records the commune's INSEE code in the criteria (version 1 held its label only)."""
+        class_version = 2
+        request_id: UUID
+        criteria: MatchCriteria
+        pool_size: int
+        eligible_count: int
+        exclusions: dict[str, int]
+        provenance: Provenance
+        eligible_composition: dict[str, dict[str, int]] | None = None  # absent from older events
+        upcast_v1_v2 = commune_code.upcast_adding_code("criteria")
+
+    @event(MatchRequested)
     def _match_requested(
         self, request_id: UUID, criteria: MatchCriteria, pool_size: int, eligible_count: int,
         exclusions: dict[str, int], provenance: Provenance, timestamp: datetime,
-        eligible_composition: dict[str, dict[str, int]] | None = None,  # absent from older events: read with getattr
+        eligible_composition: dict[str, dict[str, int]] | None = None,  # absent from older events
     ) -> None:
         self.shortlist.start_round(request_id)
 

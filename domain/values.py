@@ -37,7 +37,19 @@ def required_text(value: str, field: str, label: str, max_length: int = 120) -> 
         raise InvalidValueError({field: f"{label} est obligatoire."})
     if len(text) > max_length:
         raise InvalidValueError({field: f"{label} fait au plus {max_length} caractères."})
+    if not printable(text):
+        raise InvalidValueError({field: f"{label} contient un caractère invisible (caractère de contrôle) : retirez-le."})
     return text
+
+
+#: Control characters (C0, DEL, C1: NUL, ESC, \x01...; whitespace is folded into spaces before)
+#: and the bidirectional overrides and isolates, which make one name look like another on screen.
+#: Accents, apostrophes, hyphens and spaces are not in it.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> bool:
+    return _INVISIBLE.search(text) is None
 
 
 def bounded_int(value: int, field: str, low: int, high: int, message: str) -> int:

@@ -32,6 +32,7 @@ from infrastructure.audit_searches import DatabaseAuditSearches
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_store import share_transactions
+from infrastructure import figure_commune_codes
 from infrastructure.gazetteer import InseeGazetteer
 from infrastructure.migrations import migrate
 from infrastructure.mistral_ranker import MistralCandidateRanker
@@ -147,7 +148,8 @@ def bootstrap(
     if run_migrations:
         applied = migrate(
             database, lambda: build_app(settings, database, clock, passwords, gazetteer, create_table=True).close(),
-            steps={BACKFILL_STEP: phone_claims.backfill},
+            steps={BACKFILL_STEP: phone_claims.backfill,
+                   figure_commune_codes.STEP: lambda tx: figure_commune_codes.backfill(tx, gazetteer.commune_code)},
         )
         if applied:
             log.info("migrations applied: %s", ", ".join(applied))

@@ -1,6 +1,8 @@
 """Finding a French commune as an advisor types it: name, "Name (department)", postcode.
 
-A former commune, now delegated or associated, is read as the commune it is part of.
+A former commune, now delegated or associated, is read as the commune it is part of; so is an
+INSEE code that a merger retired (a code recorded in an event before a later COG merged its
+commune: the event keeps that code, the index answers with today's commune).
 
 Names are compared without case, accents, hyphens or apostrophes ("saint etienne" is
 Saint-Étienne; "St" and "Ste" are read as Saint and Sainte). Many communes share a name (twelve
@@ -13,7 +15,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from heapq import nsmallest
 from typing import NamedTuple
 
@@ -51,11 +53,27 @@ class Commune(NamedTuple):  # a tuple: 35,000 of them are built at first use
     longitude: float
 
 
+def successors(retired: dict[str, str], current: Container[str]) -> dict[str, str]:
+    """Each retired code's commune today, following mergers one after another (A into B, then B into C:
+    A is C). A chain that ends on no current code (or loops, which the COG never does) is left out."""
+    today: dict[str, str] = {}
+    for old in retired:
+        code, seen = old, {old}
+        while code not in current and code in retired:
+            code = retired[code]
+            if code in seen:
+                break
+            seen.add(code)
+        if code in current:
+            today[old] = code
+    return today
+
+
 class CommuneIndex:
     """Every commune by label, name, postcode; built once from the records."""
 
     def __init__(self, communes: Iterable[Commune], legacy: dict[str, str] | None = None,
-                 former: Iterable[tuple[str, str]] = ()) -> None:
+                 former: Iterable[tuple[str, str]] = (), retired: Iterable[tuple[str, str]] = ()) -> None:
         self._by_name: dict[str, list[Commune]] = defaultdict(list)
         self._by_postcode: dict[str, list[Commune]] = defaultdict(list)
         everyone = list(communes)
@@ -82,6 +100,8 @@ class CommuneIndex:
         for name, code in former:
             if code in by_code and by_code[code] not in self._former[name_key(name)]:
                 self._former[name_key(name)].append(by_code[code])
+        # Codes retired by mergers: (old code, code it was merged into), followed to today's commune.
+        self._retired = {old: by_code[code] for old, code in successors(dict(retired), by_code).items()}
         self._keys = sorted(self._by_name)
         self._postcodes = sorted(self._by_postcode)
 
@@ -95,10 +115,12 @@ class CommuneIndex:
         return self._by_label.values()
 
     def stored(self, commune: str) -> Commune | None:
-        """The commune a stored value names: an INSEE code, a label, or a name stored before (legacy).
+        """The commune a stored value names today: an INSEE code (a retired one: the commune it was merged
+        into), a label, or a name stored before (legacy).
 
         A code is tried first: it is never a label, while read as typed it would be a postcode."""
-        found = self._by_code.get(commune) or self._by_label.get(commune) or self._legacy.get(commune)
+        found = (self._by_code.get(commune) or self._retired.get(commune) or self._by_label.get(commune)
+                 or self._legacy.get(commune))
         if found is None:
             match = self.find(commune)
             found = self._by_label.get(match.label) if match.label else None

@@ -1,4 +1,6 @@
-"""Stored event state → plain JSON values for exports, personal data decrypted or "[effacé]".
+"""Stored event state → plain JSON values for exports, personal data decrypted or "[effacé]",
+secret fields (a staff member's password hash) as "[masqué]" by the auditor's pages' own rule
+(application/secret_fields.py): an export is meant for third parties.
 
 The state is the application transcoder's JSON: every value object is written as
 {"_type_": name, "_data_": data}. Parsing it with orjson (C) and then unwrapping those
@@ -26,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from application.orjson_transcoder import InexactNumberError, exact
+from application.secret_fields import JUDGED, MASKED, is_secret, masked
 from domain.personal_data import ERASED_PLACEHOLDER
 
 MAX_PEOPLE_CACHED = 100_000
@@ -131,7 +134,11 @@ class EventStateDecoder:
     def _item(self, item: dict[str, Any]) -> Any:
         """A parsed dict that is not a wrapper, its values opened in place (same keys: changing
         values while iterating is safe)."""
+        judged = JUDGED.get
         for key, value in item.items():
+            if judged(key) is not False and is_secret(key):
+                item[key] = MASKED  # a password hash: no business of whoever reads an export
+                continue
             kind = value.__class__
             if kind is dict:
                 if len(value) == 2 and "_type_" in value and "_data_" in value:
@@ -171,4 +178,4 @@ class EventStateDecoder:
                 return self._wrapped(parsed["_type_"], parsed["_data_"])
             return self._item(parsed)
         except (orjson.JSONDecodeError, InexactNumberError):
-            return self._json.decode(state.decode("utf-8"))
+            return masked(self._json.decode(state.decode("utf-8")))

@@ -4,6 +4,7 @@ This is the export's per-event work (decode, decrypt, CloudEvent, JSON, CSV row,
 kept apart from the writing and the chaining so that worker processes can do it for stretches
 of the log in parallel (infrastructure/export_workers.py) while the parent writes the results
 in order and chains the digests. Lines are written by orjson: compact, UTF-8, `data` last.
+Secret fields (a staff member's password hash) are masked by the decoder (event_data.py).
 """
 from __future__ import annotations
 

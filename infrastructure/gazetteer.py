@@ -40,10 +40,16 @@ def read_former_communes(path: Path = DATA / "communes_former.csv") -> list[tupl
         return [(row["nom"], row["code"]) for row in csv.DictReader(rows, delimiter=";")]
 
 
+def read_retired_codes(path: Path = DATA / "communes_history.csv") -> list[tuple[str, str]]:
+    """(code retired by a merger, code of the commune it was merged into), from the COG (build script)."""
+    with path.open(encoding="utf-8", newline="") as rows:
+        return [(row["ancien_code"], row["code"]) for row in csv.DictReader(rows, delimiter=";")]
+
+
 @cache
 def french_communes() -> CommuneIndex:
     """Built once per process, at first use (a fraction of a second: see docs/adr/0005)."""
-    return CommuneIndex(read_communes(), read_legacy_names(), read_former_communes())
+    return CommuneIndex(read_communes(), read_legacy_names(), read_former_communes(), read_retired_codes())
 
 
 class InseeGazetteer:
@@ -63,6 +69,12 @@ class InseeGazetteer:
 
     def commune(self, stored: str) -> Commune | None:
         return self.index.stored(stored)
+
+    def today(self, stored: str) -> CommuneMatch:
+        """The commune a stored value (a code, even one a merger retired, or a label) designates today:
+        its label and current code, or an empty match when it designates none."""
+        found = self.index.stored(stored)
+        return CommuneMatch(label=self.index.label(found), code=found.code) if found else CommuneMatch()
 
     def commune_code(self, stored: str) -> str | None:
         found = self.index.stored(stored)

@@ -27,7 +27,10 @@ have their own employment services. The output is deterministic (same inputs, sa
 
 It also writes infrastructure/data/communes_legacy.csv: names stored before every commune was
 known (GeoNames towns, docs/adr/0005) that no longer name one commune, with the commune meant;
-and communes_former.csv: delegated and associated communes, with the commune they are part of.
+communes_former.csv: delegated and associated communes, with the commune they are part of; and
+communes_history.csv: the INSEE codes that mergers retired (the COG's `anciensCodes`), each with
+the code of the commune it was merged into. That file only grows: the edges of earlier runs are
+kept, so that a code recorded years ago still leads, merger after merger, to today's commune.
 """
 from __future__ import annotations
 
@@ -50,6 +53,7 @@ DATA = Path(__file__).resolve().parent.parent / "infrastructure" / "data"
 OUT = DATA / "communes.csv.gz"
 LEGACY = DATA / "communes_legacy.csv"
 FORMER = DATA / "communes_former.csv"
+HISTORY = DATA / "communes_history.csv"
 COLUMNS = ("code", "nom", "departement", "codes_postaux", "population", "latitude", "longitude", "source")
 # GeoNames files overseas departments and collectivities under their own country codes.
 OVERSEAS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "976": "YT", "975": "PM", "977": "BL", "978": "MF"}
@@ -389,6 +393,28 @@ def former_communes(rows: list[tuple], data: list[dict]) -> list[tuple[str, str,
     })
 
 
+def read_history(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as rows:
+        return {row["ancien_code"]: row["code"] for row in csv.DictReader(rows, delimiter=";")}
+
+
+def code_history(rows: list[tuple], data: list[dict], previous: dict[str, str]) -> list[tuple[str, str]]:
+    """(retired code, code it was merged into): the edges of earlier runs, then this COG's `anciensCodes`.
+
+    An edge whose target has since been merged too is kept as it is: the gazetteer follows the
+    chain (A into B, B into C: A is C today). A code that is current again (a commune restored)
+    is no longer a retired one."""
+    current = {row[0] for row in rows}
+    edges = dict(previous)
+    for commune in data:
+        if commune["type"] == "commune-actuelle" and commune["code"] in current:
+            for old in commune.get("anciensCodes", []):
+                edges[old] = commune["code"]
+    return sorted((old, new) for old, new in edges.items() if old not in current and old != new)
+
+
 def errors_against_town_halls(before: list[tuple], after: list[tuple]) -> list[str]:
     """How far each source of the build without the town halls lands from the town hall of the commune."""
     town_hall = {row[0]: (float(row[5]), float(row[6])) for row in after if row[-1] == "mairie"}
@@ -419,6 +445,9 @@ def main(argv: list[str]) -> int:
     else:
         write_table(("nom", "code"), legacy_names(rows, data), LEGACY)
     write_table(("nom", "departement", "code"), former_communes(rows, data), FORMER)
+    history = code_history(rows, data, read_history(HISTORY))
+    write_table(("ancien_code", "code"), history, HISTORY)
+    print(f"{len(history)} retired codes -> {HISTORY}", file=sys.stderr)
     print(f"{len(rows)} communes -> {OUT}", file=sys.stderr)
     for name, count in sorted(counts.items(), key=lambda item: -item[1]):
         print(f"  {name}: {count}", file=sys.stderr)

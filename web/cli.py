@@ -70,6 +70,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\r\n")
     services = _services()
     try:
+        _check_agency(services, args)
         account_id = services.app.open_account(args.username, args.role, args.agency or "", password, _operator(args))
     except DuplicateError:
         raise CommandError(f"an account named {args.username.strip().lower()!r} already exists") from None
@@ -77,6 +78,20 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         services.close()
     print(f"account {args.username} created ({args.role}), id {account_id}")
     return 0
+
+
+def _check_agency(services: Services, args: argparse.Namespace) -> None:
+    """An agency must exist (an account belongs to it: the list the admin's form offers), or be
+    opened on purpose with --new-agency: a typo would otherwise make an advisor of no agency."""
+    agency = (args.agency or "").strip()
+    if args.new_agency and not agency:
+        raise CommandError("--new-agency needs --agency, the new agency's id")
+    if not agency or args.new_agency:
+        return  # no agency: open_account says whether the role needs one
+    known = services.accounts.agencies(_operator(args))
+    if agency not in known:
+        listed = f"the agencies are {', '.join(known)}" if known else "no agency exists yet"
+        raise CommandError(f"unknown agency {agency!r}: {listed} (add --new-agency to open a new one)")
 
 
 def cmd_rebuild_projections(args: argparse.Namespace) -> int:
@@ -118,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-user", help="create a staff account")
     create.add_argument("--username", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
-    create.add_argument("--agency", default="")
+    create.add_argument("--agency", default="", help="the agency of an advisor: one that exists already")
+    create.add_argument("--new-agency", action="store_true", help="open --agency as a new agency (its first account)")
     create.add_argument("--password-stdin", action="store_true")
     create.set_defaults(func=cmd_create_user)
     rebuild = commands.add_parser("rebuild-projections", help="rebuild every read model from the event log")

@@ -66,7 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if settings.seed_demo:
             logins = seed_demo(services, settings.data_dir / "demo-logins.txt")
             if logins:
-                print("Démo initialisée. Comptes (aussi dans", settings.data_dir / "demo-logins.txt", "):")
+                print(f"Démo initialisée. Comptes (aussi dans {settings.data_dir / 'demo-logins.txt'}) :")
                 for role, username, password in logins:
                     print(f"  {role:<11} {username:<22} {password}")
     finally:

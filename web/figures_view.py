@@ -1,6 +1,7 @@
 """The oversight figures as the auditor's page shows them: French labels, tables, SVG charts."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,9 +48,20 @@ def duration(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h".replace(".", ",")
 
 
-def category_label(dimension: str, category: str) -> str:
+CommuneLabel = Callable[[str], str]
+
+
+def commune_label_with(gazetteer: Any) -> CommuneLabel:
+    """Communes are counted by INSEE code: shown by today's label ("Saint-Denis (93)"), or by the code
+    itself when the data no longer knows it."""
+    return lambda code: gazetteer.today(code).label or code
+
+
+def category_label(dimension: str, category: str, commune_label: CommuneLabel = str) -> str:
     if not category:
         return NOT_RECORDED_LABEL
+    if dimension == "commune":
+        return commune_label(category)
     return CATEGORY_LABELS.get(dimension, {}).get(category, category)
 
 
@@ -64,17 +76,17 @@ class ComparisonView:
     rows: list[dict[str, Any]]
 
 
-def comparison_view(c: Comparison, index: int) -> ComparisonView:
+def comparison_view(c: Comparison, index: int, commune_label: CommuneLabel = str) -> ComparisonView:
     title = DIMENSION_LABELS.get(c.dimension, c.dimension)
     selection = SELECTION_LABELS.get(c.selection, c.selection)
     short = SELECTION_SHORT.get(c.selection, c.selection)
     rows = [{
-        "label": category_label(c.dimension, r.category), "pool": r.pool, "pool_share": percent(r.pool_share),
+        "label": category_label(c.dimension, r.category, commune_label), "pool": r.pool, "pool_share": percent(r.pool_share),
         "selected": r.selected, "selected_share": percent(r.selected_share), "gap": points(r.gap_points),
         "flagged": r.flagged,
     } for r in c.rows]
     charted = [r for r in c.rows if r.category][:MAX_CHART_ROWS]
-    flagged = [category_label(c.dimension, r.category) for r in c.flagged]
+    flagged = [category_label(c.dimension, r.category, commune_label) for r in c.flagged]
     description = (
         f"Part de chaque catégorie dans le vivier éligible ({c.pool_total} personnes-demandes) et parmi les "
         f"{short.lower()} ({c.selected_total}), parmi les valeurs renseignées. "
@@ -82,13 +94,13 @@ def comparison_view(c: Comparison, index: int) -> ComparisonView:
     )
     chart = charts.paired_shares(
         f"chart-{index}-{c.dimension}", f"{title} : vivier éligible et {short.lower()}", description,
-        [(category_label(c.dimension, r.category), r.pool_share, r.selected_share, r.flagged) for r in charted],
+        [(category_label(c.dimension, r.category, commune_label), r.pool_share, r.selected_share, r.flagged) for r in charted],
         ("Vivier éligible", short),
     )
     return ComparisonView(c.dimension, title, selection, short, c, chart, rows)
 
 
-def page_sections(figures: OversightFigures, settings: FigureSettings) -> dict[str, Any]:
+def page_sections(figures: OversightFigures, settings: FigureSettings, commune_label: CommuneLabel = str) -> dict[str, Any]:
     d, t = figures.decisions, figures.times
     counts = [("Suggestions produites", d.produced), ("Acceptées", d.accepted), ("Refusées", d.rejected),
               ("Ajoutées à la main", d.added_manually)]
@@ -106,7 +118,7 @@ def page_sections(figures: OversightFigures, settings: FigureSettings) -> dict[s
             "chart-times", "Délai entre la suggestion et la décision",
             "; ".join(f"{label} : {n} décisions" for label, n in t.buckets) + ".", t.buckets),
         "buckets": t.buckets,
-        "comparisons": [comparison_view(c, i) for i, c in enumerate(figures.comparisons)],
+        "comparisons": [comparison_view(c, i, commune_label) for i, c in enumerate(figures.comparisons)],
         "selections": [(s, SELECTION_LABELS.get(s, s)) for s in dict.fromkeys(c.selection for c in figures.comparisons)],
         "flag_count": sum(len(c.flagged) for c in figures.comparisons),
         **reading_sections(figures.readings, percent),

@@ -1,7 +1,8 @@
 """An aggregate's state as an auditor reads it: flat "field path -> text" pairs, and what changed between two.
 
 Generic on purpose: any aggregate (today's and those other features add) is shown without a
-view of its own. Secrets are masked; personal data shows as decrypted, or "[effacé]".
+view of its own. Secrets are masked (application/secret_fields.py: the export's rule too);
+personal data shows as decrypted, or "[effacé]".
 """
 from __future__ import annotations
 
@@ -12,17 +13,11 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from application.secret_fields import MASKED, is_secret
 from domain.personal_data import PersonalData
 
-MASKED = "[masqué]"
-#: Attribute names never shown (a password hash is no business of an audit page).
-SECRET_NAMES = ("password", "secret", "token")
 #: The library's own bookkeeping, shown elsewhere on the page (version, dates) or not at all.
 INTERNAL = ("_id", "_version", "_created_on", "_modified_on", "_pending_events", "id", "version")
-
-
-def is_secret(name: str) -> bool:
-    return any(word in name.lower() for word in SECRET_NAMES)
 
 
 def text_of(value: Any) -> str:

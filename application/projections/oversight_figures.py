@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from application.pool_composition import commune_counts_by_code
 from application.ports import Transaction
 from application.projections.outreach_figures import OUTREACH_TABLES, OutreachFigures, insert_selection
 from domain.candidate import Candidate, CandidateProfile
+from domain.commune_code import known
 from domain.offer import Offer
 
 TABLES = ("rm_fig_people", "rm_fig_offers", "rm_fig_requests", "rm_fig_pool", "rm_fig_suggestions", "rm_fig_selections",
@@ -25,6 +27,12 @@ SHORTLISTED = "shortlisted"
 def _birth_date(profile: CandidateProfile) -> str:
     born = getattr(profile, "birth_date", None)
     return "" if born is None or born.erased else born.value
+
+
+def _commune(profile: CandidateProfile) -> str | None:
+    """The INSEE code as recorded (a code a later merger retired stays as it is); None when an older
+    event's label designates no single commune, as migration 0051 leaves such rows."""
+    return profile.commune_code if known(profile.commune_code) else None
 
 
 class OversightFiguresProjection:
@@ -47,7 +55,7 @@ class OversightFiguresProjection:
                 "INSERT INTO rm_fig_people (candidate_id, birth_date, sex, priority_area, commune) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (candidate_id) DO UPDATE SET birth_date = excluded.birth_date, sex = excluded.sex, "
                 "priority_area = excluded.priority_area, commune = excluded.commune",
-                (str(event.originator_id), _birth_date(p), p.sex, p.priority_area, p.commune),
+                (str(event.originator_id), _birth_date(p), p.sex, p.priority_area, _commune(p)),
             )
         elif isinstance(event, Candidate.PersonalDataErased):
             # The birth date is gone from the log: so is the age band it gave (a rebuild would not know it).
@@ -77,6 +85,8 @@ class OversightFiguresProjection:
         # Requests recorded before the composition existed have none: they add nothing to the pool side.
         # The model is not known yet: the first suggestion names it (a request without any has none).
         for dimension, counts in (getattr(event, "eligible_composition", None) or {}).items():
+            if dimension == "commune":
+                counts = commune_counts_by_code(counts)  # older requests counted labels
             for category, people in counts.items():
                 tx.execute(
                     "INSERT INTO rm_fig_pool (request_id, dimension, category, people, agency_id, requested_by, model, "

@@ -61,6 +61,14 @@ class AccountQueries:
             rows = tx.fetchall("SELECT * FROM rm_accounts ORDER BY role, username")
         return [AccountView.from_row(r) for r in rows]
 
+    def agencies(self, caller: Caller) -> list[str]:
+        """The agencies that exist: those staff accounts belong to (Relais keeps no other list).
+        The admin's form offers them; `relais create-user` refuses any other without --new-agency."""
+        caller.require_role("admin")
+        with self.database.read() as tx:
+            rows = tx.fetchall("SELECT DISTINCT agency_id FROM rm_accounts WHERE agency_id <> '' ORDER BY agency_id")
+        return [r["agency_id"] for r in rows]
+
     def get(self, caller: Caller, account_id: UUID) -> AccountView:
         caller.require_role("admin")
         account = self.by_id(str(account_id))

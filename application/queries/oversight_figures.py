@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from application.caller import Caller
 from application.figures_stats import CategoryGap, gaps, nearest_rank_offset, override_rate, share
-from application.pool_composition import DIMENSIONS
+from application.pool_composition import DIMENSIONS, by_commune_today
 from application.ports import Database, Row, Transaction
 from application.queries.reading_figures import ReadingFigures, reading_figures
 
@@ -213,6 +213,8 @@ class OversightFigureQueries:
                 for d in DIMENSIONS:
                     chosen[d][r[d]] = chosen[d].get(r[d], 0) + int(r["n"])
             for d in DIMENSIONS:
+                if d == "commune":  # codes as recorded: one a merger retired counts as today's commune
+                    pool[d], chosen[d] = by_commune_today(pool[d]), by_commune_today(chosen[d])
                 comparisons.append(Comparison(
                     d, selection, sum(pool[d].values()), sum(chosen[d].values()),
                     gaps(pool[d], chosen[d], settings.gap_threshold_points, settings.min_selected),

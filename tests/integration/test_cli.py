@@ -103,7 +103,7 @@ def test_migrate_twice_is_idempotent_then_create_user_makes_a_working_account(re
     assert "up to date" in second.stdout
 
     created = relais("create-user", "--username", "Conseil.Est", "--role", "advisor", "--agency", "lyon-est",
-                     "--password-stdin", stdin=PASSWORD + "\n")
+                     "--new-agency", "--password-stdin", stdin=PASSWORD + "\n")
     assert created.returncode == 0, created.stderr
     accounts = relais.rows("SELECT * FROM rm_accounts")
     assert [(a["username"], a["role"], a["agency_id"], a["active"]) for a in accounts] == [
@@ -135,6 +135,25 @@ def test_create_user_refuses_a_short_password_a_missing_agency_and_a_password_on
     assert unknown_role.returncode == 2 and "invalid choice" in unknown_role.stderr
     assert relais.rows("SELECT * FROM rm_accounts") == []
     assert relais.log_length() == 0  # not even a half-made account in the log
+
+
+def test_create_user_refuses_an_agency_that_does_not_exist_unless_told_it_is_new(relais: Relais) -> None:
+    def create(username: str, agency: str, *flags: str) -> subprocess.CompletedProcess[str]:
+        return relais("create-user", "--username", username, "--role", "advisor", "--agency", agency, *flags,
+                      "--password-stdin", stdin=PASSWORD + "\n")
+
+    assert relais("migrate").returncode == 0
+    assert_fails(create("premier.conseil", "lyon-est"), "unknown agency 'lyon-est'", "no agency exists yet",
+                 "--new-agency")
+    assert create("premier.conseil", "lyon-est", "--new-agency").returncode == 0
+    assert create("second.conseil", "lyon-est").returncode == 0  # it exists now
+    assert_fails(create("conseil.perdu", "atlantide"), "unknown agency 'atlantide'", "the agencies are lyon-est")
+    assert_fails(relais("create-user", "--username", "x.sans", "--role", "admin", "--new-agency", "--password-stdin",
+                        stdin=PASSWORD + "\n"), "--new-agency needs --agency")
+    assert [(a["username"], a["agency_id"]) for a in relais.rows("SELECT * FROM rm_accounts ORDER BY username")] == [
+        ("premier.conseil", "lyon-est"), ("second.conseil", "lyon-est")
+    ]
+    assert relais.log_length() == 2
 
 
 def test_seed_demo_seeds_a_realistic_demo_once_and_writes_owner_only_logins(relais: Relais) -> None:

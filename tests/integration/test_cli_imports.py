@@ -20,7 +20,7 @@ OFFER_HEADER = "reference,intitule,code_rome,competences,commune,type_contrat,he
 def relais(tmp_path: Path) -> Relais:
     relais = Relais(tmp_path / "data")
     created = relais("create-user", "--username", "conseil.est", "--role", "advisor", "--agency", "lyon-est",
-                     "--password-stdin", stdin=PASSWORD + "\n")
+                     "--new-agency", "--password-stdin", stdin=PASSWORD + "\n")
     assert created.returncode == 0, created.stderr
     return relais
 

@@ -73,6 +73,14 @@ def test_the_standalone_verifier_accepts_an_export_and_rejects_a_changed_one(ser
     good = subprocess.run(script, capture_output=True, text=True, timeout=60)
     assert good.returncode == 0, good.stdout + good.stderr
     jsonl = tmp_path / "out" / "events.jsonl"
-    jsonl.write_bytes(jsonl.read_bytes().replace(b"Nom2", b"Nom3", 1))
+    intact = jsonl.read_bytes()
+    jsonl.write_bytes(intact.replace(b"Nom2", b"Nom3", 1))
     bad = subprocess.run(script, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "chain head differs" in bad.stdout
+
+    lines = intact.splitlines(keepends=True)
+    without_sequence = lines[2].replace(b'"sequence":', b'"sequenze":', 1)
+    for third_line in (b"not json at all\n", without_sequence, b'["a list"]\n', b'{"sequence":"x"}\n', b"\xff\n"):
+        jsonl.write_bytes(b"".join((*lines[:2], third_line, *lines[3:])))
+        named = subprocess.run(script, capture_output=True, text=True, timeout=60)
+        assert (named.returncode, named.stdout.strip(), named.stderr) == (1, "line 3: not a CloudEvent", ""), third_line

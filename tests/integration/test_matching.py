@@ -4,6 +4,7 @@ the ranker; and a refused command leaves the store exactly as it was."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -84,7 +85,8 @@ def test_an_advisor_gets_an_explained_shortlist_decides_and_reads_it_back(
     request_id = services.app.request_shortlist(offer_id, CRITERIA, advisor())
 
     view = services.shortlists.current(advisor(), offer_id)
-    assert view.request_id == str(request_id) and view.criteria == CRITERIA
+    # As asked, with the INSEE code of the commune the advisor typed (docs/adr/0005, session 5).
+    assert view.request_id == str(request_id) and view.criteria == replace(CRITERIA, commune_code="69123")
     assert (view.pool_size, view.eligible_count, view.exclusions) == (5, 4, {"hours": 1})
     ranked = [UUID(s.candidate_id) for s in view.suggestions]
     assert ranked[0] == who["best"] and set(ranked) == {who["best"], who["good"], who["fair"], who["far"]}
@@ -125,7 +127,7 @@ def test_a_new_request_supersedes_the_shortlist_and_the_history_stays(services: 
     narrower = MatchCriteria("K2204", "Lyon", date(2026, 12, 15), ("nettoyage de locaux",), max_distance_km=5, limit=2)
     second_request = services.app.request_shortlist(offer_id, narrower, advisor())
     view = services.shortlists.current(advisor(), offer_id)
-    assert view.request_id == str(second_request) and view.criteria == narrower
+    assert view.request_id == str(second_request) and view.criteria == replace(narrower, commune_code="69123")
     assert len(view.suggestions) == 2 and all(s.pending for s in view.suggestions)
     assert view.added_manually == [] and view.shortlisted == []
     assert {UUID(s.candidate_id) for s in view.suggestions} <= {who["best"], who["good"], who["part_time"]}

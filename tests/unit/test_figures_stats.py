@@ -67,14 +67,16 @@ def test_the_eligible_composition_counts_only_eligible_people_placed_on_the_requ
     from application.pool_composition import eligible_composition
     from application.screening import PoolCandidate
 
+    codes = {"Lyon": "69123", "Bron": "69029"}
+
     def person(n: int, born: str, sex: str, area: str, commune: str) -> PoolCandidate:
         return PoolCandidate(str(n), "lyon-est", 1, commune, ("K2204",), (), date(2026, 1, 1), 10, (), 0, 0, True,
-                             False, birth_date=born, sex=sex, priority_area=area)
+                             False, birth_date=born, sex=sex, priority_area=area, commune_code=codes[commune])
 
     people = [person(1, "2000-12-01", "F", "yes", "Lyon"), person(2, "2000-12-01", "F", "", "Lyon"),
               person(3, "1960", "M", "no", "Bron"), person(4, "1990", "M", "no", "Bron")]
     assert eligible_composition(people, ["1", "2", "3"], date(2026, 11, 30)) == {
         "age_band": {"<26": 2, "55+": 1}, "sex": {"F": 2, "M": 1}, "priority_area": {"": 1, "no": 1, "yes": 1},
-        "commune": {"Bron": 1, "Lyon": 2},
+        "commune": {"69029": 1, "69123": 2},  # by INSEE code (docs/adr/0005, session 5)
     }
     assert eligible_composition(people, ["1"], date(2026, 12, 1))["age_band"] == {"26-44": 1}  # their birthday

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from application.caller import Caller
 from tests.web.conftest import HTMX, PASSWORD, field_error, input_value, login, post
 
 NEW = "/admin/comptes/nouveau"
@@ -82,3 +83,13 @@ def test_an_unknown_role_is_a_422(signed_in) -> None:
     admin = signed_in("admin")
     response = post(admin, NEW, account_form(role="superuser"))
     assert response.status_code == 422 and field_error(response.text, "role") == "Rôle inconnu."
+
+
+def test_the_account_form_offers_the_agencies_that_relais_create_user_accepts(signed_in, open_account, services) -> None:
+    admin = signed_in("admin", username="root-admin")
+    open_account("nadia", "advisor", agency="paris-nord")
+    open_account("lea", "advisor", agency="lille-metropole")
+    page = admin.get(NEW).text
+    datalist = page.split('<datalist id="agences">', 1)[1].split("</datalist>", 1)[0]
+    offered = re.findall(r'<option value="([^"]+)"></option>', datalist)
+    assert offered == ["lille-metropole", "paris-nord"] == services.accounts.agencies(Caller.cli("test"))

@@ -58,7 +58,9 @@ def test_the_auditor_opens_an_offer_and_sees_each_suggestion_beside_its_decision
     assert "Arnaud" in page.text or "Bernard" in page.text  # names decrypted while their keys exist
 
 
-def test_the_timeline_shows_every_event_with_who_when_why_and_the_recorded_ai_output(auditor, decided_offer) -> None:
+def test_the_timeline_shows_every_event_with_who_when_why_and_the_recorded_ai_output(
+    auditor, decided_offer, services
+) -> None:
     page = auditor.get(f"/audit/historique/{decided_offer['offer_id']}")
     assert page.status_code == 200
     entries = re.findall(r'<li id="v(\d+)" class="timeline-entry', page.text)
@@ -66,6 +68,16 @@ def test_the_timeline_shows_every_event_with_who_when_why_and_the_recorded_ai_ou
     assert "Offre publiée" in page.text and "Suggestion rejetée" in page.text and "Suggestion acceptée" in page.text
     assert "Sortie enregistrée" in page.text and "SHA-256" in page.text
     assert "hx-disable" in page.text
+    # Each suggestion's recorded provenance, as recorded: prompt and its version, the call's latency.
+    recorded = [services.app.mapper.to_domain_event(n).ai
+                for n in services.app.recorder.select_notifications(start=0, limit=100_000)
+                if n.topic.endswith("MatchSuggested") and str(n.originator_id) == decided_offer["offer_id"]]
+    shown = re.findall(r'<dl class="ai-output">(.*?)</dl>', page.text, re.S)
+    assert recorded and len(shown) == len(recorded)
+    for ai, block in zip(recorded, shown, strict=True):
+        assert ai.prompt_id == "match-bm25" and ai.prompt_version  # the offline ranker's prompt, versioned
+        assert f"<dt>Invite</dt><dd>{ai.prompt_id} v{ai.prompt_version}</dd>" in block
+        assert f"<dt>Durée, jetons</dt><dd>{ai.latency_ms} ms · " in block
 
 
 def test_time_travel_by_version_by_paris_time_and_between_two_versions(auditor, advisor, clock) -> None:

@@ -248,3 +248,12 @@ def test_impossible_conditions_are_refused_beside_their_fields(advisor, services
     assert "48 heures" in field_error(response.text, "max_hours_per_week")
     assert "nombre entier" in field_error(response.text, "salary_min_expected")
     assert services.app.recorder.max_notification_id() == before
+
+
+def test_a_control_character_in_a_name_is_refused_beside_the_field_and_nothing_is_written(advisor, services) -> None:
+    before = services.app.recorder.max_notification_id()
+    response = post(advisor, NEW, candidate_form(last_name="Mar\x01tin", first_name="Zo\x1bé"))
+    assert response.status_code == 422
+    assert "caractère invisible" in field_error(response.text, "last_name")
+    assert "caractère invisible" in field_error(response.text, "first_name")
+    assert services.app.recorder.max_notification_id() == before

@@ -79,8 +79,7 @@ class AccountController(Controller):
         return self._account_page(request, account, form, status)
 
     def _agencies(self, request: Request[Any, Any, Any]) -> list[str]:
-        accounts = services_of(request).accounts.list(caller_of(request))
-        return sorted({a.agency_id for a in accounts if a.agency_id})
+        return services_of(request).accounts.agencies(caller_of(request))
 
     def _create_page(self, request: Request[Any, Any, Any], form: Form, status: int = 200) -> Response[Any]:
         context = {"form": form, "role_options": role_options(), "agencies": self._agencies(request)}

@@ -16,6 +16,7 @@ from application.audit.timeline import BadPageError
 from application.queries.history import AGGREGATE_TYPES
 from application.values import ERASED_PLACEHOLDER
 from web.audit_labels import HELPERS
+from web.commune_labels import communes_today, is_commune_code
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
 from web.controllers.support import page_number, parse_id
@@ -90,6 +91,10 @@ class AuditController(Controller):
             "values": {k: v[:40] for k, v in chosen.items()},
             "page_url": lambda number: f"{BASE}/historique/{timeline.aggregate_id}?{urlencode({**kept, 'page': number})}",
             "appended": is_htmx(request),  # the next page, added below the ones shown
+            # A commune code recorded before a merger: today's commune beside it (docs/adr/0005, session 5).
+            "communes_today": communes_today(services.gazetteer, [*(e.fields for e in timeline.entries),
+                                                                  timeline.state or {}]),
+            "is_commune_code": is_commune_code,
         }
         return render(request, "audit/timeline.html", context, partial="audit/_timeline_page.html", headers=NO_STORE)
 

@@ -9,7 +9,7 @@ from litestar.response import Template
 from application.queries.oversight_figures import FigureSettings, OversightFigureQueries
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
-from web.figures_view import page_sections
+from web.figures_view import commune_label_with, page_sections
 from web.forms.figures_filter import FigureFilterForm
 from web.rendering import render, services_of
 
@@ -39,6 +39,7 @@ class OversightFiguresController(Controller):
         if form.figure_filter is None:
             return render(request, "audit/figures.html", context, partial="audit/_figures.html", status=400,
                           headers={"Cache-Control": "no-store"})
-        context.update(page_sections(queries.figures(caller, form.figure_filter, settings), settings))
+        context.update(page_sections(queries.figures(caller, form.figure_filter, settings), settings,
+                                     commune_label_with(services.gazetteer)))
         return render(request, "audit/figures.html", context, partial="audit/_figures.html",
                       headers={"Cache-Control": "no-store"})

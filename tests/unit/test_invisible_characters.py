@@ -1,0 +1,56 @@
+"""People's names and other identity texts refuse control characters, and only those."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import pytest
+
+from domain.candidate import Candidate, CandidateProfile
+from domain.errors import InvalidValueError
+from domain.offer import OfferTerms
+from domain.personal_data import PersonalData
+from domain.provenance import Provenance
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+ADVISOR = Provenance("advisor-1", "advisor", "req-1")
+
+
+def profile(first_name: str = "Zoé", last_name: str = "Martin", commune: str = "Lyon", subject: str = "") -> CandidateProfile:
+    subject = subject or str(uuid4())
+    return CandidateProfile(
+        first_name=PersonalData(subject, first_name), last_name=PersonalData(subject, last_name),
+        phone=PersonalData(subject, "+33612345678"), commune=commune, rome_codes=("K2204",), skills=(),
+        available_from=date(2026, 12, 1), mobility_km=15, notes=PersonalData(subject, ""),
+    )
+
+
+@pytest.mark.parametrize("invisible", ["\x00", "\x01", "\x1b", "\x7f", "\x9b", "\u202e", "\u2066"])
+def test_a_control_character_in_a_name_is_refused_beside_that_field_in_french(invisible: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        profile(first_name=f"Zo{invisible}é", last_name=f"{invisible}Martin").validated()
+    assert set(caught.value.errors) == {"first_name", "last_name"}
+    assert caught.value.errors["first_name"] == (
+        "Le prénom contient un caractère invisible (caractère de contrôle) : retirez-le."
+    )
+
+
+@pytest.mark.parametrize("name", ["Zoé", "D'Arc-Lévy", "Jean  Pierre", "N’Diaye", "Ørsted Łukasz", "Françoise\tMarie"])
+def test_spaces_apostrophes_hyphens_and_accents_are_still_accepted(name: str) -> None:
+    person = uuid4()
+    candidate = Candidate.register(
+        "lyon-est", profile(first_name=name, last_name=name, subject=str(person)), True, ADVISOR, NOW, id=person
+    )
+    assert candidate.profile.first_name.value == name
+
+
+def test_the_commune_and_an_offer_title_refuse_them_too() -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        profile(commune="Ly\x1bon").validated()
+    assert set(caught.value.errors) == {"commune"}
+    with pytest.raises(InvalidValueError) as caught:
+        OfferTerms(
+            title="Agent\x00 d'entretien", rome_code="K2204", contract_type="CDI", commune="Lyon", skills=(),
+            salary_min=20000, salary_max=25000, hours_per_week=35,
+        ).validated()
+    assert "title" in caught.value.errors
