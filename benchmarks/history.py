@@ -26,17 +26,13 @@ thread's CPU time too (the machine is shared: the CPU time shows the cost withou
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
 
 import psycopg
 
@@ -52,38 +48,9 @@ REPLAYED = 1_000
 
 def build_offer(services) -> object:
     """An offer of 1 + ROUNDS × (1 + SUGGESTIONS + DECISIONS) events, written through the domain."""
-    from domain.matching import AiOutput, CriterionCheck, MatchCriteria, Suggestion
-    from domain.offer import Offer
-    from domain.provenance import Reason
-    from infrastructure.offline_ranker import Bm25CandidateRanker  # noqa: F401 - the model named below
-    from tests.integration.helpers import terms
+    from tests.integration.long_offer import long_offer
 
-    caller = advisor()
-    offer_id = services.app.publish_offer(terms(), caller)
-    at = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-    criteria = MatchCriteria("K2204", "Lyon", date(2026, 12, 15), ("nettoyage de locaux",), limit=SUGGESTIONS)
-    for round_number in range(ROUNDS):
-        offer: Offer = services.app.repository.get(offer_id)
-        suggestions = []
-        for rank in range(1, SUGGESTIONS + 1):
-            output = json.dumps({"rank": rank, "score": 1 / rank, "terms": ["nettoyage", "locaux"]})
-            suggestions.append(Suggestion(
-                uuid4(), uuid4(), rank, 1 / rank, (CriterionCheck("skill", "nettoyage de locaux"),),
-                (CriterionCheck("distance", "12", "10"),), f"Rang {rank} : compétences proches.",
-                AiOutput("match", "offline-bm25/1", "match", "1",
-                         hashlib.sha256(f"{round_number}-{rank}".encode()).hexdigest(), output, 12, 800, 40),
-            ))
-        at += timedelta(hours=1)
-        offer.request_match(uuid4(), criteria, 500, {"distance": 20}, suggestions, caller.provenance, at)
-        for n, suggestion in enumerate(suggestions[:DECISIONS]):
-            at += timedelta(seconds=7)
-            if n % 2:
-                offer.accept_suggestion(suggestion.suggestion_id, None, caller.provenance, at)
-            else:
-                offer.reject_suggestion(suggestion.suggestion_id, Reason("autre", "Pas de permis, trajet long"),
-                                        caller.provenance, at)
-        services.app.save(offer)
-    return offer_id
+    return long_offer(services, advisor(), ROUNDS, SUGGESTIONS, DECISIONS)
 
 
 def median_ms(operation, repetitions: int = REPETITIONS, clock=time.perf_counter) -> float:

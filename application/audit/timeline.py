@@ -2,6 +2,8 @@
 
 Model outputs are shown as recorded, never re-asked. Time travel replays the stored events
 up to a version (the repository's `get(id, version=N)`), or up to the last event at a time.
+A timeline is shown a page of `ENTRIES_PER_PAGE` events at a time, oldest first: an offer gathers
+about a thousand events in ten matching rounds, and a page listing them all was 1,000 articles.
 """
 from __future__ import annotations
 
@@ -15,12 +17,16 @@ from application.audit.replay import replay, stored_events
 from application.audit.state import Change, aggregate_state, diff, flatten
 from application.caller import Caller
 from application.errors import NotFoundError
+from application.queries.paging import Page
 from domain.matching import AiOutput
 from domain.personal_data import PersonalData
 from domain.provenance import Reason
 
 if TYPE_CHECKING:
     from application.app import Relais
+
+#: Events listed per page of a timeline (the state shown above them is replayed from all of them).
+ENTRIES_PER_PAGE = 100
 
 #: Shown in their own columns, not among the event's other fields.
 SHOWN_APART = ("originator_id", "originator_version", "originator_topic", "timestamp", "provenance", "reason",
@@ -68,11 +74,17 @@ class TimelineEntry:
         return self.event_type.split(".", 1)[-1]
 
 
+class BadPageError(ValueError):
+    """A timeline page that does not exist."""
+
+
 @dataclass(frozen=True)
 class Timeline:
     aggregate_id: str
     aggregate_type: str
-    entries: list[TimelineEntry]
+    #: One page of the events (`total`: all of them, so the last version: versions run 1, 2, 3… with no gap).
+    events: Page[TimelineEntry]
+    first_at: datetime  # when its first event was recorded
     moment: Moment = Moment()
     #: The state at the chosen version or time (None: the record did not exist yet then).
     state: dict[str, str] | None = None
@@ -80,8 +92,12 @@ class Timeline:
     changes: list[Change] = field(default_factory=list)
 
     @property
+    def entries(self) -> list[TimelineEntry]:
+        return self.events.items
+
+    @property
     def last_version(self) -> int:
-        return self.entries[-1].version if self.entries else 0
+        return self.events.total
 
 
 def entry_of(event: Any, recorded_format: int | None = None) -> TimelineEntry:
@@ -125,14 +141,30 @@ class TimelineQueries:
             raise NotFoundError(str(aggregate_id))
         return events
 
-    def timeline(self, caller: Caller, aggregate_id: UUID, moment: Moment = Moment()) -> Timeline:
-        """The events, and the state the moment asks for, replayed from the same events read once."""
+    def timeline(self, caller: Caller, aggregate_id: UUID, moment: Moment = Moment(), page: int | None = None,
+                 per_page: int = ENTRIES_PER_PAGE) -> Timeline:
+        """One page of the events, and the state the moment asks for, replayed from the same events read once.
+
+        Without a page, the page holding the version the moment chose (page 1 when none was chosen)."""
         recorded_formats: dict[int, int] = {}
         events = self.events(caller, aggregate_id, recorded_formats)
-        entries = [entry_of(e, recorded_formats.get(e.originator_version)) for e in events]
-        kind = entries[0].event_type.split(".", 1)[0]
-        timeline = Timeline(str(aggregate_id), kind, entries, moment)
-        last = timeline.last_version
+        kind = type(events[0]).__qualname__.split(".", 1)[0]
+        unlisted: Page[TimelineEntry] = Page([], len(events), 1, per_page)
+        timeline = self._moment(Timeline(str(aggregate_id), kind, unlisted, events[0].timestamp, moment), events)
+        if page is None:
+            chosen = timeline.state_version if (moment.version or moment.at or moment.is_diff) else 0
+            page = (chosen - 1) // per_page + 1 if chosen else 1
+        if page > unlisted.pages:
+            raise BadPageError(f"La page {page} n'existe pas : cet historique compte {unlisted.pages} page"
+                               f"{'s' if unlisted.pages > 1 else ''} de {per_page} événements.")
+        shown = events[(page - 1) * per_page:page * per_page]
+        entries = [entry_of(e, recorded_formats.get(e.originator_version)) for e in shown]
+        return _with(timeline, events=Page(entries, len(events), page, per_page))
+
+    @staticmethod
+    def _moment(timeline: Timeline, events: list[Any]) -> Timeline:
+        """`timeline` with the state (or the changes) its moment asks for."""
+        moment, last = timeline.moment, timeline.last_version
         if moment.is_diff:
             assert moment.from_version is not None and moment.to_version is not None
             for wanted in (moment.from_version, moment.to_version):
@@ -144,7 +176,7 @@ class TimelineQueries:
             _require_exists(moment.version, last)
             return _with(timeline, state=state_of(events, moment.version), state_version=moment.version)
         if moment.at is not None:
-            version = version_at(entries, moment.at)
+            version = version_at(events, moment.at)
             if version == 0:
                 return _with(timeline, state=None, state_version=0)
             return _with(timeline, state=state_of(events, version), state_version=version)
@@ -163,12 +195,12 @@ def state_of(events: list[Any], version: int) -> dict[str, str]:
     return aggregate_state(replay(None, events[:version]))
 
 
-def version_at(entries: list[TimelineEntry], at: datetime) -> int:
+def version_at(events: list[Any], at: datetime) -> int:
     """The version the record had at `at`: its last event recorded at or before then (0: none yet)."""
     version = 0
-    for entry in entries:
-        if entry.occurred_at <= at:
-            version = entry.version
+    for event in events:
+        if event.timestamp <= at:
+            version = event.originator_version
     return version
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID
 
+import pytest
+
 from application.audit.moments import parse_moment
-from application.audit.state import flatten
+from application.audit.state import aggregate_state, flatten
+from application.audit.timeline import BadPageError
 from application.caller import Caller
 from application.queries.history import HistoryFilters
 from application.values import MatchCriteria, Reason
 from tests.integration.helpers import admin, advisor, details, mobile, notifications, terms
+from tests.integration.long_offer import long_offer
 
 AUDITOR = Caller("auditor-1", "auditor", "", "req-audit")
 CRITERIA = MatchCriteria("K2204", "Lyon", date(2026, 12, 15), ("nettoyage de locaux",), max_distance_km=50)
@@ -101,3 +105,18 @@ def test_outreaches_and_training_sessions_are_found_by_id_and_type_and_have_time
     timeline = services.timelines.timeline(AUDITOR, session_id)
     assert timeline.state["title"] == "Décider avec une IA"
     assert timeline.entries[0].actor_role == "admin"
+
+
+def test_a_long_timeline_is_read_a_page_at_a_time_with_the_state_replayed_from_every_event(services) -> None:
+    offer_id = long_offer(services, advisor(), rounds=2, suggestions=80, decisions=10)  # 183 events
+    first = services.timelines.timeline(AUDITOR, offer_id)
+    assert [e.version for e in first.entries] == list(range(1, 101))
+    assert (first.events.number, first.events.pages, first.last_version, first.state_version) == (1, 2, 183, 183)
+    assert first.first_at == services.app.repository.get(offer_id, version=1).created_on
+    second = services.timelines.timeline(AUDITOR, offer_id, page=2)
+    assert [e.version for e in second.entries] == list(range(101, 184)) and not second.events.has_next
+    assert second.state == first.state == aggregate_state(services.app.repository.get(offer_id))
+    chosen = services.timelines.timeline(AUDITOR, offer_id, parse_moment({"version": "140"}))
+    assert chosen.events.number == 2 and chosen.state == aggregate_state(services.app.repository.get(offer_id, version=140))
+    with pytest.raises(BadPageError):
+        services.timelines.timeline(AUDITOR, offer_id, page=3)

@@ -6,11 +6,13 @@ Read-only (GET only); every page opened here is recorded by web/audit_trail.py.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
 from application.audit.moments import BadMomentError, parse_moment
+from application.audit.timeline import BadPageError
 from application.queries.history import AGGREGATE_TYPES
 from application.values import ERASED_PLACEHOLDER
 from web.audit_labels import HELPERS
@@ -20,7 +22,7 @@ from web.auth.identity import caller_of
 from web.controllers.support import page_number, parse_id
 from web.errors import BadRequestError
 from web.forms.history import read_filters, query_string
-from web.rendering import render, services_of
+from web.rendering import is_htmx, render, services_of
 
 BASE = "/audit"
 NO_STORE = {"Cache-Control": "no-store"}  # names and free text about people
@@ -65,15 +67,19 @@ class AuditController(Controller):
 
     @get("/historique/{aggregate_id:str}", sync_to_thread=True)
     def timeline(self, request: Request[Any, Any, Any], aggregate_id: FromPath[str]) -> Response[Any]:
-        """Every event in order; `?version=N`, `?at=…` (Paris time) or `?from=N&to=M` travel in time."""
+        """The events in order, a page at a time (`?page=N`; htmx asks for the next page alone, to append it);
+        `?version=N`, `?at=…` (Paris time) or `?from=N&to=M` travel in time, and open the page of that version."""
         services = services_of(request)
         caller = caller_of(request)
+        chosen = {k: request.query_params.get(k, "") for k in ("version", "at", "from", "to")}
+        page = page_number(request) if "page" in request.query_params else None
         try:
-            moment = parse_moment({k: request.query_params.get(k, "") for k in ("version", "at", "from", "to")})
+            moment = parse_moment(chosen)
             assert services.timelines is not None
-            timeline = services.timelines.timeline(caller, parse_id(aggregate_id), moment)
-        except BadMomentError as error:
+            timeline = services.timelines.timeline(caller, parse_id(aggregate_id), moment, page)
+        except (BadMomentError, BadPageError) as error:
             raise BadRequestError(str(error)) from None
+        kept = {k: v for k, v in chosen.items() if v}  # the moment stays chosen from page to page
         people = {v for e in timeline.entries for k, v in e.fields.items() if k == "candidate_id"}
         if timeline.aggregate_type == "Candidate":
             people.add(timeline.aggregate_id)
@@ -82,13 +88,15 @@ class AuditController(Controller):
             "t": timeline,
             "actors": actor_names(request, {e.actor_id for e in timeline.entries}),
             "people": services.history.people_names(caller, people) if services.history else {},
-            "values": {k: request.query_params.get(k, "")[:40] for k in ("version", "at", "from", "to")},
+            "values": {k: v[:40] for k, v in chosen.items()},
+            "page_url": lambda number: f"{BASE}/historique/{timeline.aggregate_id}?{urlencode({**kept, 'page': number})}",
+            "appended": is_htmx(request),  # the next page, added below the ones shown
             # A commune code recorded before a merger: today's commune beside it (docs/adr/0005, session 5).
             "communes_today": communes_today(services.gazetteer, [*(e.fields for e in timeline.entries),
                                                                   timeline.state or {}]),
             "is_commune_code": is_commune_code,
         }
-        return render(request, "audit/timeline.html", context, headers=NO_STORE)
+        return render(request, "audit/timeline.html", context, partial="audit/_timeline_page.html", headers=NO_STORE)
 
     @get("/offres/{offer_id:str}", sync_to_thread=True)
     def offer(self, request: Request[Any, Any, Any], offer_id: FromPath[str]) -> Response[Any]:
