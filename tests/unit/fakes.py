@@ -114,6 +114,10 @@ class FakePhoneClaims:
             self.holders[(agency_id, phone)] = person
         return refused
 
+    def claim_new(self, agency_id: str, person: UUID, phone: str, refused: Exception) -> None:
+        if self.claim(agency_id, {person: phone}):
+            raise refused
+
     def release(self, candidate_id: UUID) -> None:
         for claim in [c for c, holder in self.holders.items() if holder == candidate_id]:
             del self.holders[claim]
