@@ -224,6 +224,13 @@ class PostgresDatabase:
                 cursor.execute("BEGIN")
                 yield PostgresTransaction(cursor, self)
                 cursor.execute("COMMIT")
+                pipeline.sync()  # what the pipeline's exit would do; then the answer can be read
+                if cursor.statusmessage != "COMMIT":
+                    # The server answers COMMIT with ROLLBACK, and no error, when the transaction had
+                    # already failed (a write not waited for whose error someone caught): nothing is
+                    # written, so the command must not report success.
+                    raise psycopg.errors.InFailedSqlTransaction(
+                        f"the command's transaction had failed: COMMIT answered {cursor.statusmessage!r}")
         except BaseException as failure:
             # The pipeline has been synced on its way out; a failed or unfinished transaction is
             # rolled back here, not left to the pool.
@@ -253,7 +260,9 @@ class PostgresDatabase:
     def _meaning_of(self, failure: BaseException) -> Exception | None:
         cause: BaseException | None = failure
         while cause is not None and not isinstance(cause, psycopg.errors.UniqueViolation):
-            cause = cause.__cause__  # e.g. wrapped by the event store as a concurrent change
+            # Wrapped by the event store as a concurrent change (__cause__), or raised while handling
+            # it (__context__): a savepoint that could not be rolled back to, say.
+            cause = cause.__cause__ or cause.__context__
         if cause is None:
             return None
         return getattr(self._local, "conflicts", {}).get(cause.diag.constraint_name)
@@ -276,14 +285,21 @@ class PostgresDatabase:
                     yield PostgresTransaction(cursor, self)
                     cursor.execute(f"RELEASE {name}")
                     pipeline.sync()  # the block's errors belong to the block
-                except BaseException:
+                except BaseException as body_failure:
+                    earlier: psycopg.Error | None = None
                     try:
                         pipeline.sync()  # out of the pipeline's aborted state, if a statement failed
+                    except psycopg.Error as error:
+                        earlier = error
+                    try:
+                        cursor.execute(f"ROLLBACK TO {name}")
+                        cursor.execute(f"RELEASE {name}")
+                        pipeline.sync()
                     except psycopg.Error:
-                        pass
-                    cursor.execute(f"ROLLBACK TO {name}")
-                    cursor.execute(f"RELEASE {name}")
-                    pipeline.sync()
+                        # A write sent before the savepoint, not waited for, had failed: the savepoint
+                        # was never set and the command cannot go on. That failure is the one to report
+                        # (its meaning, e.g. a duplicate number, is given at the command's end).
+                        raise (earlier or body_failure) from body_failure
                     raise
         finally:
             self._local.depth = depth - 1

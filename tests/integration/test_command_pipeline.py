@@ -142,3 +142,54 @@ def test_a_new_persons_number_held_by_someone_else_is_refused_and_nothing_is_wri
     for person in (first, later):
         assert _is(services, "rm_candidates", person) == 1
     assert set(services.projections.positions().values()) == {max_id(services)}
+
+
+def test_a_command_whose_failed_write_was_caught_never_reports_success_with_that_write_missing(
+    services: Services
+) -> None:
+    """On PostgreSQL a write not waited for fails the whole transaction, and the server answers the
+    command's COMMIT with ROLLBACK: the command must fail rather than return as if it had saved.
+    (On SQLite the failing statement alone is undone and the rest commits: no lie either.)"""
+    with services.database.transaction() as tx:
+        tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("taken", "before"))
+    succeeded = False
+    try:
+        with services.app.unit_of_work(), joined(services.database) as tx:
+            tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("mine", "written?"))
+            try:  # a careless caller swallows the database's error
+                with services.database.pipelined():
+                    tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("taken", "twice"))
+                with services.database.transaction() as inner:
+                    inner.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("inner", "x"))
+            except Exception:  # noqa: BLE001
+                pass
+        succeeded = True
+    except Exception:  # noqa: BLE001
+        succeeded = False
+
+    with services.database.read() as tx:
+        mine = tx.fetchall("SELECT value FROM app_state WHERE key = 'mine'")
+    assert not succeeded or len(mine) == 1, "the command returned as saved, and its write is not there"
+
+
+def test_a_held_number_sent_unwaited_is_reported_as_the_duplicate_even_behind_a_savepoint(
+    services: Services
+) -> None:
+    """The claim's violation shows at the next statement waited for, here a nested transaction's
+    SAVEPOINT: the caller still gets the duplicate number (a 409), not a savepoint error (a 500)."""
+    _register_claiming_new(services, mobile(1))
+    app, caller = services.app, advisor()
+    person = uuid4()
+    profile = details(phone=mobile(1)).to_profile(person, app.gazetteer, services.clock.now().date())
+    candidate = Candidate.register(caller.agency_id, profile, True, caller.provenance, services.clock.now(), id=person)
+    head = max_id(services)
+
+    with pytest.raises(DuplicateError):
+        with app.unit_of_work():
+            app.phone_claims.claim_new(candidate.agency_id, candidate.id, candidate.profile.phone.value,
+                                       DuplicateError("phone", DUPLICATE_PHONE))
+            with services.database.transaction() as inner:
+                inner.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("behind", "savepoint"))
+
+    assert max_id(services) == head
+    assert count(services, "SELECT COUNT(*) FROM app_state WHERE key = 'behind'") == 0
