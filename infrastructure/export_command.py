@@ -12,10 +12,13 @@ synchronous read models included); that building hashes no password.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from application.caller import Caller
 from infrastructure.audit_log import log_exporter, signing_key
@@ -62,7 +65,7 @@ def migrations_pending(database: SQLiteDatabase | PostgresDatabase) -> bool:
     try:
         with database.read() as tx:
             done = {row["name"] for row in tx.fetchall("SELECT name FROM schema_migrations")}
-    except Exception:  # noqa: BLE001 - no table yet (a new database): everything is pending
+    except (sqlite3.OperationalError, psycopg.errors.UndefinedTable):  # a new database: all pending
         return True
     return "0000_event_store" not in done or any(name not in done for name, _ in migration_files())
 
