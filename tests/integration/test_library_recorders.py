@@ -14,6 +14,8 @@ collects any `TestCase` class it finds in a test module's namespace, so only our
 """
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -63,6 +65,12 @@ class _Closes:
         self._to_close: list[Callable[[], None]] = []
 
     def tearDown(self) -> None:
+        # The library's concurrent cases tell their reader threads to stop but do not wait for them:
+        # closing the datastore under a reader still inside a SELECT crashed the interpreter once in CI
+        # (a segmentation fault in sqlite3). Wait for those readers, and only them, before closing.
+        for thread in threading.enumerate():
+            if thread.name.endswith("(read_continuously)"):
+                thread.join(timeout=30)
         for close in reversed(self._to_close):
             close()
 
