@@ -219,6 +219,9 @@ def python_floor_ms(registrations: int) -> float:
         def claim(self, agency_id: str, phones: object, *, replacing: bool = False) -> set[object]:
             return set()  # every number is free: the floor counts no look-up
 
+        def claim_new(self, agency_id: str, person: object, phone: str, refused: Exception) -> None:
+            pass  # as `claim`: the number is free
+
         def release(self, candidate_id: object) -> None:
             pass
 
