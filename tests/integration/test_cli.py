@@ -242,6 +242,9 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
     bad_requester = relais("erase-candidate", str(kept_id), "--reason", "x", "--requester", "la personne")
     assert bad_requester.returncode == 2 and "--requester" in bad_requester.stderr
     assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x", "--reference", "x" * 61), "60 caractères")
+    assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x\x1b[2J"), "caractère invisible")
+    assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x", "--reference", "dossier\u202e42"),
+                 "caractère invisible")
     missing_reason = relais("erase-candidate", str(kept_id))
     assert missing_reason.returncode == 2 and "--reason" in missing_reason.stderr
     services = relais.services()
