@@ -2,6 +2,7 @@
 environment, errors as one English line on stderr with exit status 2."""
 from __future__ import annotations
 
+import getpass
 import os
 import stat
 import subprocess
@@ -154,6 +155,21 @@ def test_create_user_refuses_an_agency_that_does_not_exist_unless_told_it_is_new
         ("premier.conseil", "lyon-est"), ("second.conseil", "lyon-est")
     ]
     assert relais.log_length() == 2
+
+
+
+def test_create_user_records_who_created_the_account(relais: Relais) -> None:
+    assert relais("migrate").returncode == 0
+    for username, flags in (("premier.conseil", ("--operator", "nadia.dsi")), ("second.conseil", ())):
+        created = relais("create-user", "--username", username, "--role", "auditor", *flags, "--password-stdin",
+                         stdin=PASSWORD + "\n")
+        assert created.returncode == 0, created.stderr
+    services = relais.services()
+    try:
+        actors = [event.provenance.actor_id for event in domain_events(services)]
+    finally:
+        services.close()
+    assert actors == ["cli:nadia.dsi", f"cli:{getpass.getuser()}"]  # by default, the operator's login name
 
 
 def test_seed_demo_seeds_a_realistic_demo_once_and_writes_owner_only_logins(relais: Relais) -> None:
