@@ -24,10 +24,25 @@ def check_password_strength(password: str) -> None:
 
 
 class AccountCommands:
-    def open_account(self: Relais, username: str, role: str, agency_id: str, password: str, caller: Caller) -> UUID:
+    def check_account_opening(self: Relais, username: str, role: str, agency_id: str, password: str, caller: Caller) -> str:
+        """The normalised user name, or InvalidValueError naming every bad field; nothing is saved.
+        The admin's form calls it alone when it has refused a field itself (to show all the problems at once)."""
         caller.require_role("admin")
-        username = Account.check_opening(username, role, agency_id.strip())
-        check_password_strength(password)
+        errors: dict[str, str] = {}
+        try:
+            username = Account.check_opening(username, role, agency_id.strip())
+        except InvalidValueError as error:
+            errors.update(error.errors)
+        try:
+            check_password_strength(password)
+        except InvalidValueError as error:
+            errors.update(error.errors)
+        if errors:
+            raise InvalidValueError(errors)
+        return username
+
+    def open_account(self: Relais, username: str, role: str, agency_id: str, password: str, caller: Caller) -> UUID:
+        username = self.check_account_opening(username, role, agency_id, password, caller)
         if self.directory.account_exists(username):
             raise DuplicateError("username", DUPLICATE_USERNAME)
         # Hash only once the input is known to be valid: argon2 is deliberately slow.

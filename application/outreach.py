@@ -12,6 +12,7 @@ from domain.offer import Offer
 from domain.outreach import Outreach
 from domain.personal_data import PersonalData
 from domain.provenance import Reason
+from domain.values import free_text
 
 if TYPE_CHECKING:
     from application.app import Relais
@@ -72,6 +73,7 @@ class OutreachCommands:
             raise InvalidValueError({"intent": "Lecture invalide."})
         if len(note) > MAX_NOTE:
             raise InvalidValueError({"note": f"La précision fait au plus {MAX_NOTE} caractères."})
+        free_text(note, "note", "La précision")
         outreach.correct_reading(candidate_id, suggestion_id, intent, tuple(sorted(set(needs))),
                                  PersonalData(str(candidate_id), note.strip()), caller.provenance, self._now())
         self._save(outreach)

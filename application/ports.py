@@ -151,6 +151,11 @@ class Gazetteer(Protocol):
     def suggest_communes(self, typed: str, limit: int) -> list[str]:
         """Labels of the communes whose name or postcode begins as typed, most populous first."""
 
+    def merged_into(self, text: str) -> tuple[str, ...]:
+        """The INSEE codes mergers retired (infrastructure/data/communes_history.csv) whose commune today
+        has a name holding `text` (any case, accents and hyphens optional): a search for a commune's
+        current name finds, through these codes, what was recorded under the communes merged into it."""
+
 
 class Directory(Protocol):
     """Look-ups the commands need to refuse duplicates (answered from read models)."""

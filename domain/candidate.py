@@ -14,7 +14,7 @@ from domain import commune_code, demographics, erasure_request
 from domain.errors import AlreadyErasedError, ConsentAlreadyInStateError, InvalidValueError
 from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
-from domain.values import bounded_int, contract_types, required_text, rome_code, skills
+from domain.values import bounded_int, contract_types, free_text, required_text, rome_code, skills
 
 CONSENT_WITHDRAWAL_REASONS = ("demande_personne", "stop_sms", "autre")
 ERASURE_REASONS = ("demande_rgpd", "retention", "autre")
@@ -91,6 +91,8 @@ class CandidateProfile:
         check(demographics.priority_area, self.priority_area)
         if len(self.notes.value) > 2000:
             errors["notes"] = "Les notes font au plus 2000 caractères."
+        else:
+            check(lambda: free_text(self.notes.value, "notes", "Le texte des notes", multiline=True))
         if errors:
             raise InvalidValueError(errors)
         # A copy with the normalised fields, made as `replace` would without running __init__ and

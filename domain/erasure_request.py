@@ -10,6 +10,7 @@ from datetime import datetime
 
 from domain.errors import InvalidValueError
 from domain.personal_data import PersonalData
+from domain.values import free_text
 
 #: Requester kinds. "conservation" is the retention job's own; the others are typed by an officer.
 ERASURE_REQUESTERS = ("personne", "representant", "agence", "autorite", "conservation")
@@ -37,4 +38,5 @@ def reference(text: str, timestamp: datetime) -> PersonalData | None:
         return None
     if len(text) > MAX_REFERENCE:
         raise InvalidValueError({"reference": f"La référence fait au plus {MAX_REFERENCE} caractères."})
+    free_text(text, "reference", "La référence")
     return PersonalData(register_subject(timestamp), text)

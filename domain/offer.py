@@ -14,7 +14,7 @@ from domain.offer_matching import OfferMatching
 from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
 from domain.shortlist import ACCEPTED, REJECTED, Shortlist
-from domain.values import CONTRACT_TYPES, bounded_int, required_text, rome_code, skills
+from domain.values import CONTRACT_TYPES, bounded_int, free_text, required_text, rome_code, skills
 
 CLOSING_REASONS = ("pourvue", "annulee_employeur", "expiree", "autre")
 
@@ -63,6 +63,11 @@ class OfferTerms:
             errors["salary_max"] = "Le salaire maximum doit être supérieur ou égal au minimum."
         if len(self.description) > 4000:
             errors["description"] = "La description fait au plus 4000 caractères."
+        else:
+            try:
+                free_text(self.description, "description", "La description", multiline=True)
+            except InvalidValueError as error:
+                errors.update(error.errors)
         if errors:
             raise InvalidValueError(errors)
         return replace(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.errors import InvalidReasonError
+from domain.values import free_text
 
 ROLES = ("advisor", "auditor", "compliance", "admin")
 #: Automated jobs act under this role, with the job's name as actor id.
@@ -38,8 +39,9 @@ class Reason:
     text: str = ""
 
     def require_in(self, allowed: tuple[str, ...], *, text_required_for: tuple[str, ...] = ("autre",)) -> None:
-        """Check the code belongs to the decision's closed list."""
+        """Check the code belongs to the decision's closed list, and its free text holds no invisible character."""
         if self.code not in allowed:
             raise InvalidReasonError(f"motif inconnu : {self.code!r}")
         if self.code in text_required_for and not self.text.strip():
             raise InvalidReasonError("précisez le motif")
+        free_text(self.text, "reason_text", "La précision du motif")

@@ -37,12 +37,22 @@ def required_text(value: str, field: str, label: str, max_length: int = 120) -> 
         raise InvalidValueError({field: f"{label} est obligatoire."})
     if len(text) > max_length:
         raise InvalidValueError({field: f"{label} fait au plus {max_length} caractères."})
-    if not printable(text):
+    return free_text(text, field, label)
+
+
+def free_text(value: str, field: str, label: str, *, multiline: bool = False) -> str:
+    """Any text a person types (names, notes, reasons, references...), returned unchanged, or
+    InvalidValueError beside the field if it holds an invisible character (`printable`): the one
+    rule for free text, wherever it enters (forms, htmx fragments, CSV rows, the command line).
+    A multi-line field (a textarea) keeps its line feeds, CR LF pairs and tabs; a single-line one
+    holds none (fold its whitespace first where that is harmless, as `required_text` does)."""
+    checked = value.replace("\r\n", "").replace("\n", "").replace("\t", "") if multiline else value
+    if not printable(checked):
         raise InvalidValueError({field: f"{label} contient un caractère invisible (caractère de contrôle) : retirez-le."})
-    return text
+    return value
 
 
-#: Control characters (C0, DEL, C1: NUL, ESC, \x01...; whitespace is folded into spaces before)
+#: Control characters (C0, DEL, C1: NUL, ESC, \x01...; see `free_text` for line breaks and tabs)
 #: and the bidirectional overrides and isolates, which make one name look like another on screen.
 #: Accents, apostrophes, hyphens and spaces are not in it.
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

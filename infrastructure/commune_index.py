@@ -102,6 +102,7 @@ class CommuneIndex:
                 self._former[name_key(name)].append(by_code[code])
         # Codes retired by mergers: (old code, code it was merged into), followed to today's commune.
         self._retired = {old: by_code[code] for old, code in successors(dict(retired), by_code).items()}
+        self._retired_by_name: list[tuple[str, str]] | None = None  # (today's name key, retired code), at first use
         self._keys = sorted(self._by_name)
         self._postcodes = sorted(self._by_postcode)
 
@@ -125,6 +126,15 @@ class CommuneIndex:
             match = self.find(commune)
             found = self._by_label.get(match.label) if match.label else None
         return found
+
+    def merged_into(self, text: str) -> tuple[str, ...]:
+        """The retired codes whose commune today has a name holding `text` (compared as `name_key`)."""
+        wanted = name_key(text)
+        if not wanted:
+            return ()
+        if self._retired_by_name is None:
+            self._retired_by_name = sorted((name_key(commune.name), old) for old, commune in self._retired.items())
+        return tuple(old for name, old in self._retired_by_name if wanted in name)
 
     def find(self, typed: str) -> CommuneMatch:
         text = " ".join(typed.split())

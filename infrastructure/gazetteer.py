@@ -86,3 +86,6 @@ class InseeGazetteer:
 
     def suggest_communes(self, typed: str, limit: int) -> list[str]:
         return self.index.suggest(typed, limit)
+
+    def merged_into(self, text: str) -> tuple[str, ...]:
+        return self.index.merged_into(text)

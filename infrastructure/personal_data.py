@@ -201,6 +201,9 @@ class DatabaseKeyVault:
                 "ON CONFLICT (subject_id) DO NOTHING",
                 (subject_id, wrapped, self.clock.now().isoformat()),
             )
+            if inserted < 0:  # PostgreSQL inside `database.pipelined()`: sent unanswered, no row count
+                raise RuntimeError("DatabaseKeyVault._create reads its insert's row count: call it outside "
+                                   "database.pipelined() (a new person's key: _create_new), docs/adr/0020")
             if inserted == 1:
                 for level in getattr(self._local, "levels", ()):
                     level.append(subject_id)

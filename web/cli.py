@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
@@ -42,6 +43,13 @@ def _services(migrate: bool = True) -> Services:
     from infrastructure.bootstrap import bootstrap
 
     return bootstrap(Settings.from_env(), run_migrations=migrate)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor in the password database
+        return "cli"
 
 
 def _operator(args: argparse.Namespace) -> Caller:
@@ -143,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--agency", default="", help="the agency of an advisor: one that exists already")
     create.add_argument("--new-agency", action="store_true", help="open --agency as a new agency (its first account)")
     create.add_argument("--password-stdin", action="store_true")
+    create.add_argument("--operator", default=_login_name(), help="who creates the account, recorded with it "
+                        "(default: your login name)")
     create.set_defaults(func=cmd_create_user)
     rebuild = commands.add_parser("rebuild-projections", help="rebuild every read model from the event log")
     rebuild.set_defaults(func=cmd_rebuild_projections)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.caller import Caller
 from application.errors import NotFoundError
-from application.ports import Database, Row
+from application.ports import Database, Gazetteer, Row
 from application.queries.paging import PAGE_SIZE, Page, clamp_page, like_pattern
 from application.projections.text import search_key
 from domain.personal_data import ERASED_PLACEHOLDER
@@ -117,11 +117,16 @@ _PEOPLE = (
 
 
 class ComplianceQueries:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, gazetteer: Gazetteer) -> None:
         self.database = database
+        self.gazetteer = gazetteer
 
     def search_people(self, caller: Caller, text: str = "", page: int = 1, size: int = PAGE_SIZE) -> Page[PersonSummary]:
-        """Job seekers of every agency by name, commune or skill, or by their exact id."""
+        """Job seekers of every agency by name, commune or skill, or by their exact id.
+
+        A word matches the text as recorded (names, the commune's label, skills) or, for people not
+        erased, a commune a merger retired whose commune today bears the word: "Annecy" finds
+        whoever was recorded in Seynod before it joined Annecy (docs/adr/0005, session 6)."""
         caller.require_role("compliance")
         page = clamp_page(page)
         where, params = "1 = 1", []  # type: ignore[var-annotated]
@@ -129,8 +134,14 @@ class ComplianceQueries:
             where, params = "c.id = ?", [str(UUID(text.strip()))]
         else:
             for word in search_key(text).split()[:6]:
-                where += " AND c.search_text LIKE ? ESCAPE '\\'"
-                params.append(like_pattern(word))
+                merged = self.gazetteer.merged_into(word)
+                if merged:
+                    where += (" AND (c.search_text LIKE ? ESCAPE '\\' OR (c.erased = 0 AND c.commune_code IN "
+                              f"({', '.join('?' * len(merged))})))")
+                    params.extend((like_pattern(word), *merged))
+                else:
+                    where += " AND c.search_text LIKE ? ESCAPE '\\'"
+                    params.append(like_pattern(word))
         with self.database.read() as tx:
             total = tx.fetchone(f"SELECT COUNT(*) AS n FROM rm_candidates c WHERE {where}", params)
             rows = tx.fetchall(

@@ -2,6 +2,7 @@
 environment, errors as one English line on stderr with exit status 2."""
 from __future__ import annotations
 
+import getpass
 import os
 import stat
 import subprocess
@@ -156,6 +157,21 @@ def test_create_user_refuses_an_agency_that_does_not_exist_unless_told_it_is_new
     assert relais.log_length() == 2
 
 
+
+def test_create_user_records_who_created_the_account(relais: Relais) -> None:
+    assert relais("migrate").returncode == 0
+    for username, flags in (("premier.conseil", ("--operator", "nadia.dsi")), ("second.conseil", ())):
+        created = relais("create-user", "--username", username, "--role", "auditor", *flags, "--password-stdin",
+                         stdin=PASSWORD + "\n")
+        assert created.returncode == 0, created.stderr
+    services = relais.services()
+    try:
+        actors = [event.provenance.actor_id for event in domain_events(services)]
+    finally:
+        services.close()
+    assert actors == ["cli:nadia.dsi", f"cli:{getpass.getuser()}"]  # by default, the operator's login name
+
+
 def test_seed_demo_seeds_a_realistic_demo_once_and_writes_owner_only_logins(relais: Relais) -> None:
     seeded = relais("seed-demo")
     assert seeded.returncode == 0, seeded.stderr
@@ -242,6 +258,9 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
     bad_requester = relais("erase-candidate", str(kept_id), "--reason", "x", "--requester", "la personne")
     assert bad_requester.returncode == 2 and "--requester" in bad_requester.stderr
     assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x", "--reference", "x" * 61), "60 caractères")
+    assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x\x1b[2J"), "caractère invisible")
+    assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x", "--reference", "dossier\u202e42"),
+                 "caractère invisible")
     missing_reason = relais("erase-candidate", str(kept_id))
     assert missing_reason.returncode == 2 and "--reason" in missing_reason.stderr
     services = relais.services()

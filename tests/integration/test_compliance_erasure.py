@@ -61,7 +61,7 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
     assert {i: after[i] for i in before} == before  # no stored record changed: the chain over them still holds
     assert len(after) == len(before) + 1  # ...and the erasure itself is one more event
 
-    report = ComplianceQueries(services.database).erasure_report(compliance(), person)
+    report = ComplianceQueries(services.database, services.gazetteer).erasure_report(compliance(), person)
     assert report.key_destroyed is True
     assert [(t.table, t.still_clear) for t in report.tables] == [(table, 0) for table, *_ in PERSONAL_COLUMNS]
     assert {t.table: t.rows for t in report.tables}["rm_suggestions"] == 2
@@ -78,4 +78,4 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
     services.database.checkpoint()
     assert read_model_hits(services, canary) == []
     assert hits(stored_bytes(services, tmp_path), canary) == []
-    assert ComplianceQueries(services.database).erasure(compliance(), UUID(str(person))) is not None
+    assert ComplianceQueries(services.database, services.gazetteer).erasure(compliance(), UUID(str(person))) is not None

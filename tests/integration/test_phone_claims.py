@@ -133,7 +133,7 @@ def test_after_erasure_the_number_can_be_registered_again(services: Services) ->
     kept = register(services, mobile(2))
     erase(services, gone)
     assert holders(services) == [str(kept)]
-    report = ComplianceQueries(services.database).erasure_report(compliance(), gone)
+    report = ComplianceQueries(services.database, services.gazetteer).erasure_report(compliance(), gone)
     assert [(t.rows, t.still_clear) for t in report.tables if t.table == "phone_claims"] == [(0, 0)]
     again = register(services, mobile(1), name="Revenue")
     assert sorted(holders(services)) == sorted([str(kept), str(again)])

@@ -116,3 +116,10 @@ def test_the_build_keeps_the_edges_of_earlier_runs_and_drops_restored_communes()
     ]
     previous = {"69999": "69029", "01015": "01340", "01340": "01015"}  # 01015 was retired, then restored
     assert script.code_history(rows, data, previous) == [("01340", "01015"), ("69029", "69123"), ("69999", "69029")]
+
+
+def test_the_codes_merged_into_a_commune_are_found_by_part_of_its_current_name_and_only_those() -> None:
+    assert gazetteer(MERGED).merged_into("Villeur") == ("69998",)
+    assert gazetteer(MERGED).merged_into("VILLEURBANNE") == ("69998",)
+    assert sorted(gazetteer(CHAIN).merged_into("lyon")) == ["69029", "69999"]  # both mergers of the chain
+    assert gazetteer(MERGED).merged_into("Lyon") == gazetteer(MERGED).merged_into("  ") == ()

@@ -204,3 +204,14 @@ def test_an_impossible_birth_date_is_reported_on_its_column(app) -> None:
     report = app.import_candidates(
         csv(person("D1", "0612345678") + ";31/02/1990;;", header=HEADER + ";date_naissance;sexe;qpv"), ADVISOR)
     assert [(p.line, p.column) for p in report.problems] == [(2, "date_naissance")]
+
+
+def test_a_control_character_in_a_row_s_notes_is_reported_on_its_column_and_the_row_is_not_imported(app) -> None:
+    report = app.import_candidates(
+        csv(person("D1", "0612345678", notes="appeler\x1b[2J le matin"), person("D2", "0622222222", notes="ok\tmatin")),
+        ADVISOR,
+    )
+    assert [r.reference for r in report.imported] == ["D2"]
+    assert [(p.line, p.column, p.reason) for p in report.problems] == [
+        (2, "notes", "Le texte des notes contient un caractère invisible (caractère de contrôle) : retirez-le."),
+    ]

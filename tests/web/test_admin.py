@@ -22,8 +22,15 @@ def test_the_admin_lists_the_accounts(signed_in, open_account) -> None:
     assert "root-admin" in page and "paul" in page and "auditeur" in page
 
 
-def test_an_account_created_in_the_ui_can_sign_in(signed_in, make_client) -> None:
+def agency_options(page: str) -> list[str]:
+    """The agencies the account form's select offers (without its "none" choice)."""
+    select = page.split('<select id="f-agency_id"', 1)[1].split("</select>", 1)[0]
+    return [value for value in re.findall(r'<option value="([^"]*)"', select) if value]
+
+
+def test_an_account_created_in_the_ui_can_sign_in(signed_in, make_client, open_account) -> None:
     admin = signed_in("admin")
+    open_account("alice")  # of lyon-est: the agency exists
     response = post(admin, NEW, account_form())
     assert response.status_code == 303
     assert "nadia" in admin.get(response.headers["location"]).text
@@ -63,7 +70,7 @@ def test_role_and_agency_can_be_changed_with_the_version_and_a_stale_form_is_a_4
     account_id = open_account("nadia")
     page = admin.get(f"/admin/comptes/{account_id}").text
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    changed = post(admin, f"/admin/comptes/{account_id}", {"role": "advisor", "agency_id": "paris-nord", "version": version})
+    changed = post(admin, f"/admin/comptes/{account_id}", {"role": "advisor", "new_agency": "paris-nord", "version": version})
     assert changed.status_code == 303
     assert "paris-nord" in admin.get(f"/admin/comptes/{account_id}").text
     stale = post(admin, f"/admin/comptes/{account_id}", {"role": "auditor", "agency_id": "", "version": version},
@@ -90,6 +97,46 @@ def test_the_account_form_offers_the_agencies_that_relais_create_user_accepts(si
     open_account("nadia", "advisor", agency="paris-nord")
     open_account("lea", "advisor", agency="lille-metropole")
     page = admin.get(NEW).text
-    datalist = page.split('<datalist id="agences">', 1)[1].split("</datalist>", 1)[0]
-    offered = re.findall(r'<option value="([^"]+)"></option>', datalist)
-    assert offered == ["lille-metropole", "paris-nord"] == services.accounts.agencies(Caller.cli("test"))
+    assert agency_options(page) == ["lille-metropole", "paris-nord"] == services.accounts.agencies(Caller.cli("test"))
+    assert '<label for="f-agency_id">' in page and '<label for="f-new_agency">' in page
+
+
+def test_an_agency_that_does_not_exist_is_refused_beside_the_field_and_nothing_is_written(
+    signed_in, open_account, services
+) -> None:
+    admin = signed_in("admin")
+    open_account("alice")  # lyon-est exists
+    before = services.app.recorder.max_notification_id()
+    typo = post(admin, NEW, account_form(agency_id="lyon-ets", username="X"), htmx=True)
+    assert typo.status_code == 422
+    assert "Agence inconnue" in field_error(typo.text, "agency_id")
+    assert field_error(typo.text, "username")  # the other fields are checked in the same answer
+    both = post(admin, NEW, account_form(new_agency="lyon-ouest"))
+    assert both.status_code == 422 and "pas les deux" in field_error(both.text, "new_agency")
+    malformed = post(admin, NEW, account_form(agency_id="", new_agency="Lyon Ouest"))
+    assert malformed.status_code == 422 and "minuscules" in field_error(malformed.text, "new_agency")
+    assert services.app.recorder.max_notification_id() == before
+    assert services.accounts.agencies(Caller.cli("test")) == ["lyon-est"]
+
+
+def test_a_new_agency_is_opened_only_through_its_own_field_and_is_then_offered(signed_in, services) -> None:
+    admin = signed_in("admin")
+    opened = post(admin, NEW, account_form(agency_id="", new_agency="lyon-ouest"))
+    assert opened.status_code == 303
+    assert "lyon-ouest" in admin.get(opened.headers["location"]).text
+    assert agency_options(admin.get(NEW).text) == ["lyon-ouest"]
+    joining = post(admin, NEW, account_form(username="lea", agency_id="lyon-ouest"))
+    assert joining.status_code == 303
+
+
+def test_the_role_form_refuses_an_unknown_agency_too(signed_in, open_account) -> None:
+    admin = signed_in("admin")
+    account_id = open_account("nadia")
+    page = admin.get(f"/admin/comptes/{account_id}").text
+    assert agency_options(page) == ["lyon-est"]
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    typo = post(admin, f"/admin/comptes/{account_id}", {"role": "advisor", "agency_id": "paris-nrod", "version": version},
+                htmx=True)
+    assert typo.status_code == 422 and "Agence inconnue" in field_error(typo.text, "agency_id")
+    assert typo.text.lstrip().startswith('<form id="role-form"')
+    assert "lyon-est" in admin.get(f"/admin/comptes/{account_id}").text

@@ -196,6 +196,21 @@ def test_a_malformed_page_number_is_a_400_in_french(advisor) -> None:
         assert "numéro de page" in response.text
 
 
+def test_a_control_character_in_the_notes_or_a_withdrawal_reason_is_a_422_beside_the_field(advisor, services) -> None:
+    before = services.app.recorder.max_notification_id()
+    response = post(advisor, NEW, candidate_form(notes="Préfère les matins\x1b[2J"))
+    assert response.status_code == 422
+    assert "caractère invisible" in field_error(response.text, "notes")
+    candidate_id = register(advisor, notes="Préfère les matins.\r\n\tPas de voiture.")  # line breaks and tabs stay
+    assert services.app.recorder.max_notification_id() > before
+    written = services.app.recorder.max_notification_id()
+    url = f"/conseiller/demandeurs/{candidate_id}/consentement"
+    withdrawal = post(advisor, url, {"action": "withdraw", "reason": "autre", "reason_text": "trop\u202eloin"}, htmx=True)
+    assert withdrawal.status_code == 422
+    assert "caractère invisible" in field_error(withdrawal.text, "reason_text")
+    assert services.app.recorder.max_notification_id() == written
+
+
 def test_consent_can_be_withdrawn_with_a_reason_and_given_again(advisor) -> None:
     candidate_id = register(advisor)
     url = f"/conseiller/demandeurs/{candidate_id}/consentement"

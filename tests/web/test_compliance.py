@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 
 from application.caller import Caller
+from application.values import Reason
 from tests.integration.compliance_helpers import suggested_twice
 from tests.web.conftest import (
     AGENCY,
@@ -203,3 +204,26 @@ def test_without_the_pdf_font_the_pdf_answers_503_in_french_and_the_letter_still
     pdf = dpo.get(f"{url}/pdf")
     assert pdf.status_code == 503 and "la police qu&#39;il embarque n&#39;est pas installée" in pdf.text
     assert dpo.get(url).status_code == 200
+
+
+def test_a_search_for_a_commune_s_current_name_finds_people_recorded_under_a_commune_merged_into_it(
+    signed_in, services
+) -> None:
+    from tests.integration.test_commune_history import registered_in_2015
+
+    merged = registered_in_2015(services, 1, AGENCY)  # Tourlaville (50602), part of Cherbourg-en-Cotentin since 2016
+    current = register(signed_in, first_name="Yves", last_name="Actuel", phone="06 99 88 77 66",
+                       commune="Cherbourg-en-Cotentin")
+    elsewhere = register(signed_in, first_name="Léa", last_name="Ailleurs", phone="06 99 88 77 55")
+    services.projections.catch_up()
+    dpo = signed_in("compliance")
+
+    def found(q: str) -> set[str]:
+        return set(re.findall(rf"{PEOPLE}/([0-9a-f-]{{36}})", dpo.get(PEOPLE, params={"q": q}).text))
+
+    assert found("cherbourg") == found("Cherbourg-en-Cotentin") == {str(merged), current}
+    assert found("tourlaville") == {str(merged)}  # the label as recorded still finds them
+    assert elsewhere not in found("cherbourg")
+    services.app.erase_candidate(merged, Reason("demande_rgpd"), "personne", Caller("dpo-1", "compliance", "", "r"))
+    services.projections.catch_up()
+    assert found("cherbourg") == {current}  # an erased person is found by id only

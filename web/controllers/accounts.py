@@ -39,16 +39,19 @@ class AccountController(Controller):
     @post("/nouveau", sync_to_thread=True)
     def create(self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, Any]]) -> Response[Any]:
         services = services_of(request)
-        form = OpenAccountForm.parse(data)
+        caller = caller_of(request)
+        form = OpenAccountForm.parse(data, self._agencies(request))
         values = form.values
-        account_id, status = attempt(
-            form,
-            lambda: services.app.open_account(
-                values["username"], values["role"], values["agency_id"], form.password, caller_of(request)
-            ),
-        )
-        if account_id is not None:
-            return see_other(request, f"{BASE}/{account_id}")
+        if form.valid:
+            account_id, status = attempt(form, lambda: services.app.open_account(
+                values["username"], values["role"], form.agency, form.password, caller))
+            if account_id is not None:
+                return see_other(request, f"{BASE}/{account_id}")
+        else:  # the agency was refused here: check the other fields too, saving nothing
+            attempt(form, lambda: services.app.check_account_opening(
+                values["username"], values["role"], form.agency, form.password, caller))
+            status = 422
+        form.place_agency_errors()
         return self._create_page(request, form, status)
 
     @get("/{account_id:str}", sync_to_thread=True)
@@ -65,24 +68,30 @@ class AccountController(Controller):
         caller = caller_of(request)
         identifier = parse_id(account_id)
         account = services.accounts.get(caller, identifier)
-        form = AssignRoleForm.parse(data)
+        form = AssignRoleForm.parse(data, self._agencies(request))
         version = form.version()
         if version is None:
             form.errors["form"] = "Le formulaire est incomplet : rechargez la page."
             return self._account_page(request, account, form, 400)
-        values = form.values
+        if not form.valid:
+            return self._account_page(request, account, form, 422)
         result, status = attempt(
-            form, lambda: services.app.assign_role(identifier, version, values["role"], values["agency_id"], caller)
+            form, lambda: services.app.assign_role(identifier, version, form.values["role"], form.agency, caller)
         )
         if result is not None:
             return see_other(request, f"{BASE}/{account.id}")
+        form.place_agency_errors()
         return self._account_page(request, account, form, status)
 
     def _agencies(self, request: Request[Any, Any, Any]) -> list[str]:
+        """The agencies that exist (the list `relais create-user` checks an --agency against)."""
         return services_of(request).accounts.agencies(caller_of(request))
 
+    def _agency_options(self, request: Request[Any, Any, Any]) -> list[tuple[str, str]]:
+        return [("", "— Aucune (rôles sans agence) —"), *((a, a) for a in self._agencies(request))]
+
     def _create_page(self, request: Request[Any, Any, Any], form: Form, status: int = 200) -> Response[Any]:
-        context = {"form": form, "role_options": role_options(), "agencies": self._agencies(request)}
+        context = {"form": form, "role_options": role_options(), "agency_options": self._agency_options(request)}
         return render(request, "admin/new_account.html", context, partial="admin/_account_form.html", status=status)
 
     def _account_page(
@@ -92,7 +101,7 @@ class AccountController(Controller):
             "account": account,
             "form": form,
             "role_options": role_options(),
-            "agencies": self._agencies(request),
+            "agency_options": self._agency_options(request),
             "stale": status == 409,
         }
         return render(request, "admin/account.html", context, partial="admin/_role_form.html", status=status)

@@ -26,7 +26,8 @@ HAND_REQUESTERS = tuple(kind for kind in ERASURE_REQUESTERS if kind != "conserva
 
 
 def queries(request: Request[Any, Any, Any]) -> ComplianceQueries:
-    return ComplianceQueries(services_of(request).database)
+    services = services_of(request)
+    return ComplianceQueries(services.database, services.gazetteer)
 
 
 def letters(request: Request[Any, Any, Any]) -> ExplanationLetters:
