@@ -5,9 +5,16 @@ import random
 import re
 import uuid
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.journeys import sign_in
+
+
+def settle_suggestions(page: Page, commune: Locator) -> None:
+    """Let the typed commune's suggestions arrive and close the browser's suggestion list, so that
+    no late htmx swap or open list takes the next keystrokes or the next click."""
+    expect(page.locator("#communes.htmx-request")).to_have_count(0)
+    commune.press("Escape")
 
 
 def test_an_advisor_is_offered_communes_as_they_type_and_picks_one_of_several_saint_denis(page: Page, demo_logins):
@@ -20,11 +27,17 @@ def test_an_advisor_is_offered_communes_as_they_type_and_picks_one_of_several_sa
     commune = page.get_by_label("Commune de résidence")
     commune.press_sequentially("villeurb", delay=30)
     expect(page.locator("#communes option[value='Villeurbanne']")).to_have_count(1)  # filled by htmx
+    settle_suggestions(page, commune)
 
-    page.get_by_label("Prénom").fill("Inès")
-    page.get_by_label(re.compile(r"^Nom\b")).fill(surname)
-    page.get_by_label("Téléphone").fill(f"06 {random.randint(10, 99)} {random.randint(10, 99)} {random.randint(10, 99)} 17")
+    phone = f"06 {random.randint(10, 99)} {random.randint(10, 99)} {random.randint(10, 99)} 17"
+    for label, value in (("Prénom", "Inès"), (re.compile(r"^Nom\b"), surname), ("Téléphone", phone)):
+        field = page.get_by_label(label)
+        field.fill(value)
+        expect(field).to_have_value(value)
     commune.fill("saint-denis")
+    expect(page.locator("#communes option[value='Saint-Denis (93)']")).to_have_count(1)
+    settle_suggestions(page, commune)
+    expect(commune).to_have_value("saint-denis")
     page.get_by_label("Codes ROME des métiers recherchés").fill("K2204")
     page.get_by_label("Disponible à partir du").fill("2026-12-01")
     page.get_by_label("Rayon de mobilité (km)").fill("10")
