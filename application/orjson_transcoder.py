@@ -107,6 +107,40 @@ class OrjsonTranscoder(JSONTranscoder):
         except (orjson.JSONDecodeError, InexactNumberError):
             return super().decode(data)
 
+    def decode_keys(self, data: bytes, keys: frozenset[str]) -> dict[str, Any] | None:
+        """The stored state as a dict whose `keys` only are decoded as `decode` decodes them; its other values
+        are left as parsed, wrappers and all, for a reader that will not look at them (a replay that knows
+        which fields an event's method reads: application/audit/replay.py). None when the state is not such
+        a dict, or when `decode` must read it (orjson refuses it, or may have read a number inexactly)."""
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return None
+        if value.__class__ is not dict or (len(value) == 2 and "_type_" in value and "_data_" in value):
+            return None
+        decoders = self._decoders
+        try:
+            for key in keys:
+                item = value.get(key)
+                kind = item.__class__
+                if kind is dict:
+                    data = item.get("_data_")
+                    if data.__class__ is str and len(item) == 2 and "_type_" in item:  # an id, a date: as `_revive` does
+                        try:
+                            decode = decoders[item["_type_"]]
+                        except KeyError:
+                            raise _not_registered(item["_type_"]) from None
+                        value[key] = decode(data)
+                    else:
+                        value[key] = self._revive({key: item})[key]
+                elif kind is list:
+                    value[key] = self._revive(item)
+                elif kind is float:
+                    exact(item)
+        except InexactNumberError:
+            return None
+        return value
+
     def _revive(self, value: Any) -> Any:
         """`value` (a fresh dict or list) with every wrapper inside it decoded, in place, inner ones first.
 

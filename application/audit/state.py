@@ -20,6 +20,10 @@ from domain.personal_data import PersonalData
 INTERNAL = ("_id", "_version", "_created_on", "_modified_on", "_pending_events", "id", "version")
 
 
+#: Types whose `text_of` is their `str` (a bool's is "oui"/"non": not among them).
+_AS_STR = frozenset({str, int, float, UUID})
+
+
 def text_of(value: Any) -> str:
     """One value as text: personal data as its (decrypted or erased) value, dates in ISO."""
     if value is None:
@@ -60,7 +64,10 @@ def _walk(value: Any, path: str, out: dict[str, str]) -> None:
     elif isinstance(value, list | tuple | set | frozenset):
         unordered = isinstance(value, set | frozenset)  # shown sorted by their text
         items = list(value)
-        if all(isinstance(i, str | int | float | UUID | PersonalData) for i in items):
+        if _AS_STR.issuperset(map(type, items)):  # ids mostly (an offer's superseded suggestions: 700 or more)
+            texts = list(map(str, items))  # their `text_of`, without its checks
+            out[path] = ", ".join(sorted(texts) if unordered else texts)
+        elif all(isinstance(i, str | int | float | UUID | PersonalData) for i in items):
             texts = [text_of(i) for i in items]  # once each: an id's text is a tenth of a 1,000-event view
             out[path] = ", ".join(sorted(texts) if unordered else texts)
         else:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from application.audit.moments import BadMomentError, Moment
-from application.audit.replay import replay, stored_events
+from application.audit.replay import event_rows, events_of, replay, replayed, stored_events
 from application.audit.state import Change, aggregate_state, diff, flatten
 from application.caller import Caller
 from application.errors import NotFoundError
@@ -146,8 +146,15 @@ class TimelineQueries:
         """One page of the events, and the state the moment asks for, replayed from the same events read once.
 
         Without a page, the page holding the version the moment chose (page 1 when none was chosen)."""
+        caller.require_role("auditor")
         recorded_formats: dict[int, int] = {}
-        events = self.events(caller, aggregate_id, recorded_formats)
+        # The state is replayed from events made for the replay (the fields their methods read, and the
+        # timestamps the moment looks at); the page's entries, from its own rows made whole.
+        rows = event_rows(self.app, aggregate_id)
+        events = (stored_events(self.app, aggregate_id) if rows is None
+                  else events_of(self.app, aggregate_id, rows, recorded_formats, for_replay=True))
+        if not events:
+            raise NotFoundError(str(aggregate_id))
         kind = type(events[0]).__qualname__.split(".", 1)[0]
         unlisted: Page[TimelineEntry] = Page([], len(events), 1, per_page)
         timeline = self._moment(Timeline(str(aggregate_id), kind, unlisted, events[0].timestamp, moment), events)
@@ -157,7 +164,8 @@ class TimelineQueries:
         if page > unlisted.pages:
             raise BadPageError(f"La page {page} n'existe pas : cet historique compte {unlisted.pages} page"
                                f"{'s' if unlisted.pages > 1 else ''} de {per_page} événements.")
-        shown = events[(page - 1) * per_page:page * per_page]
+        shown = (events[(page - 1) * per_page:page * per_page] if rows is None
+                 else events_of(self.app, aggregate_id, rows[(page - 1) * per_page:page * per_page]))
         entries = [entry_of(e, recorded_formats.get(e.originator_version)) for e in shown]
         return _with(timeline, events=Page(entries, len(events), page, per_page))
 
@@ -184,10 +192,10 @@ class TimelineQueries:
 
     def state_at(self, aggregate_id: UUID, version: int) -> dict[str, str]:
         """Replay the stored events up to `version`: each event's own mutator applies it (application/audit/replay.py)."""
-        events = stored_events(self.app, aggregate_id, version)
-        if not events:
+        aggregate = replayed(self.app, aggregate_id, version)
+        if aggregate is None:
             raise NotFoundError(str(aggregate_id))
-        return aggregate_state(replay(None, events))
+        return aggregate_state(aggregate)
 
 
 def state_of(events: list[Any], version: int) -> dict[str, str]:

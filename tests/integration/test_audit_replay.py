@@ -8,11 +8,12 @@ from uuid import UUID
 import pytest
 from eventsourcing.application import AggregateNotFoundError
 
-from application.audit.replay import replay, stored_events
+from application.audit.replay import replay, replayed, stored_events
 from application.audit.state import aggregate_state
+from application.caller import Caller
 from infrastructure.bootstrap import Services
 from domain.provenance import Reason
-from tests.integration.helpers import advisor, details, mobile, notifications, terms
+from tests.integration.helpers import advisor, compliance, details, mobile, notifications, terms
 from tests.integration.test_export_decoding import CRITERIA
 from tests.integration.test_export_decoding import a_day_of_work
 
@@ -78,3 +79,34 @@ def test_a_timeline_reads_the_keys_of_its_people_in_one_query(services: Services
     assert all(t.value == "trajet trop long" for t in texts)  # decrypted with the keys read then
     assert len(reads) == 1  # not one query per person
     assert set(people) >= {UUID(t.subject_id) for t in texts}
+
+
+def test_a_replay_for_the_state_decodes_only_what_the_methods_read_and_shows_the_same_state(services: Services) -> None:
+    a_day_of_work(services)
+    ids = {record.originator_id for record in notifications(services)}
+    for aggregate_id in ids:
+        last = len(library_events(services, aggregate_id))
+        for version in range(1, last + 1):
+            ours = replayed(services.app, aggregate_id, version)
+            library = services.app.repository.get(aggregate_id, version=version)
+            assert (ours.version, ours.modified_on) == (library.version, library.modified_on)
+            assert aggregate_state(ours) == aggregate_state(library), (aggregate_id, version)
+    assert replayed(services.app, UUID(int=1)) is None
+    offer_id = next(r.originator_id for r in notifications(services) if r.topic.endswith("Offer.Published"))
+    events = stored_events(services.app, offer_id, for_replay=True)
+    suggested = next(e for e in events if type(e).__name__ == "MatchSuggested")
+    assert isinstance(suggested.candidate_id, UUID)  # read by its method: decoded
+    assert suggested.ai["_type_"] == "ai_output"  # never read by it: left as parsed (the path under test)
+
+
+def test_an_erased_persons_data_reads_as_erased_in_the_state_replayed_for_the_time_travel(services: Services) -> None:
+    person = services.app.register_candidate(details(phone=mobile(7), last_name="Avant"), True, advisor())
+    # The name shown comes from a later event, which the replay decodes field by field (not from the creation).
+    version = services.app.change_candidate_profile(person, 1, details(phone=mobile(7), last_name="Effacable"),
+                                                    advisor())
+    auditor = Caller("auditor-1", "auditor", "", "req-audit")
+    assert services.timelines.state_at(person, version)["profile.last_name"] == "Effacable"
+    services.app.erase_candidate(person, Reason("demande_rgpd"), "personne", compliance())
+    services.app.key_vault._cache.clear()  # as in another process, or 5 s later
+    assert services.timelines.state_at(person, version)["profile.last_name"] == "[effacé]"
+    assert services.timelines.timeline(auditor, person).state["profile.last_name"] == "[effacé]"

@@ -7,7 +7,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from application.audit.replay import _PLANS, replay
+from application.audit.replay import _PLANS, _needed, read_parameters, replay
 
 
 class Ledger(Aggregate):
@@ -66,3 +66,46 @@ def test_an_event_recorded_without_a_field_the_method_now_takes_gets_its_default
     del older.__dict__["rounding"]
     assert replay(None, events).lines == library_replay(events).lines
     assert replay(None, events).lines[3] == ("scale", 3, "down")
+
+
+def reads_some(self: Any, kept: str, in_lambda: str, in_comprehension: list[str], rebound: str, unread: str,
+               also_unread: int) -> None:
+    rebound = "autre"
+    self.kept = (kept, (lambda: in_lambda)(), [x for x in in_comprehension], rebound)
+
+
+def reads_through_locals(self: Any, label: str) -> None:
+    self.__dict__.update(locals())
+
+
+def reads_through_eval_in_a_nested_function(self: Any, label: str) -> None:
+    def inner() -> Any:
+        return eval("label")  # noqa: S307 - the case under test
+    self.label = inner()
+
+
+def takes_the_rest(self: Any, label: str, **rest: Any) -> None:
+    self.rest = rest
+
+
+def test_a_method_reads_the_parameters_its_code_names_and_no_others() -> None:
+    assert read_parameters(reads_some) == {"self", "kept", "in_lambda", "in_comprehension", "rebound"}
+    assert read_parameters(_decorated(Ledger.Added)) == {"self", "label", "amount", "note"}
+
+
+def test_a_method_whose_code_could_reach_any_parameter_is_taken_to_read_them_all() -> None:
+    assert read_parameters(reads_through_locals) is None
+    assert read_parameters(reads_through_eval_in_a_nested_function) is None
+    assert read_parameters(takes_the_rest) is None
+
+
+def _decorated(cls: type) -> Any:
+    from eventsourcing.domain import decorated_funcs
+    return decorated_funcs[cls]
+
+
+def test_a_replay_decodes_of_each_event_only_the_fields_its_method_reads_and_the_timestamp() -> None:
+    replay(None, recorded())  # the plans are made on the first replay
+    assert _needed(Ledger.Added) == {"label", "amount", "note", "timestamp"}
+    assert _needed(Ledger.Scaled) == {"factor", "rounding", "timestamp"}
+    assert _needed(Ledger.Created) is None  # the first event creates the aggregate through the library: whole
