@@ -332,7 +332,7 @@ _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 #: Writes sent as one statement, each a part of a data-modifying WITH (docs/adr/0020, session 6).
 _COMBINED = re.compile(r"^with\s+w0\s+as\s*\(", re.IGNORECASE)
-_WRITTEN = re.compile(r"\b(?:insert\s+into|update|delete\s+from)\s+\"?(?:\w+\"?\.\"?)?(\w+)", re.IGNORECASE)
+_WRITTEN = re.compile(r"(?:\(|\)\s)\s*(?:insert\s+into|update|delete\s+from)\s+\"?(?:\w+\"?\.\"?)?(\w+)", re.IGNORECASE)
 
 
 def statement_category(sql: str) -> str:
