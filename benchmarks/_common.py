@@ -315,7 +315,8 @@ _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # The event insert that also claims the projections' positions (docs/adr/0020, session 5).
         ("event insert claiming positions", r"^with\s+new\s+as\s*\(\s*insert\s+into\s+\S*events\b.*projection_tracking"),
         # The library names the event table after the application ("relais_events").
-        ("event insert", r"insert\s+into\s+\S*events\b|lock\s+table|set\s+local\s+lock_timeout|^notify\b"),
+        ("event insert", r"insert\s+into\s+\S*events\b|lock\s+table|set\s+local\s+lock_timeout|^notify\b"
+                         r"|set_config\('lock_timeout'.*pg_notify"),
         ("log head", r"select\s+max\((notification_id|rowid)\)"),
         ("log read", r"from\s+\S*events\b"),
         ("projection claim", r"update\s+projection_tracking"),
@@ -329,8 +330,22 @@ _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+#: Writes sent as one statement, each a part of a data-modifying WITH (docs/adr/0020, session 6).
+_COMBINED = re.compile(r"^with\s+w0\s+as\s*\(", re.IGNORECASE)
+_WRITTEN = re.compile(r"(?:\(|\)\s)\s*(?:insert\s+into|update|delete\s+from)\s+\"?(?:\w+\"?\.\"?)?(\w+)", re.IGNORECASE)
+
+
 def statement_category(sql: str) -> str:
     text = sql.strip()
+    if _COMBINED.search(text):
+        # "one statement: phone claim + key create + event insert claiming positions", say
+        names: list[str] = []
+        for table in _WRITTEN.findall(text):
+            name = ("event insert claiming positions" if table.endswith("events") and "projection_tracking" in text
+                    else statement_category(f"insert into {table}"))
+            if table != "projection_tracking" and name not in names or name == "read-model write":
+                names.append(name)
+        return "one statement: " + " + ".join(names)
     for name, pattern in _CATEGORIES:
         if pattern.search(text):
             return name
@@ -345,7 +360,7 @@ WRITE_CATEGORIES = frozenset({"key create", "event insert", "event insert claimi
 def transaction_label(categories: list[str]) -> str:
     """Name a transaction by what it is for."""
     body = [c for c in categories if c not in ("begin", "commit", "rollback")]
-    if "projection claim" in body or "event insert claiming positions" in body:
+    if "projection claim" in body or any("event insert claiming positions" in c for c in body):
         return "projection batch (claims events)"
     if "projection tracking" in body:
         return "projection batch (nothing new)"
@@ -387,7 +402,8 @@ class Transaction:
     @property
     def durable_commits(self) -> int:
         """Commits that flush the log to disk (fsync): those of transactions that wrote."""
-        return self.commits if WRITE_CATEGORIES.intersection(self.categories) else 0
+        writes = any(c in WRITE_CATEGORIES or c.startswith("one statement") for c in self.categories)
+        return self.commits if writes else 0
 
 
 def group_transactions(statements: list[Statement]) -> list[Transaction]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -152,25 +153,72 @@ class PostgresTransaction:
         return sql.replace("%", "%%").replace("?", "%s")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        self.cursor.execute(self._sql(sql), tuple(params))
         pipeline = self.database.command_pipeline() if self.database is not None else None
+        if pipeline is not None and self.database.batching():  # type: ignore[union-attr]
+            # Inside `pipelined()`: sent with what follows, no row count (docs/adr/0020), and held back
+            # to go as one statement with the next writes to other tables (`defer_write`).
+            self.database.defer_write(self.cursor, self._sql(sql), tuple(params))  # type: ignore[union-attr]
+            return -1
+        self._send_deferred()
+        self.cursor.execute(self._sql(sql), tuple(params))
         if pipeline is None:
             return self.cursor.rowcount
-        if self.database.batching():  # type: ignore[union-attr]
-            return -1  # inside `pipelined()`: sent with what follows, no row count (docs/adr/0020)
         pipeline.sync()  # the caller reads the row count: wait for it (the round trip it always cost)
         return self.cursor.rowcount
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._send_deferred()
         self.cursor.executemany(self._sql(sql), rows)
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._send_deferred()
         self.cursor.execute(self._sql(sql), tuple(params))
         return list(self.cursor.fetchall())
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        self._send_deferred()
         self.cursor.execute(self._sql(sql), tuple(params))
         return self.cursor.fetchone()
+
+    def _send_deferred(self) -> None:
+        if self.database is not None:
+            self.database.send_deferred(self.cursor)
+
+
+#: A write that can be one part of a data-modifying WITH: its table, no RETURNING, no WITH of its own.
+_WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([A-Za-z_][A-Za-z0-9_]*)\s", re.IGNORECASE)
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+
+
+_WORD = re.compile(r"\w+")
+#: statement -> (the table it writes, every word it holds, lowercase), or None: not a part of a WITH.
+_shapes: dict[str, tuple[str, frozenset[str]] | None] = {}
+
+
+def _shape(sql: str) -> tuple[str, frozenset[str]] | None:
+    """What `defer_write` needs to know of a statement: the words it holds name every table it may read
+    or write (a name in a string literal too: then it waits for nothing it did not need to)."""
+    try:
+        return _shapes[sql]
+    except KeyError:
+        pass
+    match = _WRITE.match(sql)
+    shape = (None if match is None or _RETURNING.search(sql)
+             else (match.group(1).lower(), frozenset(word.lower() for word in _WORD.findall(sql))))
+    if len(_shapes) >= 2000:  # the statements of the projections and stores are few; IN lists vary
+        _shapes.clear()
+    _shapes[sql] = shape
+    return shape
+
+
+#: A write held back: its table, its statement, its parameters, the words of its statement.
+Deferred = tuple[str, str, tuple[Any, ...], frozenset[str]]
+
+
+def combined(writes: Sequence[Deferred]) -> tuple[list[str], list[Any]]:
+    """`w0 AS (…)`, `w1 AS (…)`…: each write as a part of a WITH, and their parameters in order."""
+    return ([f"w{i} AS ({write[1]})" for i, write in enumerate(writes)],
+            [value for write in writes for value in write[2]])
 
 
 class PostgresDatabase:
@@ -223,6 +271,7 @@ class PostgresDatabase:
                 self._local.pipeline = pipeline
                 cursor.execute("BEGIN")
                 yield PostgresTransaction(cursor, self)
+                self.send_deferred(cursor)
                 cursor.execute("COMMIT")
                 pipeline.sync()  # what the pipeline's exit would do; then the answer can be read
                 if cursor.statusmessage != "COMMIT":
@@ -248,6 +297,7 @@ class PostgresDatabase:
             self._local.batching = 0
             self._local.registering = set()
             self._local.conflicts = {}
+            self._local.deferred = []
 
     def on_conflict(self, constraint: str, error: Exception) -> None:
         """In this thread's command transaction, a unique violation of `constraint` means `error`.
@@ -280,12 +330,15 @@ class PostgresDatabase:
         name = f"relais_{depth}"
         try:
             with connection.cursor() as cursor:
+                self.send_deferred(cursor)  # the savepoint's rollback must not drop them
                 cursor.execute(f"SAVEPOINT {name}")
                 try:
                     yield PostgresTransaction(cursor, self)
+                    self.send_deferred(cursor)
                     cursor.execute(f"RELEASE {name}")
                     pipeline.sync()  # the block's errors belong to the block
                 except BaseException as body_failure:
+                    self._local.deferred = []  # held back inside the savepoint: rolled back with it
                     earlier: psycopg.Error | None = None
                     try:
                         pipeline.sync()  # out of the pipeline's aborted state, if a statement failed
@@ -303,6 +356,52 @@ class PostgresDatabase:
                     raise
         finally:
             self._local.depth = depth - 1
+
+    def defer_write(self, cursor: Any, sql: str, params: tuple[Any, ...]) -> None:
+        """Hold back a write of this thread's command transaction whose outcome no one waits for.
+
+        Writes held back go to the server as ONE statement (a data-modifying WITH, each write a part
+        of it) when something else is sent: another statement, the event insert (`take_deferred`),
+        COMMIT. A statement costs the client about as much as a round trip's own work, and the
+        server a bind and an execute (docs/adr/0020, session 6). The parts of one statement see the
+        same snapshot and none sees another's rows, so a write joins only writes to other tables
+        that neither read nor write its own, and that it does not name: else those go first.
+        A failure of any part fails the statement, hence the command, as it did alone."""
+        pending: list[Deferred] = self._local.__dict__.setdefault("deferred", [])
+        shape = _shape(sql)
+        if shape is None:
+            self.send_deferred(cursor)
+            cursor.execute(sql, params)
+            return
+        table, words = shape
+        if any(other in words or table in other_words for other, _, _, other_words in pending):
+            self.send_deferred(cursor)
+            pending = self._local.deferred
+        pending.append((table, sql, params, words))
+
+    def take_deferred(self, *tables: str) -> list[Deferred]:
+        """The writes held back, to be sent as parts of the caller's statement, which writes `tables`;
+        if one of them names one of these tables, none is given: the caller sends them first
+        (`send_deferred`), as `defer_write` would."""
+        pending: list[Deferred] | None = getattr(self._local, "deferred", None)
+        if not pending:
+            return []
+        if any(table.lower() in write[3] for write in pending for table in tables):
+            return []
+        self._local.deferred = []
+        return pending
+
+    def send_deferred(self, cursor: Any) -> None:
+        """Send the writes held back (`defer_write`) as one statement, not waiting for it."""
+        pending = getattr(self._local, "deferred", None)
+        if not pending:
+            return
+        self._local.deferred = []
+        if len(pending) == 1:
+            cursor.execute(pending[0][1], pending[0][2])
+            return
+        parts, params = combined(pending[:-1])
+        cursor.execute("WITH " + ", ".join(parts) + " " + pending[-1][1], (*params, *pending[-1][2]))
 
     def command_pipeline(self) -> Any:
         """This thread's command pipeline (see `transaction(command=True)`), or None."""

@@ -193,3 +193,28 @@ def test_a_held_number_sent_unwaited_is_reported_as_the_duplicate_even_behind_a_
 
     assert max_id(services) == head
     assert count(services, "SELECT COUNT(*) FROM app_state WHERE key = 'behind'") == 0
+
+
+def test_a_write_held_back_in_a_command_is_seen_by_a_later_write_that_reads_its_table(services: Services) -> None:
+    """On PostgreSQL the writes no one waits for go as one statement (docs/adr/0020, session 6), whose
+    parts cannot see each other's rows: a write that reads an earlier one's table must go after it."""
+    with services.app.unit_of_work(), joined(services.database) as tx, services.database.pipelined():
+        tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("held-source", "copied"))
+        tx.execute("INSERT INTO phone_claims (claim, candidate_id, claimed_at) "
+                   "SELECT value, ?, ? FROM app_state WHERE key = ?", ("someone", "2026-11-30", "held-source"))
+
+    assert count(services, "SELECT COUNT(*) FROM phone_claims WHERE claim = 'copied'") == 1
+
+
+def test_writes_held_back_in_a_failed_nested_transaction_are_undone_with_it(services: Services) -> None:
+    with services.app.unit_of_work(), joined(services.database) as tx:
+        tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("outer-held", "kept"))
+        with pytest.raises(ValueError):
+            with services.database.transaction() as inner, services.database.pipelined():
+                inner.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", ("inner-held", "undone"))
+                raise ValueError("the nested part fails after its write was held back")
+
+    with services.database.read() as tx:
+        keys = {row["key"] for row in tx.fetchall(
+            "SELECT key FROM app_state WHERE key IN ('outer-held', 'inner-held')")}
+    assert keys == {"outer-held"}
