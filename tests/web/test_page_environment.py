@@ -38,4 +38,5 @@ def test_the_globals_the_app_sets_reach_its_pages(signed_in) -> None:
     advisor = signed_in("advisor")  # the SMS simulator is on in tests: its link is a global of base.html
     page = advisor.get("/conseiller/demandeurs")
     assert page.status_code == 200 and 'href="/simulateur"' in page.text
-XX
+    token = page.text.split('hx-headers=\'{"x-csrftoken": "', 1)[1].split('"', 1)[0]
+    assert len(token) > 32  # Litestar's csrf_token(), a global too
