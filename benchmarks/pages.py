@@ -12,6 +12,12 @@ to compare two versions of the request path.
 
     .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 8] [--workers 1] [--quick]
     .venv/bin/python benchmarks/pages.py --in-process [--requests 1000] [--rounds 7]
+    .venv/bin/python benchmarks/pages.py --compare ../main-worktree [--requests 1000] [--rounds 21]
+
+`--compare` runs this tree's app and another tree's (with this venv) in two processes and
+alternates their rounds, so that both see the same moments of a shared machine; it prints the
+median of the paired ratios. The HTTP runs also time each request inside the server (ASGI call
+to last body message) and its garbage-collection pauses (one worker; `--no-probe` to leave out).
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import argparse
 import asyncio
 import html
 import http.client
+import json
 import multiprocessing
 import os
 import re
@@ -56,7 +63,62 @@ def wait_until_up(port: int, path: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server on port {port} did not come up")
 
 
-def start_relais(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
+def serve_probed(record: Path) -> None:
+    """`relais serve` (one worker) with two probes that do not change the page's work: the time from
+    the ASGI call to the last body message of each request, and each garbage-collection pause, both
+    on the monotonic clock the load process also reads; written to `record` when the server stops."""
+    import gc
+
+    sys.path.insert(0, str(ROOT))
+    import web.cli_serve
+
+    requests: list[tuple[float, float]] = []
+    pauses: list[tuple[float, float, int, float]] = []
+    gc_started = [0.0, 0.0]
+
+    def on_gc(phase: str, info: dict) -> None:  # wall time, and this thread's CPU time (preemption excluded)
+        if phase == "start":
+            gc_started[:] = time.monotonic(), time.thread_time()
+        else:
+            pauses.append((gc_started[0], time.monotonic() - gc_started[0], info["generation"],
+                           time.thread_time() - gc_started[1]))
+
+    gc.callbacks.append(on_gc)
+    factory = web.cli_serve.worker_app
+
+    def probed_app():
+        app = factory()
+        # Written at the app's shutdown: uvicorn re-raises SIGTERM after it, so atexit would not run.
+        app.on_shutdown.append(lambda: record.write_text(json.dumps({"requests": requests, "gc": pauses})))
+
+        async def timed(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            started = time.monotonic()
+
+            async def send_timed(message):
+                await send(message)
+                if message["type"] == "http.response.body" and not message.get("more_body"):
+                    requests.append((started, time.monotonic() - started))
+
+            await app(scope, receive, send_timed)
+
+        return timed
+
+    web.cli_serve.worker_app = probed_app
+    if os.environ.get("BENCH_GC"):  # experiment: "freeze" and/or a gen-0 threshold, e.g. "freeze,5000"
+        options = os.environ["BENCH_GC"].split(",")
+        if "freeze" in options:
+            web.cli_serve.worker_app = lambda: (lambda app: (gc.freeze(), app)[1])(probed_app())
+        thresholds = [int(o) for o in options if o.isdigit()]
+        if thresholds:
+            gc.set_threshold(thresholds[0], *gc.get_threshold()[1:])
+    from web.cli import main as cli_main
+
+    sys.exit(cli_main(["serve"]))
+
+
+def start_relais(data_dir: Path, port: int, workers: int, record: Path | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
         "RELAIS_DATA_DIR": str(data_dir),
@@ -66,8 +128,9 @@ def start_relais(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
         "RELAIS_LOG_LEVEL": "WARNING",
         "RELAIS_WEB_WORKERS": str(workers),
     }
+    command = ["-m", "web.cli", "serve"] if record is None else [str(Path(__file__).resolve()), "--serve-probed", str(record)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve"], cwd=ROOT, env=env,
+        [sys.executable, *command], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -155,25 +218,27 @@ def _client(port: int, path: str, cookie: str, deadline: float, latencies: list[
 def _load(port: int, path: str, cookie: str, seconds: float, concurrency: int, queue) -> None:
     latencies: list[float] = []
     errors: list[int] = []
-    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    deadline = started + seconds
     threads = [threading.Thread(target=_client, args=(port, path, cookie, deadline, latencies, errors))
                for _ in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    queue.put((latencies, errors))
+    queue.put((latencies, errors, (started, time.monotonic())))
 
 
-def measure(port: int, path: str, cookie: str, seconds: float, concurrency: int) -> tuple[float, list[float], list[int]]:
-    """Requests per second, latencies and non-200 statuses, from a separate load process."""
+def measure(port: int, path: str, cookie: str, seconds: float, concurrency: int):
+    """Requests per second, latencies, non-200 statuses and the (monotonic) time window, from a
+    separate load process."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_load, args=(port, path, cookie, seconds, concurrency, queue))
     process.start()
-    latencies, errors = queue.get(timeout=seconds + 60)
+    latencies, errors, window = queue.get(timeout=seconds + 60)
     process.join(timeout=10)
-    return len(latencies) / seconds, latencies, errors
+    return len(latencies) / seconds, latencies, errors, window
 
 
 def server_cpu_seconds(pid: int) -> float:
@@ -201,8 +266,8 @@ def server_cpu_seconds(pid: int) -> float:
 def measure_with_cpu(server: subprocess.Popen, port: int, path: str, cookie: str, seconds: float, concurrency: int):
     """As `measure`, plus the server's CPU time per request (robust to a busy machine, unlike req/s)."""
     before = server_cpu_seconds(server.pid)
-    rate, latencies, errors = measure(port, path, cookie, seconds, concurrency)
-    return rate, latencies, errors, (server_cpu_seconds(server.pid) - before) / max(1, len(latencies))
+    rate, latencies, errors, window = measure(port, path, cookie, seconds, concurrency)
+    return rate, latencies, errors, window, (server_cpu_seconds(server.pid) - before) / max(1, len(latencies))
 
 
 def load_average() -> str:
@@ -259,7 +324,9 @@ async def asgi_call(app, method: str, path: str, headers: dict[str, str], body: 
     return response
 
 
-async def in_process(requests: int, rounds: int, concurrency: int) -> None:
+async def in_process(requests: int, rounds: int, concurrency: int, next_round=None) -> None:
+    """`rounds` rounds of `requests`; with `next_round` (the `--in-process-worker` mode), one round each
+    time it returns True, its cost printed on a line, until it returns False."""
     from infrastructure.bootstrap import bootstrap
     from infrastructure.demo import seed_demo
     from infrastructure.settings import Settings
@@ -298,6 +365,11 @@ async def in_process(requests: int, rounds: int, concurrency: int) -> None:
                 return (time.process_time() - started) / (requests // concurrency * concurrency)
 
             await one_round()  # warm-up: caches, first compilations
+            if next_round is not None:
+                print(f"ready {len(response.body)}", flush=True)
+                while next_round():
+                    print(await one_round(), flush=True)
+                return
             costs = [await one_round() for _ in range(rounds)]
         finally:
             services.close()
@@ -306,6 +378,69 @@ async def in_process(requests: int, rounds: int, concurrency: int) -> None:
           f"{concurrency} requests in flight, {rounds} rounds of {requests // concurrency * concurrency}")
     print(f"  CPU per request           : best {min(costs) * ms:6.3f} ms   median {statistics.median(costs) * ms:6.3f} ms")
     print(f"  load average              : {load_average()}")
+
+
+def compare_in_process(other: Path, requests: int, rounds: int, concurrency: int) -> None:
+    """This tree's app and `other`'s (say main's, from a worktree) in two processes, one round each in
+    turn (the order swapped every round), so that both see the same moments of a shared machine."""
+    trees = {"this tree": ROOT, f"{other}": other.resolve()}
+    workers = {
+        name: subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--in-process-worker", str(root),
+             "--requests", str(requests), "--concurrency", str(concurrency)],
+            cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        for name, root in trees.items()
+    }
+    sizes = {name: worker.stdout.readline().split() for name, worker in workers.items()}
+    costs: dict[str, list[float]] = {name: [] for name in workers}
+    load_before = load_average()
+    try:
+        for index in range(rounds):
+            for name in (list(workers) if index % 2 == 0 else list(reversed(workers))):
+                workers[name].stdin.write("round\n")
+                workers[name].stdin.flush()
+                costs[name].append(float(workers[name].stdout.readline()))
+    finally:
+        for worker in workers.values():
+            worker.stdin.close()
+            worker.wait(60)
+    ms = 1000
+    mine, theirs = costs["this tree"], costs[f"{other}"]
+    ratios = sorted(a / b for a, b in zip(mine, theirs))
+    print(f"page {PAGE}, in process, {concurrency} requests in flight, {rounds} alternated rounds of "
+          f"{requests // concurrency * concurrency} (page bytes: {', '.join(f'{n} {s[1]}' for n, s in sizes.items())})")
+    for name, values in costs.items():
+        print(f"  {name:<24}: CPU per request best {min(values) * ms:6.3f} ms   median {statistics.median(values) * ms:6.3f} ms")
+    print(f"  this tree / other, paired : median {statistics.median(ratios):.3f}   "
+          f"(quartiles {ratios[len(ratios) // 4]:.3f}-{ratios[3 * len(ratios) // 4]:.3f})")
+    print(f"  load average              : {load_before} before, {load_average()} after")
+
+
+def print_probe(probe: dict, window: tuple[float, float], latencies: list[float], concurrency: int) -> None:
+    """What the server saw during the judged run: the time from the ASGI call to the last body message
+    (no queueing before the call: the closed loop's wait is outside it), and the GC pauses."""
+    ms = 1000
+    start, end = window
+    inside = [duration for started, duration in probe["requests"] if start <= started <= end]
+    pauses = [pause for pause in probe["gc"] if start <= pause[0] <= end]
+    if not inside:
+        return
+    print(f"  in the server, {concurrency} clients: ASGI call to last body p50 {statistics.median(inside) * ms:6.3f} ms"
+          f"   p99 {percentile(inside, .99) * ms:6.3f} ms   max {max(inside) * ms:6.2f} ms   ({len(inside)} requests)")
+    for generation in (0, 1, 2):
+        walls = [pause[1] for pause in pauses if pause[2] == generation]
+        cpus = [pause[3] for pause in pauses if pause[2] == generation]
+        if walls:
+            print(f"  GC generation {generation} pauses   : {len(walls):5d}   total {sum(walls) * ms:7.2f} ms"
+                  f"   max {max(walls) * ms:6.3f} ms wall ({max(cpus) * ms:6.3f} ms CPU: the rest is preemption)")
+        else:
+            print(f"  GC generation {generation} pauses   :     0")
+    p99 = percentile(latencies, .99)
+    slow = sum(1 for latency in latencies if latency >= p99)
+    print(f"  GC time in the run        : {sum(pause[1] for pause in pauses) * ms:.2f} ms wall,"
+          f" {sum(pause[3] for pause in pauses) * ms:.2f} ms CPU, of {(end - start) * ms:.0f} ms;"
+          f" the client's slowest 1 % ({slow} requests) took >= {p99 * ms:.2f} ms each")
 
 
 def main() -> None:
@@ -317,7 +452,22 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true", help="the app alone: CPU per request, no HTTP server")
     parser.add_argument("--requests", type=int, default=1000, help="--in-process: requests per round")
     parser.add_argument("--rounds", type=int, default=7, help="--in-process: rounds (best and median are printed)")
+    parser.add_argument("--compare", type=Path, help="--in-process against another tree's app (e.g. a worktree"
+                        " of main), rounds alternated")
+    parser.add_argument("--in-process-worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-probe", action="store_true", help="serve with plain `relais serve`, no in-server timing")
+    parser.add_argument("--serve-probed", type=Path, help=argparse.SUPPRESS)  # the server side of the probe
     args = parser.parse_args()
+    if args.serve_probed:
+        serve_probed(args.serve_probed)
+        return
+    if args.in_process_worker:  # the app of another tree (its root first on the path), rounds on request
+        sys.path.insert(0, str(args.in_process_worker))
+        asyncio.run(in_process(args.requests, 0, args.concurrency, lambda: sys.stdin.readline() == "round\n"))
+        return
+    if args.compare:
+        compare_in_process(args.compare, args.requests, args.rounds, args.concurrency)
+        return
     if args.in_process:
         sys.path.insert(0, str(ROOT))
         asyncio.run(in_process(args.requests, args.rounds, args.concurrency))
@@ -327,7 +477,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="relais-bench-pages-") as tmp:
         work = Path(tmp)
         relais_port, bare_port = free_port(), free_port()
-        relais = start_relais(work / "data", relais_port, args.workers)
+        # The in-server probe needs the app in the process it starts: one worker only.
+        record = None if args.no_probe or args.workers != 1 else work / "probe.json"
+        relais = start_relais(work / "data", relais_port, args.workers, record)
         bare = None
         try:
             logins = dict(
@@ -349,16 +501,17 @@ def main() -> None:
             warm_up = 1.0 + 2.0 * (args.workers - 1)
             measure(relais_port, PAGE, cookie, warm_up, args.concurrency)
             measure(bare_port, "/", "", warm_up, args.concurrency)
-            relais_rate, latencies, errors, relais_cpu = measure_with_cpu(
+            relais_rate, latencies, errors, window, relais_cpu = measure_with_cpu(
                 relais, relais_port, PAGE, cookie, seconds, args.concurrency)
-            bare_rate, bare_latencies, _, bare_cpu = measure_with_cpu(bare, bare_port, "/", "", seconds, args.concurrency)
-            single_rate, single_latencies, _ = measure(relais_port, PAGE, cookie, seconds, 1)
+            bare_rate, bare_latencies, _, _, bare_cpu = measure_with_cpu(bare, bare_port, "/", "", seconds, args.concurrency)
+            single_rate, single_latencies, _, _ = measure(relais_port, PAGE, cookie, seconds, 1)
         finally:
             relais.terminate()
-            relais.wait(10)
+            relais.wait(30)
             if bare:
                 bare.terminate()
                 bare.wait(10)
+        probe = json.loads(record.read_text()) if record and record.exists() else None
     ms = 1000
     print(f"page {PAGE} ({len(body):,} bytes, 20 rows, advisor signed in), {args.concurrency} concurrent clients, "
           f"{seconds:.0f} s each, {args.workers} server process(es) each")
@@ -372,6 +525,8 @@ def main() -> None:
           "   (user + system time of the server processes; less sensitive to a busy machine than req/s)")
     print(f"  load average              : {load_before} before, {load_average()} after")
     print("  latencies are seen by the client (loopback included): an upper bound of the server's")
+    if probe is not None:
+        print_probe(probe, window, latencies, args.concurrency)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,19 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from application.ports import Database
+from application.ports import Database, Row
+from application.queries.accounts import AccountView
+
+_SESSION_COLUMNS = (
+    "s.account_id AS session_account_id, s.csrf_secret AS session_csrf_secret, "
+    "s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at"
+)
+_SESSION_ONLY = f"SELECT {_SESSION_COLUMNS} FROM web_sessions s WHERE s.token_digest = ?"
+#: The session and its account (the columns `AccountView.from_row` reads, under their own names).
+_WITH_ACCOUNT = (
+    f"SELECT {_SESSION_COLUMNS}, a.id, a.username, a.role, a.agency_id, a.active, a.version, a.created_at "
+    "FROM web_sessions s LEFT JOIN rm_accounts a ON a.id = s.account_id WHERE s.token_digest = ?"
+)
 
 #: Writing `last_seen_at` on every request would turn each page view into a write;
 #: once a minute is precise enough for an idle timeout counted in minutes.
@@ -83,7 +95,7 @@ class WebSessionStore:
         found = self._read(token)
         if found is None:
             return None
-        digest, session, now = found
+        digest, session, now, _ = found
         if self._expired(session, now):
             self._delete(digest)
             return None
@@ -94,33 +106,41 @@ class WebSessionStore:
 
     def look_up(self, token: str | None) -> SessionLookup:
         """What `get` would answer, without writing: `write_due` when it would write first."""
-        found = self._read(token)
+        return self._judge(self._read(token))
+
+    def look_up_with_account(self, token: str | None) -> tuple[SessionLookup, AccountView | None]:
+        """`look_up`, and the account of a live session as `AccountQueries.by_id` reads it (None if
+        there is no such account row): one statement instead of two read transactions."""
+        found = self._read(token, _WITH_ACCOUNT)
+        lookup = self._judge(found)
+        if lookup.session is None or found is None or found[3]["id"] is None:
+            return lookup, None
+        return lookup, AccountView.from_row(found[3])
+
+    def _judge(self, found: tuple[str, WebSession, int, Row] | None) -> SessionLookup:
         if found is None:
             return SessionLookup(None, write_due=False)
-        _, session, now = found
+        _, session, now, _ = found
         if self._expired(session, now):
             return SessionLookup(None, write_due=True)
         return SessionLookup(session, write_due=self._touch_due(session, now))
 
-    def _read(self, token: str | None) -> tuple[str, WebSession, int] | None:
+    def _read(self, token: str | None, query: str = _SESSION_ONLY) -> tuple[str, WebSession, int, Row] | None:
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
         digest = _digest(token)
         now = self._now()
         with self.database.read() as tx:
-            row = tx.fetchone(
-                "SELECT account_id, csrf_secret, created_at, last_seen_at FROM web_sessions WHERE token_digest = ?",
-                (digest,),
-            )
+            row = tx.fetchone(query, (digest,))
         if row is None:
             return None
         session = WebSession(
-            account_id=row["account_id"],
-            csrf_secret=row["csrf_secret"],
-            created_at=int(row["created_at"]),
-            last_seen_at=int(row["last_seen_at"]),
+            account_id=row["session_account_id"],
+            csrf_secret=row["session_csrf_secret"],
+            created_at=int(row["session_created_at"]),
+            last_seen_at=int(row["session_last_seen_at"]),
         )
-        return digest, session, now
+        return digest, session, now, row
 
     def close(self, token: str | None) -> None:
         """Sign out: the token no longer opens anything, wherever it was copied."""

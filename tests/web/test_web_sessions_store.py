@@ -63,6 +63,26 @@ def test_a_look_up_writes_nothing_and_says_when_get_would_write(make_services, c
     assert store.look_up(token) == SessionLookup(None, write_due=False)
 
 
+def test_a_look_up_with_its_account_answers_as_a_look_up_then_the_account_query(make_services, clock) -> None:
+    services = make_services()
+    store = WebSessionStore(services.database, clock, idle_seconds=600, absolute_seconds=3600)
+    account_id = str(services.app.open_account("marie.dupont", "advisor", "75001", "un mot de passe assez long",
+                                                Caller.cli("test-look-up")))
+    token, orphan = store.open(account_id), store.open("no-such-account")
+    found, account = store.look_up_with_account(token)
+    assert found == store.look_up(token) and found.session is not None and not found.write_due
+    assert account == services.accounts.by_id(account_id) and account.username == "marie.dupont"
+    assert account.agency_id == "75001" and account.role == "advisor" and account.active
+    assert store.look_up_with_account(orphan) == (store.look_up(orphan), None)  # a session without its account
+    assert store.look_up_with_account("not-a-token") == (SessionLookup(None, write_due=False), None)
+    assert store.look_up_with_account(None) == (SessionLookup(None, write_due=False), None)
+    clock.advance(seconds=store.touch_interval)
+    assert store.look_up_with_account(token) == (store.look_up(token), account) and found.session is not None
+    assert store.look_up_with_account(token)[0].write_due
+    clock.advance(seconds=601)
+    assert store.look_up_with_account(token) == (SessionLookup(None, write_due=True), None)  # expired
+
+
 def test_the_throttle_counts_in_a_window_on_both_stores(make_services, clock) -> None:
     services = make_services()
     throttle = LoginThrottle(services.database, clock, max_failures=2, window_seconds=300)

@@ -51,12 +51,11 @@ class Authenticator:
 
     def identify_reading_only(self, token: str) -> Identity | None | WriteDue:
         """What `identify` answers when it needs no write; `WRITE_DUE` when it does."""
-        found = self.sessions.look_up(token)
+        found, account = self.sessions.look_up_with_account(token)  # one read: session and account
         if found.write_due:
             return WRITE_DUE
         if found.session is None:
             return None
-        account = self.accounts.by_id(found.session.account_id)
         if account is None or not account.active:
             return WRITE_DUE  # `identify` closes the session
         return Identity(account=account, token=token)
