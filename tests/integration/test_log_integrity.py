@@ -179,6 +179,9 @@ def test_two_processes_sealing_at_once_write_each_checkpoint_once(make_services:
     assert errors == []
     report = audit_of(first).verify()
     assert report.ok and report.checkpoints == 5 and report.unanchored == 0
+    outside = audit_of(first).mark
+    mark = outside.read() if outside is not None else None
+    assert mark is not None and (mark.sequence, mark.last_id) == (5, 30)  # the mark outside names the last one
 
 
 @pytest.fixture
