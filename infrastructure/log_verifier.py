@@ -129,7 +129,7 @@ class LogVerifier:
             report = self._walk(stream, latest.sequence if latest else 0, progress, sorted(heads, key=_by_id))
         finally:
             stream.close()  # on PostgreSQL, after a problem: cancels the COPY and gives its connection back now
-        if report.problem is None and mark_problem is None and mark is None and latest is not None and not ignore_mark:
+        if self.mark is not None and not ignore_mark and mark is None and mark_problem is None and latest is not None:
             mark_problem = self._mark_missing(latest.sequence)
         in_database = latest.sequence if latest else 0
         if mark is not None and in_database < mark.sequence and (
@@ -147,7 +147,8 @@ class LogVerifier:
             return self.mark.read(), None
         except LogMarkError as error:
             return None, LogProblem("mark_missing", None, f"{error}: it should name the last checkpoint sealed. "
-                                    "Restore it from a backup (see docs/compliance.md, Art. 12)")
+                                    "Restore it from a backup, or after an investigation see `relais verify-log "
+                                    "--new-mark` (docs/adr/0014)")
 
     def _mark_missing(self, latest: int) -> LogProblem:
         assert self.mark is not None
