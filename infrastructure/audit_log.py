@@ -23,7 +23,8 @@ from infrastructure.event_records import EventRecords
 from infrastructure.export_jobs import ExportJobs
 from infrastructure.export_workers import Parallelism, WorkerSetup
 from infrastructure.log_export import LogExporter
-from infrastructure.log_verifier import IntegrityReport, LogVerifier
+from infrastructure.log_mark import LogMark, mark_path
+from infrastructure.log_verifier import ExpectedHead, IntegrityReport, LogVerifier
 from infrastructure.personal_data import DatabaseKeyVault
 from infrastructure.settings import Settings, SettingsError
 from infrastructure.key_ring import KeyRing
@@ -127,8 +128,12 @@ class AuditLog:
         self.keys.record_current()
         return len(self.checkpoints.seal_tick())
 
-    def verify(self, progress: Any = None) -> IntegrityReport:
-        return self.verifier.verify(progress)
+    def verify(self, progress: Any = None, expected: tuple[ExpectedHead, ...] = (), ignore_mark: bool = False) -> IntegrityReport:
+        return self.verifier.verify(progress, expected, ignore_mark)
+
+    @property
+    def mark(self) -> LogMark | None:
+        return self.checkpoints.mark
 
     @classmethod
     def build(
@@ -143,14 +148,16 @@ class AuditLog:
         key = signing_key(settings, env)
         keys = KeyRing(database, key, trusted_signing_keys(env), clock)
         records = EventRecords(database, app.recorder)
-        checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(env))
+        # The high-water mark lives beside the signing key, outside the database (docs/adr/0014).
+        mark = LogMark(mark_path(settings.data_dir, settings.database))
+        checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(env), mark=mark)
         exporter = log_exporter(settings, database, records, key, clock, app.mapper, app.record_log_export, env)
         return cls(
             key=key,
             keys=keys,
             records=records,
             checkpoints=checkpoints,
-            verifier=LogVerifier(records, checkpoints, keys),
+            verifier=LogVerifier(records, checkpoints, keys, mark),
             exporter=exporter,
             jobs=ExportJobs(database, exporter, settings.data_dir / "exports", clock),
         )

@@ -6,6 +6,11 @@ too when forced or when the last checkpoint is a day old. `seal_tick()` is what 
 unsealed (editable without verify-log noticing) for one tick at most; a tick with nothing new
 writes nothing. Two processes may call either at once: a lock (advisory on PostgreSQL, the
 write lock on SQLite) makes the second one see the first one's work.
+
+With a high-water mark (infrastructure/log_mark.py), each checkpoint committed moves the mark
+kept outside the database, and nothing is sealed while the database contradicts it (its
+checkpoints end before the mark, or the checkpoint the mark names has another head, or the mark
+is gone while checkpoints exist): sealing then would sign records that may have been altered.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from typing import Any
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_records import EventRecords
 from infrastructure.log_chain import GENESIS, Checkpoint, chain_frames, pack_entries
+from infrastructure.log_mark import LogMark, LogMarkError
 from infrastructure.signing_key import SigningKey
 
 CHECKPOINT_LOCK_ID = 7_346_022
@@ -49,6 +55,10 @@ def _unhex(text: str | None) -> bytes:
         return b"\xff"  # edited by hand into something no signer wrote: its signature then fails
 
 
+class SealRefusedError(Exception):
+    """The database's checkpoints contradict the high-water mark kept outside it: nothing is sealed."""
+
+
 class LogCheckpoints:
     def __init__(
         self,
@@ -58,6 +68,7 @@ class LogCheckpoints:
         clock: Any,
         every: int = DEFAULT_EVERY,
         max_age: timedelta = DAILY,
+        mark: LogMark | None = None,
     ) -> None:
         self.database = database
         self.records = records
@@ -65,6 +76,7 @@ class LogCheckpoints:
         self.clock = clock
         self.every = every
         self.max_age = max_age
+        self.mark = mark
 
     def latest(self) -> Checkpoint | None:
         with self.database.read() as tx:
@@ -99,12 +111,22 @@ class LogCheckpoints:
 
     def write_checkpoint(self, force: bool = False) -> list[Checkpoint]:
         """Seal what is due; return the checkpoints written (none if nothing was due)."""
+        if self.mark is None:
+            return self._write_checkpoint(force)
+        with self.mark.locked():  # from before the transaction until the mark is written (log_mark.py)
+            written = self._write_checkpoint(force)
+            if written:
+                self.mark.advance_locked(written[-1])  # once committed: a mark never names a missing checkpoint
+        return written
+
+    def _write_checkpoint(self, force: bool) -> list[Checkpoint]:
         written: list[Checkpoint] = []
         with self.database.transaction() as tx:
             if self.database.dialect == "postgresql":
                 tx.execute("SELECT pg_advisory_xact_lock(?)", (CHECKPOINT_LOCK_ID,))
             row = tx.fetchone(f"SELECT {_COLUMNS} FROM log_checkpoints ORDER BY sequence DESC LIMIT 1")
             latest = _checkpoint(row) if row else None
+            self._refuse_against_the_mark(tx, latest)
             now = self.clock.now()
             tail_due = force or latest is None or now - datetime.fromisoformat(latest.created_at) >= self.max_age
             sequence = latest.sequence if latest else 0
@@ -125,6 +147,27 @@ class LogCheckpoints:
                 sequence += 1
                 written.append(self._insert(tx, sequence, stretch, records.digest(), head, link, now))
         return written
+
+    def _refuse_against_the_mark(self, tx: Any, latest: Checkpoint | None) -> None:
+        """SealRefusedError when the checkpoints in the database end before the mark or disagree with it."""
+        if self.mark is None:
+            return
+        try:
+            mark = self.mark.read()
+        except LogMarkError as error:
+            raise SealRefusedError(f"nothing sealed: {error}") from None
+        if mark is None:
+            if latest is not None:
+                raise SealRefusedError(f"nothing sealed: the high-water mark {self.mark.path} is missing while the "
+                                       f"database holds checkpoints up to {latest.sequence} (run relais verify-log)")
+            return
+        if latest is None or latest.sequence < mark.sequence:
+            raise SealRefusedError(f"nothing sealed: checkpoints up to {mark.sequence} are missing from the database "
+                                   f"(it holds {latest.sequence if latest else 0}; run relais verify-log)")
+        row = tx.fetchone("SELECT head FROM log_checkpoints WHERE sequence = ?", (mark.sequence,))
+        if row is None or _unhex(row["head"]) != mark.head:
+            raise SealRefusedError(f"nothing sealed: checkpoint {mark.sequence} does not hold the head the "
+                                   f"high-water mark {self.mark.path} holds (run relais verify-log)")
 
     def seal_tick(self) -> list[Checkpoint]:
         """The log-seal tick: seal every record not yet sealed, the tail too (docs/adr/0014, "the tail").
@@ -170,4 +213,4 @@ class LogCheckpoints:
                 records_sha256.hex(),
             ),
         )
-        return checkpoint
+        return replace(checkpoint, signature=signature)

@@ -7,6 +7,13 @@ nothing more is done per record. Otherwise (or for an older format) every stored
 record is matched, in notification order, with the list: a missing id is a deletion, an
 unknown id an insertion, a different digest a change (or a move, when the digest belongs
 to another record of the same stretch). The first problem stops the walk and is named.
+
+Heads kept outside the database are then compared (docs/adr/0014, "the high-water mark"): the
+mark file the sealing process writes beside the signing key, and any head an auditor gives
+(`verify-log --expect-head ID:HEX`, the chain head after notification ID). The checkpoints must
+reach the mark's sequence, and the chain recomputed from the records must lead to each head.
+When the checkpoints that covered an altered record were deleted, the record cannot be named:
+the report says which checkpoints are missing and which stretch of records no longer matches.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from infrastructure.checkpoints import LogCheckpoints
 from infrastructure.event_records import EventRecords, FrameStream
 from infrastructure.log_chain import ENTRY_SIZE, GENESIS, ID_SIZE, Checkpoint, head_of_entries, unframe, unpack_entries
 from infrastructure.key_ring import KeyRing
+from infrastructure.log_mark import LogMark, LogMarkError, Mark
 from infrastructure.signing_key import verifies
 
 #: Kinds of problem, with the French label shown to auditors.
@@ -30,13 +38,34 @@ PROBLEMS = {
     "reordered": "enregistrement déplacé (ordre changé)",
     "checkpoint_signature": "signature de point de contrôle invalide",
     "checkpoint_missing": "point de contrôle manquant ou modifié",
+    "checkpoints_deleted": "points de contrôle supprimés de la base (la marque tenue hors base va plus loin)",
+    "head_mismatch": "la chaîne ne mène plus à l'empreinte de tête attendue",
+    "mark_missing": "marque de scellement tenue hors base absente ou illisible",
 }
+
+
+@dataclass(frozen=True)
+class ExpectedHead:
+    """A head kept outside the database: the chain over the records up to `notification_id` must lead to it."""
+
+    notification_id: int
+    head: bytes
+    source: str  # said in the report: "the head given with --expect-head", "the high-water mark <path>"
+
+    @classmethod
+    def parse(cls, text: str) -> ExpectedHead:
+        """From "ID:HEX", as verify-log prints it; ValueError when malformed."""
+        ident, _, digest = text.strip().partition(":")
+        head = bytes.fromhex(digest) if len(digest) == 64 else b""
+        if not ident.isdigit() or len(head) != 32:
+            raise ValueError(f"expected NOTIFICATION_ID:HEAD (a number, a colon, 64 hex digits), got {text!r}")
+        return cls(int(ident), head, f"the head given for notification {int(ident)}")
 
 
 @dataclass(frozen=True)
 class LogProblem:
     kind: str
-    notification_id: int
+    notification_id: int | None  # the first bad record; None when it cannot be named (its checkpoints are gone)
     detail: str
 
     @property
@@ -52,29 +81,103 @@ class IntegrityReport:
     unanchored: int  # records after the last checkpoint: chained, not yet signed
     head: str  # the chain head over every record walked (hex)
     problem: LogProblem | None = None
+    head_id: int = 0  # the last record walked: `head` is the chain head after it
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
+    def after_sealing(self, written: list[Checkpoint]) -> IntegrityReport:
+        """The report as it stands once `written` (sealed right after this clean check) are counted."""
+        if not written:
+            return self
+        sealed = sum(checkpoint.count for checkpoint in written)
+        last = written[-1]
+        unanchored = max(0, self.unanchored - sealed)
+        records = self.records + max(0, sealed - self.unanchored)  # records added since the walk, sealed too
+        head, head_id = (last.head.hex(), last.last_id) if unanchored == 0 else (self.head, self.head_id)
+        return replace(self, records=records, checkpoints=self.checkpoints + len(written), anchored_upto=last.last_id,
+                       unanchored=unanchored, head=head, head_id=head_id)
+
 
 class LogVerifier:
-    def __init__(self, records: EventRecords, checkpoints: LogCheckpoints, keys: KeyRing) -> None:
+    def __init__(
+        self, records: EventRecords, checkpoints: LogCheckpoints, keys: KeyRing, mark: LogMark | None = None,
+    ) -> None:
         self.records = records
         self.checkpoints = checkpoints
         self.keys = keys  # the trusted keys, current and previous: each checkpoint names the one that signed it
+        self.mark = mark  # the high-water mark kept outside the database (None: not checked)
 
-    def verify(self, progress: Callable[[int], None] | None = None) -> IntegrityReport:
+    def verify(
+        self, progress: Callable[[int], None] | None = None, expected: tuple[ExpectedHead, ...] = (),
+        ignore_mark: bool = False,
+    ) -> IntegrityReport:
+        """`ignore_mark`: check the database's checkpoints alone (`verify-log --new-mark`, before a new mark)."""
+        # The mark is read first: it is written after its checkpoint commits, so every checkpoint it
+        # names is in the database by now, unless deleted.
+        mark, mark_problem = self._read_mark() if not ignore_mark else (None, None)
         # The checkpoints to verify are fixed before the records are read: each was committed after
         # its records, so the records' snapshot holds all of them (a checkpoint sealed meanwhile waits).
         latest = self.checkpoints.latest()
+        heads = list(expected)
+        if mark is not None:
+            heads.append(ExpectedHead(mark.last_id, mark.head, f"the high-water mark {self.mark.path if self.mark else ''}"
+                                      f" (checkpoint {mark.sequence})"))
         stream = self.records.frame_stream()
         try:
-            return self._walk(stream, latest.sequence if latest else 0, progress)
+            report = self._walk(stream, latest.sequence if latest else 0, progress, sorted(heads, key=_by_id))
         finally:
             stream.close()  # on PostgreSQL, after a problem: cancels the COPY and gives its connection back now
+        if self.mark is not None and not ignore_mark and mark is None and mark_problem is None and latest is not None:
+            mark_problem = self._mark_missing(latest.sequence)
+        in_database = latest.sequence if latest else 0
+        if mark is not None and in_database < mark.sequence and (
+                report.problem is None or (report.problem.kind == "head_mismatch" and report.checkpoints == in_database)):
+            # Checkpoints deleted: said first, with what the records' chain shows over the stretch they covered.
+            return replace(report, problem=self._checkpoints_deleted(report, mark, in_database))
+        if report.problem is None and mark_problem is not None:
+            return replace(report, problem=mark_problem)
+        return report
 
-    def _walk(self, stream: FrameStream, upto: int, progress: Callable[[int], None] | None) -> IntegrityReport:
+    def _read_mark(self) -> tuple[Mark | None, LogProblem | None]:
+        if self.mark is None:
+            return None, None
+        try:
+            return self.mark.read(), None
+        except LogMarkError as error:
+            return None, LogProblem("mark_missing", None, f"{error}: it should name the last checkpoint sealed. "
+                                    "Restore it from a backup, or after an investigation see `relais verify-log "
+                                    "--new-mark` (docs/adr/0014)")
+
+    def _mark_missing(self, latest: int) -> LogProblem:
+        assert self.mark is not None
+        return LogProblem("mark_missing", None,
+                          f"the high-water mark {self.mark.path} is missing, yet the database holds checkpoints up to "
+                          f"{latest}: it is written after every checkpoint, so it was deleted (perhaps with "
+                          "checkpoints) or this data folder is not the one that sealed the log. Restore it from a "
+                          "backup; for a log sealed before marks existed, see `relais verify-log --new-mark`")
+
+    def _checkpoints_deleted(self, report: IntegrityReport, mark: Mark, in_database: int) -> LogProblem:
+        assert self.mark is not None
+        if report.checkpoints + 1 == mark.sequence:
+            gone = f"checkpoint {mark.sequence} is missing"
+        elif report.checkpoints == 0:
+            gone = f"checkpoints up to {mark.sequence} are missing"
+        else:
+            gone = f"checkpoints {report.checkpoints + 1} to {mark.sequence} are missing"
+        if in_database == 0:
+            gone += " (if this database was made anew on purpose, the mark belongs to the old one: move it aside)"
+        records = (f"the records up to notification {mark.last_id} still lead to the head it holds, so they are as "
+                   "they were sealed") if report.problem is None else report.problem.detail
+        return LogProblem("checkpoints_deleted", None,
+                          f"{gone}: the database's checkpoints end at {in_database}, the high-water mark "
+                          f"{self.mark.path} names checkpoint {mark.sequence} (records up to notification "
+                          f"{mark.last_id}); {records}")
+
+    def _walk(
+        self, stream: FrameStream, upto: int, progress: Callable[[int], None] | None, heads: list[ExpectedHead],
+    ) -> IntegrityReport:
         head, verified, anchored, walked = GENESIS, 0, 0, 0
         sha256 = hashlib.sha256
         for checkpoint, entries in self.checkpoints.with_entries(upto=upto):
@@ -97,17 +200,29 @@ class LogVerifier:
                     else:
                         records = map(unframe, itertools.chain(taken, stream.rest()))
                         problem, walked = self._first_problem(records, entries, walked, checkpoint)
+            while problem is None and heads and heads[0].notification_id <= checkpoint.last_id:
+                problem = _sealed_head_problem(heads.pop(0), checkpoint, entries)
             if problem is not None:
-                return IntegrityReport(walked, verified, anchored, 0, head.hex(), problem)
+                return IntegrityReport(walked, verified, anchored, 0, head.hex(), problem, anchored)
             head, verified, anchored = checkpoint.head, verified + 1, checkpoint.last_id
             if progress is not None:
                 progress(walked)
-        sealed = walked
+        sealed, last_id = walked, anchored
+        # The records not yet sealed (or whose checkpoints are gone): chained one by one; each head kept
+        # outside is compared when the walk passes its notification id.
+        next_id = heads[0].notification_id if heads else 2**63
         for framed in stream.rest():
             notification_id, image = unframe(framed)
+            while notification_id > next_id:
+                if (problem := _tail_head_problem(heads.pop(0), head, anchored)) is not None:
+                    return IntegrityReport(walked, verified, anchored, walked - sealed, head.hex(), problem, last_id)
+                next_id = heads[0].notification_id if heads else 2**63
             head = sha256(head + notification_id.to_bytes(ID_SIZE, "big") + sha256(image).digest()).digest()
-            walked += 1
-        return IntegrityReport(walked, verified, anchored, walked - sealed, head.hex())
+            walked, last_id = walked + 1, notification_id
+        for expected in heads:  # at or after the last record
+            if (problem := _tail_head_problem(expected, head, anchored)) is not None:
+                return IntegrityReport(walked, verified, anchored, walked - sealed, head.hex(), problem, last_id)
+        return IntegrityReport(walked, verified, anchored, walked - sealed, head.hex(), None, last_id)
 
     def _drill_down(self, after: int, entries: bytes, walked: int, checkpoint: Checkpoint) -> tuple[LogProblem, int]:
         """A format-3 stretch differs: read it again from its start (a new snapshot) to name the record."""
@@ -187,6 +302,41 @@ class LogVerifier:
                     return LogProblem("reordered", notification_id,
                                       f"record {notification_id} holds what was sealed as record {other_id}")
         return LogProblem("changed", notification_id, f"record {notification_id} differs from what was sealed")
+
+
+def _by_id(expected: ExpectedHead) -> int:
+    return expected.notification_id
+
+
+def _sealed_head_problem(expected: ExpectedHead, checkpoint: Checkpoint, entries: bytes) -> LogProblem | None:
+    """A head kept outside, at a record a verified checkpoint covers: its signed record list gives the head there."""
+    if expected.notification_id == checkpoint.last_id:
+        at = checkpoint.head  # signed
+    else:
+        at = head_of_entries(b"".join(_entries_upto(entries, expected.notification_id)), checkpoint.previous_head)
+    if at == expected.head:
+        return None
+    return LogProblem("head_mismatch", None,
+                      f"checkpoint {checkpoint.sequence} verifies, but the chain it seals reaches head {at.hex()} after "
+                      f"notification {expected.notification_id}, not the one {expected.source} holds "
+                      f"({expected.head.hex()}): its checkpoints were signed again over another log (with the signing "
+                      "key), or that head belongs to another log")
+
+
+def _entries_upto(entries: bytes, notification_id: int) -> list[bytes]:
+    return [entries[offset : offset + ENTRY_SIZE] for offset in range(0, len(entries), ENTRY_SIZE)
+            if int.from_bytes(entries[offset : offset + ID_SIZE], "big") <= notification_id]
+
+
+def _tail_head_problem(expected: ExpectedHead, head: bytes, anchored: int) -> LogProblem | None:
+    """A head kept outside, at a record no checkpoint in the database covers."""
+    if head == expected.head:
+        return None
+    return LogProblem("head_mismatch", None,
+                      f"the records after notification {anchored} (the last one a checkpoint in the database covers) "
+                      f"up to notification {expected.notification_id} do not lead to the head {expected.source} holds "
+                      f"({expected.head.hex()}): at least one of them was changed, deleted, inserted or moved, and "
+                      "no checkpoint in the database names it (not sealed yet, or its checkpoints were deleted)")
 
 
 def _as_signed(checkpoint: Checkpoint) -> list[Checkpoint]:

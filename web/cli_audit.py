@@ -17,8 +17,12 @@ from uuid import uuid4
 
 from application.caller import Caller
 from infrastructure.audit_log import AuditLog
+from infrastructure.checkpoints import SealRefusedError
 from infrastructure.export_command import export_log
 from infrastructure.export_verifier import verify_export_by_key_id
+from infrastructure.log_chain import Checkpoint
+from infrastructure.log_mark import LogMarkError
+from infrastructure.log_verifier import ExpectedHead
 from infrastructure.settings import Settings
 from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems
 
@@ -51,7 +55,15 @@ class ProgressBar:
 def add_audit_commands(commands: Any) -> None:
     checkpoint = commands.add_parser("checkpoint", help="seal the log's hash chain with a signed checkpoint now")
     checkpoint.set_defaults(func=_plain_errors(cmd_checkpoint))
-    verify = commands.add_parser("verify-log", help="recompute the log's hash chain and check every signed checkpoint")
+    verify = commands.add_parser("verify-log", help="recompute the log's hash chain and check every signed checkpoint "
+                                 "and the high-water mark kept beside the signing key")
+    verify.add_argument("--expect-head", action="append", default=[], metavar="ID:HEX",
+                        help="a head kept outside (as verify-log prints it): the chain up to notification ID must "
+                        "lead to HEX; may be given more than once")
+    verify.add_argument("--new-mark", action="store_true",
+                        help="the high-water mark file is missing or unreadable (a log sealed before marks existed, "
+                        "a data folder restored or moved): check the database's checkpoints alone and, when they "
+                        "verify, write a new mark at the latest one")
     verify.set_defaults(func=_plain_errors(cmd_verify_log))
     export = commands.add_parser("export", help="export the event log as signed CloudEvents (relais-export/1)")
     export.add_argument("--out", required=True, type=Path, help="folder to write events.jsonl, events.csv, manifest.*")
@@ -116,6 +128,9 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
         audit = _audit(services)
         audit.keys.record_current()
         written = audit.checkpoints.write_checkpoint(force=True)
+    except SealRefusedError as error:
+        print(f"relais: {error}", file=sys.stderr)
+        return 1
     finally:
         services.close()
     if not written:
@@ -126,29 +141,58 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_log(args: argparse.Namespace) -> int:
+    try:
+        expected = tuple(ExpectedHead.parse(text) for text in args.expect_head)
+    except ValueError as error:
+        raise _usage(f"--expect-head: {error}") from None
     services = _services()
-    sealed = 0
+    written: list[Checkpoint] = []
     try:
         audit = _audit(services)
+        if args.new_mark:
+            _mark_may_be_replaced(audit)
         bar = ProgressBar("verify-log")
         total = audit.records.max_id()
-        report = audit.verify(lambda done: bar(done, max(total, done)))
+        report = audit.verify(lambda done: bar(done, max(total, done)), expected, ignore_mark=args.new_mark)
         bar.finish()
         if report.ok:
             # Only after a clean check: never seal records that did not verify.
-            sealed = audit.write_checkpoint()
+            audit.keys.record_current()
+            if args.new_mark and (latest := audit.checkpoints.latest()) is not None and audit.mark is not None:
+                audit.mark.advance(latest)
+                print(f"new high-water mark {audit.mark.path}: checkpoint {latest.sequence}, "
+                      f"records up to notification {latest.last_id}")
+            written = audit.checkpoints.write_checkpoint()
+    except SealRefusedError as error:  # the mark moved between the check and the seal: check again
+        print(f"relais: {error}", file=sys.stderr)
+        return 1
     finally:
         services.close()
-    if sealed:
-        print(f"{sealed} new checkpoint(s) written for the records that were due")
     if report.problem is not None:
         problem = report.problem
-        print(f"relais: log integrity FAILED at notification {problem.notification_id}: {problem.kind}: {problem.detail}",
-              file=sys.stderr)
+        where = f" at notification {problem.notification_id}" if problem.notification_id is not None else ""
+        print(f"relais: log integrity FAILED{where}: {problem.kind}: {problem.detail}", file=sys.stderr)
         return 1
+    if written:
+        print(f"{len(written)} new checkpoint(s) written for the records that were due")
+    report = report.after_sealing(written)  # what the log is now, sealed included
     print(f"log intact: {report.records} records, {report.checkpoints} signed checkpoints up to notification "
-          f"{report.anchored_upto}, {report.unanchored} newer records not yet sealed; head {report.head}")
+          f"{report.anchored_upto}, {report.unanchored} newer records not yet sealed; "
+          f"head at notification {report.head_id}: {report.head}")
+    print(f"to check later that the log still leads there: relais verify-log --expect-head {report.head_id}:{report.head}")
     return 0
+
+
+def _mark_may_be_replaced(audit: AuditLog) -> None:
+    """--new-mark replaces a missing or unreadable mark only: one that names checkpoints is evidence."""
+    assert audit.mark is not None
+    try:
+        current = audit.mark.read()
+    except LogMarkError:
+        return
+    if current is not None:
+        raise _usage(f"--new-mark: the high-water mark {audit.mark.path} is there (checkpoint {current.sequence}) and is "
+                     "not replaced; if, after an investigation, it must go, move it aside first")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

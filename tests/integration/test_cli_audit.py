@@ -85,3 +85,68 @@ def test_export_of_a_period_and_mistakes_on_the_command_line(relais: Relais, tmp
     assert_fails(relais("export", "--out", str(tmp_path / "x"), "--since", "hier"), "--since")
     assert_fails(relais("export", "--out", str(tmp_path / "y"), "--since", "2026-02-01", "--until", "2026-01-01"), "before")
     assert_fails(relais("verify-export", str(tmp_path / "nowhere")), "not a folder")
+
+
+def _edit_then_delete_checkpoints(relais: Relais, notification_id: int) -> None:
+    table, column = ("stored_events", "rowid") if relais.env.get("RELAIS_DATABASE_URL") is None else ("relais_events", "notification_id")
+    services = relais.services(run_migrations=False)
+    try:
+        with services.database.transaction() as tx:
+            tx.execute(f"UPDATE {table} SET originator_version = originator_version + 40 WHERE {column} = {notification_id}")
+            tx.execute("DELETE FROM log_checkpoints")
+    finally:
+        services.close()
+
+
+def test_verify_log_reports_the_log_as_it_is_after_sealing_it(relais: Relais) -> None:
+    seed(relais)
+    first = relais("verify-log")
+    assert first.returncode == 0, first.stderr
+    assert "1 new checkpoint(s) written" in first.stdout
+    assert "log intact: 5 records, 1 signed checkpoints up to notification 5, 0 newer records not yet sealed" in first.stdout
+    head = first.stdout.split("head at notification 5: ")[1].split()[0]
+    assert f"relais verify-log --expect-head 5:{head}" in first.stdout
+    again = relais("verify-log", "--expect-head", f"5:{head}")
+    assert again.returncode == 0, again.stderr
+    assert "new checkpoint" not in again.stdout and "1 signed checkpoints up to notification 5" in again.stdout
+
+
+def test_verify_log_fails_when_sealed_records_were_edited_and_their_checkpoints_deleted(relais_on_each_store: Relais) -> None:
+    relais = relais_on_each_store
+    seed(relais)
+    intact = relais("verify-log")
+    assert intact.returncode == 0, intact.stderr
+    head = intact.stdout.split("head at notification 5: ")[1].split()[0]
+    _edit_then_delete_checkpoints(relais, 3)
+    for broken in (relais("verify-log"), relais("verify-log", "--expect-head", f"5:{head}")):
+        assert broken.returncode == 1, broken.stdout
+        assert "log integrity FAILED: checkpoints_deleted: checkpoint 1 is missing" in broken.stderr
+        assert "records after notification 0 (the last one a checkpoint in the database covers) up to notification 5" in broken.stderr
+        assert "Traceback" not in broken.stderr and "new checkpoint" not in broken.stdout
+    assert relais.rows("SELECT COUNT(*) AS n FROM log_checkpoints")[0]["n"] == 0  # never sealed over it
+    refused = relais("checkpoint")
+    assert refused.returncode == 1 and "nothing sealed: checkpoints up to 1 are missing" in refused.stderr
+
+
+def test_a_wrong_expected_head_fails_and_a_malformed_one_is_a_usage_error(relais: Relais) -> None:
+    seed(relais)
+    wrong = relais("verify-log", "--expect-head", f"4:{'ab' * 32}")
+    assert wrong.returncode == 1
+    assert "log integrity FAILED: head_mismatch" in wrong.stderr and "notification 4" in wrong.stderr
+    assert relais.rows("SELECT COUNT(*) AS n FROM log_checkpoints")[0]["n"] == 0
+    assert_fails(relais("verify-log", "--expect-head", "4:abc"), "--expect-head", "64 hex digits")
+
+
+def test_a_deleted_mark_fails_until_the_operator_writes_a_new_one_after_a_clean_check(relais: Relais) -> None:
+    seed(relais)
+    assert relais("checkpoint").returncode == 0
+    (mark,) = relais.data_dir.glob("log-mark-*.json")
+    mark.unlink()
+    missing = relais("verify-log")
+    assert missing.returncode == 1
+    assert f"mark_missing: the high-water mark {mark} is missing, yet the database holds checkpoints up to 1" in missing.stderr
+    renewed = relais("verify-log", "--new-mark")
+    assert renewed.returncode == 0, renewed.stderr
+    assert f"new high-water mark {mark}: checkpoint 1" in renewed.stdout and mark.exists()
+    assert relais("verify-log").returncode == 0
+    assert_fails(relais("verify-log", "--new-mark"), "is there (checkpoint 1) and is not replaced")

@@ -7,6 +7,7 @@ name the first bad notification and say what happened to it.
 from __future__ import annotations
 
 import base64
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -178,6 +179,9 @@ def test_two_processes_sealing_at_once_write_each_checkpoint_once(make_services:
     assert errors == []
     report = audit_of(first).verify()
     assert report.ok and report.checkpoints == 5 and report.unanchored == 0
+    outside = audit_of(first).mark
+    mark = outside.read() if outside is not None else None
+    assert mark is not None and (mark.sequence, mark.last_id) == (5, 30)  # the mark outside names the last one
 
 
 @pytest.fixture
@@ -341,28 +345,39 @@ def test_while_verify_log_waits_for_postgresql_the_other_threads_of_the_process_
 ) -> None:
     # The auditors' integrity page and the checkpoint job run in web workers: a wait for the server in
     # the middle of the log's COPY must not hold the GIL, or every request of that worker stops with it.
-    ticks, stop = [0], threading.Event()
-
-    def tick() -> None:
-        while not stop.wait(0.001):
-            ticks[0] += 1
-
-    # Rows of 100 kB, so that the server flushes the first ones before it sleeps on the third.
-    slow_third_row = ("COPY (SELECT n, repeat('x', 100000), pg_sleep(CASE WHEN n = 3 THEN 0.5 ELSE 0 END) "
+    # Here the server cannot send the third row until another thread of this process runs: it holds the
+    # lock the third row waits for, and lets it go once the first row has been read. A reader that waited
+    # with the GIL held would never let that thread run; the server's statement timeout then ends the
+    # COPY with an error instead of a hang. No forced GIL switch meanwhile (a long switch interval): the
+    # other thread runs only when the reader gives the GIL up by itself.
+    first_row_read, released = threading.Event(), threading.Event()
+    slow_third_row = ("COPY (SELECT n, repeat('x', 100000), CASE WHEN n = 3 THEN pg_advisory_xact_lock(7346099) END "
                       "FROM generate_series(1, 5) n) TO STDOUT (FORMAT binary)")
-    with psycopg.connect(postgres_url) as connection, connection.cursor() as cursor, cursor.copy(slow_third_row):
-        get = copy_data_reader(connection.pgconn)
-        ticker = threading.Thread(target=tick)
-        ticker.start()
+    with psycopg.connect(postgres_url, autocommit=True) as holder, psycopg.connect(postgres_url) as connection:
+        holder.execute("SELECT pg_advisory_lock(7346099)")
+
+        def release_after_the_first_row() -> None:
+            first_row_read.wait()
+            holder.execute("SELECT pg_advisory_unlock(7346099)")
+            released.set()
+
+        connection.execute("SET statement_timeout = '30s'")
+        releaser = threading.Thread(target=release_after_the_first_row)
+        releaser.start()
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(60.0)
+        sizes: list[int] = []
         try:
-            sizes = []
-            while (size := get()[0]) > 2:  # 2: the binary COPY's trailer
-                sizes.append(size)
-            assert get()[0] == -1  # the end, then the COPY's result, as EventRecords reads them
-            while connection.pgconn.get_result() is not None:
-                pass
+            with connection.cursor() as cursor, cursor.copy(slow_third_row):
+                get = copy_data_reader(connection.pgconn)
+                while (size := get()[0]) > 2:  # 2: the binary COPY's trailer
+                    sizes.append(size)
+                    first_row_read.set()
+                assert get()[0] == -1  # the end, then the COPY's result, as EventRecords reads them
+                while connection.pgconn.get_result() is not None:
+                    pass
         finally:
-            stop.set()
-            ticker.join()
-    assert len(sizes) == 5  # the header comes with the first row
-    assert ticks[0] >= 100  # ~500 in the 0.5 s wait; 1 or 2 when the read blocked with the GIL held
+            sys.setswitchinterval(interval)
+            first_row_read.set()
+            releaser.join()
+    assert released.is_set() and len(sizes) == 5  # the header comes with the first row

@@ -50,6 +50,23 @@ def test_the_integrity_page_names_a_record_altered_in_the_database(signed_in: An
     assert "n° 2" in response.text and "enregistrement supprimé" in response.text
 
 
+def test_the_integrity_page_fails_when_sealed_records_were_edited_and_their_checkpoints_deleted(
+    signed_in: Any, services: Any,
+) -> None:
+    seed(signed_in)
+    services.audit.write_checkpoint(force=True)
+    auditor = signed_in("auditor")
+    assert "point de contrôle n° 1, jusqu'au n°" in auditor.get("/audit/integrite").text  # the mark, shown
+    with services.database.transaction() as tx:
+        tx.execute("UPDATE stored_events SET originator_version = originator_version + 40 WHERE rowid = 2")
+        tx.execute("DELETE FROM log_checkpoints")
+    response = auditor.get("/audit/integrite")
+    assert response.status_code == 200
+    assert "Journal altéré" in response.text and "Journal intact" not in response.text
+    assert "Points de contrôle supprimés de la base" in response.text and "ne peut pas être nommé" in response.text
+    assert "checkpoint 1 is missing" in response.text
+    assert services.audit.checkpoints.count() == 0  # the page never seals
+
 def test_the_public_key_is_published_without_sign_in(client: Any, services: Any) -> None:
     response = client.get("/compliance/export-key")
     assert response.status_code == 200
