@@ -29,6 +29,7 @@ from application.ports import (
     CandidateRanker,
     Clock,
     Directory,
+    ExportArchives,
     Gazetteer,
     PasswordHasher,
     PersonalKeyVault,
@@ -118,6 +119,8 @@ class Relais(
         self.outreach_directory = outreach_directory
         #: The auditors' recorded searches, read when a person is erased (docs/adr/0015).
         self.audit_searches = audit_searches
+        #: The export archives on the server, all deleted after each erasure (docs/adr/0017, session 6).
+        self.export_archives: ExportArchives | None = None
         #: Called at the start of each outreach tick (the composition root gives the projection runner's
         #: catch-up), so that who may be contacted is read as of that instant.
         self.catch_up_read_models: Callable[[], object] | None = None

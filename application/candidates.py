@@ -164,3 +164,6 @@ class CandidateCommands:
             self._save(candidate, joining=True)
         # The read models are scrubbed by now (after_save); leave no stale page behind.
         self.key_vault.purge_residues()
+        # Export archives made so far hold the person in clear: all go; exports are made again on demand.
+        if self.export_archives is not None:
+            self.export_archives.discard_all(str(candidate.id))

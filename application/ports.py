@@ -44,6 +44,14 @@ class PersonalKeyVault(Protocol):
         """Make sure no deleted copy survives in the storage files (journal, free pages)."""
 
 
+class ExportArchives(Protocol):
+    """Copies of the log kept on the server for download: they hold people's data in clear."""
+
+    def discard_all(self, erased: str) -> int:
+        """Someone (`erased`, their id) was just erased: delete every archive and export folder made so far,
+        running exports' too. How many exports lost their files."""
+
+
 class AuditSearchIndex(Protocol):
     def live_searches(self) -> list[tuple[str, str]]:
         """(page view id, day key owner) of auditors' searches whose day key still exists, by key."""

@@ -91,6 +91,9 @@ class RetentionJob:
         entries = tuple(self._erase(caller, cutoff, *row, scan=scan) for row in due)
         deleted = tuple(subject for subject in expired if self.app.key_vault.destroy(subject))
         run_id = self.app.record_retention_run(self.months, cutoff, examined, entries, caller, deleted)
+        if deleted and self.app.export_archives is not None:
+            # Export archives hold the auditors' searches and the register's references of these days in clear.
+            self.app.export_archives.discard_all(f"retention-run:{run_id}")
         return RetentionReport(str(run_id), self.months, cutoff, examined, entries, deleted)
 
     def expired_keys(self, now: datetime) -> tuple[str, ...]:

@@ -172,6 +172,10 @@ def bootstrap(
     app = build_app(settings, database, clock, passwords, gazetteer, ranker=ranker, sms_gateway=sms_gateway,
                     reply_reader=reply_reader)
     audit = AuditLog.build(settings, database, app, clock)
+    # Every erasure deletes the export archives (clear copies); a job killed mid-export is failed and its folder
+    # (events.jsonl in clear) deleted now, at start-up (docs/adr/0017, session 6).
+    app.export_archives = audit.jobs
+    audit.jobs.purge()
     runner = ProjectionRunner(app.recorder, app.mapper, database, projections())
     share_transactions(app.recorder, database)
     vault = app.key_vault

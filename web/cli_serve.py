@@ -6,18 +6,22 @@ several processes must not create tables at once. Each worker then builds its ow
 poller (tracking makes catch-up exactly-once across processes), and starts a scheduler
 candidate: the leader lock (infrastructure/leadership.py) lets only one of them run jobs.
 Workers are stateless: sessions, throttle counters and simulated phones live in the database.
+
+The access log is Relais's own (`AccessLog`): method, path, status and duration, never the query
+string, where searched names travel (`?q=…`, `?personne=…`); uvicorn's, which writes it, is off.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from infrastructure.settings import Settings
 
 if TYPE_CHECKING:
-    from litestar import Litestar
-
     from infrastructure.scheduler import LeaderScheduler
 
 #: uvicorn imports the app factory by name in every worker process.
@@ -27,6 +31,13 @@ WORKER_APP_FACTORY = "web.cli_serve:worker_app"
 #: busy machine that took longer than uvicorn's 5 s, and workers were killed and restarted
 #: forever without ever serving.
 WORKER_HEALTHCHECK_SECONDS = 60
+
+access_log = logging.getLogger("relais.access")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def settle_heap() -> None:
@@ -43,8 +54,35 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def worker_app() -> Litestar:
-    """One worker's app; its poller and scheduler candidate live as long as the server does."""
+class AccessLog:
+    """One line per HTTP request: method, path, status, duration. The query string is left out: it carries what
+    people type in searches (names, numbers), which must not stay in clear in the server's log (DESIGN §4,
+    docs/adr/0017, session 6). The path names records by their ids only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [0]
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            # No status: the app raised before answering, and the server answers 500.
+            access_log.info("%s %s %d %.1f ms", scope.get("method", "?"), scope.get("path", ""), status[0] or 500,
+                            (time.perf_counter() - started) * 1000)
+
+
+def worker_app() -> AccessLog:
+    """One worker's app, behind the access log; its poller and scheduler candidate live as long as the server does."""
     from infrastructure.bootstrap import bootstrap
     from infrastructure.poller import ProjectionPoller
     from web.app import create_app
@@ -70,7 +108,7 @@ def worker_app() -> Litestar:
     app = create_app(services)
     app.on_startup.append(start)
     app.on_shutdown.append(stop)
-    return app
+    return AccessLog(app)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -98,7 +136,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     uvicorn.run(
         WORKER_APP_FACTORY, factory=True, workers=workers, host=settings.host, port=settings.port,
-        log_level=settings.log_level.lower(), proxy_headers=False, server_header=False,
+        log_level=settings.log_level.lower(), proxy_headers=False, server_header=False, access_log=False,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0

@@ -26,6 +26,8 @@ PERSONAL_COLUMNS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     # Not a read model: the keyed HMAC of the person's number (docs/adr/0004), deleted on erasure.
     ("phone_claims", "candidate_id", ("claim",), ""),
 )
+#: How the export jobs an erasure deleted are marked in `log_exports.error` (infrastructure/export_jobs.py).
+EXPORTS_ERASURE_MARK = "erasure:"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class ErasureReport:
     dialect: str
     secure_delete: bool | None  # SQLite's setting on this connection; None on PostgreSQL
     searches: tuple[SearchKeyErasure, ...] = ()
+    #: Export archives (or running exports' folders) on the server that this erasure deleted (log_exports).
+    export_archives: int = 0
 
 
 @dataclass(frozen=True)
@@ -186,11 +190,14 @@ class ComplianceQueries:
             tables = tuple(self._scrub(tx, table, column, columns, condition, subject)
                            for table, column, columns, condition in PERSONAL_COLUMNS)
             searches = tuple(self._search_key(tx, owner) for owner in record.search_keys)
+            exports = tx.fetchone("SELECT COUNT(*) AS n FROM log_exports WHERE status = 'purged' AND error = ?",
+                                  (f"{EXPORTS_ERASURE_MARK}{subject}",))
             secure = None
             if self.database.dialect == "sqlite":
                 setting = tx.fetchone("PRAGMA secure_delete")
                 secure = bool(setting and next(iter(setting.values())))
-        return ErasureReport(record, bool(key and int(key["n"]) == 0), tables, self.database.dialect, secure, searches)
+        return ErasureReport(record, bool(key and int(key["n"]) == 0), tables, self.database.dialect, secure, searches,
+                             int(exports["n"]) if exports else 0)
 
     @staticmethod
     def _search_key(tx: Any, owner: str) -> SearchKeyErasure:

@@ -96,6 +96,8 @@ def test_several_workers_share_sessions_and_only_one_runs_the_scheduled_jobs(tmp
         # Many fresh connections land on both workers: each knows the session opened by one of them.
         statuses = {get(port, "/conseiller/demandeurs", cookie).status for _ in range(30)}
         assert statuses == {200}
+        # A search: the name typed travels in the query string, which the access log leaves out.
+        assert get(port, "/conseiller/demandeurs?q=Canari-serve&page=1", cookie).status == 200
         assert get(port, "/conseiller/demandeurs").status in (302, 303, 401)  # no session: no page
         time.sleep(3)  # several elections
         while_serving = log.read_text()
@@ -110,3 +112,5 @@ def test_several_workers_share_sessions_and_only_one_runs_the_scheduled_jobs(tmp
     assert while_serving.count("scheduler started") == WORKERS, output  # a candidate in each worker...
     assert while_serving.count("this process leads") == 1, output  # ...and one leader among them
     assert output.count("Application shutdown complete") == WORKERS, output
+    assert re.search(r"GET /conseiller/demandeurs 200 \d+\.\d ms", output), output  # method, path, status, time
+    assert "Canari" not in output and "?q=" not in output, output

@@ -4,8 +4,11 @@ database files (SQLite db, WAL, SHM) or a pg_dump, nor in any read model; the re
 event records are byte for byte what they were (an integrity check over them still passes)."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 from uuid import UUID
 
 from application.explanations import ExplanationLetters
@@ -14,7 +17,7 @@ from application.values import ERASED_PLACEHOLDER, Reason
 from infrastructure.bootstrap import Services
 from tests.integration.compliance_helpers import suggested_twice
 from tests.integration.helpers import compliance, notifications
-from tests.integration.test_personal_data_erasure import Canary, hits, stored_bytes
+from tests.integration.test_personal_data_erasure import Canary, exported_from_the_page, hits, log_hits, stored_bytes
 
 
 def read_model_tables(services: Services) -> list[str]:
@@ -39,8 +42,9 @@ def read_model_hits(services: Services, canary: Canary) -> list[str]:
 
 
 def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_log_unchanged(
-    make_services: Callable[..., Services], tmp_path: Path
+    make_services: Callable[..., Services], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     services = make_services()
     canary = Canary()
     person = canary.register(services)
@@ -51,6 +55,8 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
     # Controls: the clear copies exist before, so the searches below can see them.
     assert hits(stored_bytes(services, tmp_path), canary)
     assert any("rm_suggestions" in h for h in read_model_hits(services, canary))
+    exported_from_the_page(services)  # an archive on the server, with the free text about them in clear
+    assert any(h.startswith(f"{canary.last_name} (utf-8) in exports/") for h in hits(stored_bytes(services, tmp_path), canary))
     before = {n.id: bytes(n.state) for n in notifications(services)}
 
     services.app.erase_candidate(person, Reason("demande_rgpd"), "personne", compliance(), reference="courrier du 12/11")
@@ -79,3 +85,5 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
     assert read_model_hits(services, canary) == []
     assert hits(stored_bytes(services, tmp_path), canary) == []
     assert ComplianceQueries(services.database, services.gazetteer).erasure(compliance(), UUID(str(person))) is not None
+    assert report.export_archives == 1  # the report counts the archive its erasure deleted
+    assert log_hits(caplog, canary) == []

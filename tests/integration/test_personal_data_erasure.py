@@ -2,14 +2,18 @@
 person's key is deleted no clear copy of them remains anywhere, not even after a rebuild."""
 from __future__ import annotations
 
+import logging
 import secrets
 import subprocess
+import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 
+from application.caller import Caller
 from application.errors import AlreadyErasedError
 from application.values import ERASED_PLACEHOLDER, Reason
 from domain.candidate import Candidate
@@ -50,11 +54,11 @@ class Canary:
 
 
 def stored_bytes(services: Services, tmp_path: Path) -> dict[str, bytes]:
-    """What an attacker with the disk (SQLite) or a dump (PostgreSQL) would read."""
+    """What an attacker with the data folder would read: every file in it (SQLite database, journal, keys,
+    export archives unpacked, export job folders, anything), and a dump on PostgreSQL."""
+    found = data_folder_bytes(services.settings.data_dir)
     if services.database.dialect == "sqlite":
-        main = Path(services.settings.database.path)
-        files = [main, Path(f"{main}-wal"), Path(f"{main}-shm"), Path(f"{main}-journal")]
-        return {path.name: path.read_bytes() for path in files if path.exists()}
+        return found
     url = services.settings.database
     dump = subprocess.run(
         [PG_DUMP, "-h", url.host, "-p", str(url.port), "-U", url.user or "postgres", "--no-owner", url.dbname],
@@ -62,7 +66,44 @@ def stored_bytes(services: Services, tmp_path: Path) -> dict[str, bytes]:
         check=True,
         timeout=60,
     ).stdout
-    return {"pg_dump": dump}
+    return {**found, "pg_dump": dump}
+
+
+def data_folder_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under `root`, and each member of a zip archive unpacked (its deflated bytes hide the text)."""
+    found: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        if not path.is_file():
+            continue
+        name = str(path.relative_to(root))
+        found[name] = path.read_bytes()
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                found.update({f"{name}:{member}": archive.read(member) for member in archive.namelist()})
+    return found
+
+
+def exported_from_the_page(services: Services) -> Path:
+    """An export as the compliance page makes it (a job writing a zip under data/exports); its archive."""
+    audit = services.audit
+    assert audit is not None
+    job_id = audit.jobs.start(Caller("dpo-1", "compliance", "", "req-export"), None, None)
+    for _ in range(2000):
+        job = audit.jobs.get(job_id)
+        assert job is not None and job.status in ("running", "done"), job
+        if job.status == "done":
+            archive = audit.jobs.archive_path(job)
+            assert archive is not None
+            return archive
+        time.sleep(0.01)
+    raise AssertionError("the export job did not finish")
+
+
+def log_hits(caplog: pytest.LogCaptureFixture, canary: Canary) -> list[str]:
+    """The canary in anything the process logged (at any level) while the test ran."""
+    text = caplog.text + "\n".join(record.getMessage() for record in caplog.records)
+    return [needle for needle, raw in canary.needles().items()
+            if "utf-16" not in needle and raw.decode("utf-8") in text]
 
 
 def hits(blobs: dict[str, bytes], canary: Canary) -> list[str]:
@@ -87,8 +128,9 @@ def test_personal_data_is_encrypted_in_every_stored_event(services: Services) ->
 
 
 def test_an_erased_person_shows_as_erased_everywhere_and_no_clear_copy_remains(
-    make_services: Callable[..., Services], tmp_path: Path
+    make_services: Callable[..., Services], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     services = make_services()
     canary, witness = Canary(), Canary()
     candidate_id = canary.register(services)
@@ -102,6 +144,9 @@ def test_an_erased_person_shows_as_erased_everywhere_and_no_clear_copy_remains(
     )
     # Control: the read model holds the clear name, so the search below can see it.
     assert hits(stored_bytes(services, tmp_path), canary), "the canary should be readable before erasure"
+    # ...and so does an export archive prepared for download (the canary's number among its lines).
+    archive = exported_from_the_page(services)
+    assert [h for h in hits(stored_bytes(services, tmp_path), canary) if h.endswith("events.jsonl")]
 
     dpo = compliance()
     services.app.erase_candidate(candidate_id, Reason("demande_rgpd", "courriel du 3/12"), "personne", dpo)
@@ -130,7 +175,8 @@ def test_an_erased_person_shows_as_erased_everywhere_and_no_clear_copy_remains(
     assert (witness_view.first_name, witness_view.last_name, witness_view.erased) == ("Témoin", witness.last_name, False)
     assert services.app.repository.get(witness_id).profile.phone.value == "+33655443322"
 
-    assert hits(stored_bytes(services, tmp_path), canary) == []
+    assert hits(stored_bytes(services, tmp_path), canary) == []  # the archive went with the erasure
+    assert not archive.exists()
     assert hits(stored_bytes(services, tmp_path), witness), "the witness's clear read-model row should remain"
 
     # A rebuild from the log, here and in another process, brings nobody back.
@@ -146,3 +192,5 @@ def test_an_erased_person_shows_as_erased_everywhere_and_no_clear_copy_remains(
 
     with pytest.raises(AlreadyErasedError):
         services.app.erase_candidate(candidate_id, Reason("demande_rgpd"), "personne", dpo)
+    assert log_hits(caplog, canary) == []
+    assert "export" in caplog.text  # control: the log was captured (the export job and the erasure logged)

@@ -144,7 +144,7 @@ def test_compliance_exports_from_the_ui_follows_progress_and_downloads_a_verifia
     assert signed_in("auditor").get(f"{job_url}/archive").status_code == 403
 
 
-def test_archives_are_purged_after_a_day_or_at_once_when_asked(services: Any, clock: Any) -> None:
+def test_archives_are_purged_after_a_day_and_all_at_once_after_an_erasure(services: Any, clock: Any) -> None:
     import os
 
     jobs = services.audit.jobs
@@ -156,16 +156,13 @@ def test_archives_are_purged_after_a_day_or_at_once_when_asked(services: Any, cl
     os.utime(old, (day_ago, day_ago))
     services.audit.scheduled_jobs()
     assert not old.exists() and fresh.exists()
-    jobs.purge(everything=True)
+    jobs.discard_all("someone")
     assert not fresh.exists()
 
 
-def test_a_prepared_archive_is_deleted_once_someone_is_erased_after_it(signed_in: Any, services: Any, clock: Any) -> None:
-    from uuid import UUID
-
-    from application.caller import Caller
-    from application.values import Reason
-
+def test_an_erasure_deletes_a_prepared_archive_at_once_and_the_pages_and_report_say_so(
+    signed_in: Any, services: Any, clock: Any
+) -> None:
     advisor = signed_in("advisor")
     person = created_id(post(advisor, "/conseiller/demandeurs/nouveau", candidate_form(phone="06 12 34 56 70")))
     officer = signed_in("compliance")
@@ -176,11 +173,20 @@ def test_a_prepared_archive_is_deleted_once_someone_is_erased_after_it(signed_in
     assert archive is not None and archive.is_file()
 
     clock.advance(seconds=1)
-    services.app.erase_candidate(UUID(person), Reason("demande_rgpd"), "personne", Caller("dpo", "compliance", "", "r"))
-    assert officer.get(f"{job_url}/archive").status_code == 404  # it held their name in clear
-    assert not archive.exists()
-
-
+    erased = post(officer, f"/conformite/personnes/{person}/effacement",
+                  {"reason": "demande_rgpd", "requester": "personne", "confirm": "on"})
+    assert erased.status_code == 303
+    # Gone from the disk before anyone asks for it: it held the person's name in clear.
+    assert not archive.exists() and list(services.audit.jobs.directory.iterdir()) == []
+    report = officer.get(f"/conformite/personnes/{person}/effacement").text
+    assert "1 archive d'export supprimée par cet effacement" in report
+    assert "aucune archive antérieure sur le serveur" in report
+    assert officer.get(f"{job_url}/archive").status_code == 404
+    assert "Archive supprimée" in officer.get(job_url).text
+    assert "supprimé (effacement)" in officer.get("/conformite/export").text
+    # The chain of exports goes on: the next export names the deleted one's head as its previous head.
+    head = services.audit.jobs.get(job_id).head
+    assert head and services.audit.exporter.previous_head().hex() == head
 def test_after_a_rotation_the_page_and_the_public_keys_show_the_current_then_the_previous_key(
     signed_in: Any, client: Any, services: Any
 ) -> None:

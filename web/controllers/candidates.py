@@ -64,6 +64,8 @@ class CandidateController(Controller):
     @get("/{candidate_id:str}/modifier", sync_to_thread=True)
     def edit(self, request: Request[Any, Any, Any], candidate_id: FromPath[str]) -> Response[Any]:
         candidate = services_of(request).candidates.get(caller_of(request), parse_id(candidate_id))
+        if candidate.erased:
+            return self._erased(request, candidate)
         return self._form_page(request, "candidates/edit.html", CandidateForm.from_view(candidate), candidate=candidate)
 
     @post("/{candidate_id:str}/modifier", sync_to_thread=True)
@@ -73,6 +75,8 @@ class CandidateController(Controller):
         services = services_of(request)
         caller = caller_of(request)
         candidate = services.candidates.get(caller, parse_id(candidate_id))
+        if candidate.erased:
+            return self._erased(request, candidate)
         form = CandidateForm.parse(data, services.gazetteer)
         version = form.version()
         status = 422
@@ -127,6 +131,10 @@ class CandidateController(Controller):
             "candidates/detail.html",
             {"c": candidate, "consent_form": consent_form, "withdrawal_reasons": withdrawal_options()},
         )
+
+    def _erased(self, request: Request[Any, Any, Any], candidate: CandidateView) -> Response[Any]:
+        """The edit form of an erased person is gone for good: 410, no form (docs/adr/0017, session 6)."""
+        return render(request, "candidates/erased.html", {"c": candidate}, partial="candidates/_erased.html", status=410)
 
     def _form_page(
         self,

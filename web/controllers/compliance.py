@@ -125,9 +125,13 @@ class PeopleController(Controller):
     def _report(self, request: Request[Any, Any, Any], identifier: UUID) -> Response[Any]:
         caller = caller_of(request)
         q = queries(request)
+        report = q.erasure_report(caller, identifier)
+        audit = services_of(request).audit
         context = {
             "p": q.person(caller, identifier),
-            "report": q.erasure_report(caller, identifier),
+            "report": report,
+            # Checked on disk now: export archives or folders made before the erasure that are still there.
+            "exports_left": audit.jobs.left_from_before(report.record.erased_at) if audit is not None else None,
             "reference": services_of(request).app.erasure_reference(identifier, caller),
             "username": lambda actor: username(request, actor),
         }
