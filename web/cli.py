@@ -19,7 +19,7 @@ from web.cli_serve import add_serve_command
 from web.cli_audit import add_audit_commands
 from web.cli_database import DatabaseUnreachableError, check_database
 from web.cli_keys import add_key_commands
-from web.cli_operator import OperatorError, add_operator_option, operator
+from web.cli_operator import OperatorError, add_operator_option, operator, operator_name
 
 if TYPE_CHECKING:
     from infrastructure.bootstrap import Services
@@ -181,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        if hasattr(args, "operator"):
+            operator_name(args)  # a bad or unknown name stops the command before it does anything
         if _uses_database(args):
             check_database(Settings.from_env().database)  # seconds, not a pool's 30 s timeout and exit 1
         return func(args)
