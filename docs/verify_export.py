@@ -1,11 +1,7 @@
 #!/usr/bin/env python3
-"""Verify a Relais export (relais-export/1) with only the standard library and `cryptography`.
-
-    python verify_export.py EXPORT_DIR PUBLIC_KEY.pem
-The keys are served at /compliance/export-key and printed by `relais export-public-key`: the
-current key first, then the previous ones still trusted; the key the manifest names is used.
-Exit status 0 when the export is complete and intact, 1 otherwise (the reason is printed).
-"""
+"""Verify a Relais export (relais-export/1) with only the standard library and `cryptography`:
+`python verify_export.py EXPORT_DIR PUBLIC_KEY.pem`. Keys: /compliance/export-key or `relais export-public-key`
+(current key first, then previous ones still trusted). Exit 0 when complete and intact, else 1 and the reason."""
 import base64
 import hashlib
 import json
@@ -17,8 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 
 
 def key_named(pem: bytes, key_id: str):
-    """The key of the PEM file whose id (first 16 hex digits of SHA-256 over the raw public key) the manifest
-    names; the file may hold one key or the bundle of current and previous keys. Else its first key."""
+    """The key (of one PEM or a bundle) whose id the manifest names (SHA-256 of the raw key, 16 hex), else the first."""
     blocks = re.findall(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", pem, re.S)
     keys = [load_pem_public_key(block + b"\n") for block in blocks]
     for key in keys:
@@ -28,6 +23,8 @@ def key_named(pem: bytes, key_id: str):
 
 
 def verify(folder: Path, pem: bytes) -> str | None:
+    if missing := [name for name in ("manifest.json", "manifest.sig", "events.jsonl") if not (folder / name).is_file()]:
+        return f"missing {', '.join(missing)} in {folder}: not an export folder"
     manifest_bytes = (folder / "manifest.json").read_bytes()
     signature = base64.b64decode((folder / "manifest.sig").read_bytes().strip(), validate=True)
     manifest = json.loads(manifest_bytes)  # read first only to pick the key it names; the signature decides
@@ -59,12 +56,16 @@ def verify(folder: Path, pem: bytes) -> str | None:
     if head.hex() != manifest["chain"]["head"]:
         return "the chain head differs: a line was changed, removed or moved"
     csv_digest = manifest.get("files", {}).get("events.csv", {}).get("sha256")
+    if csv_digest and not (folder / "events.csv").is_file():
+        return "missing events.csv (the manifest names it)"
     if csv_digest and hashlib.sha256((folder / "events.csv").read_bytes()).hexdigest() != csv_digest:
         return "events.csv was changed"
     return None
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 3 or not Path(sys.argv[2]).is_file():
+        sys.exit("usage: python verify_export.py EXPORT_DIR PUBLIC_KEY.pem (an existing key file)")
     problem = verify(Path(sys.argv[1]), Path(sys.argv[2]).read_bytes())
     print(problem or "export verified: signature, count, sequence range and chain are correct")
     sys.exit(1 if problem else 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import secrets
@@ -109,6 +110,11 @@ class Settings:
     scheduler_enabled: bool = True  # RELAIS_SCHEDULER: `relais serve` runs the scheduler in-process
     scheduler_election_seconds: int = 5  # how often a follower tries to take the lead (bounds takeover)
     web_workers: int = 1  # RELAIS_WEB_WORKERS: `relais serve` processes answering requests (one core each)
+    # Failed sign-ins from one address before it is blocked: far above the per-account limit, since
+    # many people may share an address (docs/adr/0007, amendment of session 6).
+    login_address_max_failures: int = 100
+    # RELAIS_TRUSTED_PROXIES: addresses (or networks) whose X-Forwarded-For/-Proto are believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
     # Oversight figures (docs/adr/0016): a representativeness gap is flagged from this many
     # percentage points, once at least `figures_min_selected` people were selected; a decision
     # taken in under `figures_quick_seconds` on a list of `figures_long_list`+ suggestions is "quick".
@@ -155,6 +161,8 @@ class Settings:
             scheduler_enabled=_bool(env, "RELAIS_SCHEDULER", True),
             scheduler_election_seconds=_int(env, "RELAIS_SCHEDULER_ELECTION_SECONDS", 5, 1, 300),
             web_workers=_int(env, "RELAIS_WEB_WORKERS", 1, 1, 64),
+            login_address_max_failures=_int(env, "RELAIS_LOGIN_ADDRESS_MAX_FAILURES", 100, 1, 1_000_000),
+            trusted_proxies=_trusted_proxies(env.get("RELAIS_TRUSTED_PROXIES", "")),
             figures_gap_points=_int(env, "RELAIS_FIGURES_GAP_POINTS", 10, 1, 100),
             figures_min_selected=_int(env, "RELAIS_FIGURES_MIN_SELECTED", 20, 1, 1_000_000),
             figures_quick_seconds=_int(env, "RELAIS_FIGURES_QUICK_SECONDS", 10, 1, 3600),
@@ -164,6 +172,20 @@ class Settings:
             erasure_reference_months=_int(env, "RELAIS_ERASURE_REFERENCE_MONTHS", 60, 12, 1200),
             outreach=_outreach(env),
         )
+
+
+def _trusted_proxies(text: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (10.0.0.0/8); never `*`: trusting every peer would let
+    any client choose the address the sign-in throttle counts."""
+    proxies = tuple(part.strip() for part in text.split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy)  # an address is a network of one
+        except ValueError:
+            raise SettingsError(
+                f"RELAIS_TRUSTED_PROXIES: {proxy!r} is not an IP address or network (e.g. 10.0.0.5,192.168.1.0/24)"
+            ) from None
+    return proxies
 
 
 def _model(env: dict[str, str], name: str, default: str) -> str:

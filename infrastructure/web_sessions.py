@@ -171,32 +171,50 @@ class LoginThrottle:
 
     Keys are stored as digests: the table names neither people nor addresses.
     The window starts at the first failure and lasts `window_seconds`.
+
+    An account is blocked after `max_failures` (OWASP: throttle per account). An address is blocked
+    only after `address_max_failures`, far more: many people share one address (an agency behind
+    NAT, a proxy that is not trusted), and a low address limit let five wrong passwords lock all
+    of them out, right passwords included (docs/adr/0007, amendment of session 6).
     """
 
-    def __init__(self, database: Database, clock: Any, max_failures: int, window_seconds: int) -> None:
+    def __init__(
+        self, database: Database, clock: Any, max_failures: int, window_seconds: int,
+        address_max_failures: int | None = None,
+    ) -> None:
         self.database = database
         self.clock = clock
         self.max_failures = max_failures
         self.window_seconds = window_seconds
+        self.address_max_failures = address_max_failures or max_failures
 
     @staticmethod
     def key(kind: str, value: str) -> str:
         return _digest(f"{kind}:{value}")
 
-    def retry_after(self, keys: list[str]) -> int:
-        """Seconds until a sign-in may be tried again; 0 when none of the keys is blocked."""
-        if not keys:
+    def sign_in_keys(self, username: str, address: str) -> dict[str, int]:
+        """A sign-in's keys, each with its own limit: the account name's, then the address's."""
+        return {self.key("account", username): self.max_failures, self.key("address", address): self.address_max_failures}
+
+    def retry_after(self, keys: list[str] | dict[str, int]) -> int:
+        """Seconds until a sign-in may be tried again; 0 when none of the keys is blocked.
+
+        `keys` maps each key to its limit (as `sign_in_keys` does); a list gives each `max_failures`."""
+        limits = keys if isinstance(keys, dict) else dict.fromkeys(keys, self.max_failures)
+        if not limits:
             return 0
         now = self._now()
-        marks = ", ".join("?" for _ in keys)
+        marks = ", ".join("?" for _ in limits)
         with self.database.read() as tx:
             rows = tx.fetchall(
-                f"SELECT failures, window_started FROM login_failures WHERE throttle_key IN ({marks})", keys
+                f"SELECT throttle_key, failures, window_started FROM login_failures WHERE throttle_key IN ({marks})",
+                list(limits),
             )
         waits = [
             int(row["window_started"]) + self.window_seconds - now
             for row in rows
-            if int(row["failures"]) >= self.max_failures and now - int(row["window_started"]) < self.window_seconds
+            if int(row["failures"]) >= limits[row["throttle_key"]]
+            and now - int(row["window_started"]) < self.window_seconds
         ]
         return max(waits, default=0)
 

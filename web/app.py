@@ -18,7 +18,7 @@ from litestar.template import TemplateConfig
 from infrastructure.bootstrap import Services
 from infrastructure.web_sessions import LoginThrottle, WebSessionStore
 from web import labels
-from web.auth.csrf import CSRF_COOKIE
+from web.auth.csrf import CSRF_COOKIE, csrf_cookie_follows_scheme
 from web.auth.sessions import PUBLIC_OPT_KEY, Authenticator, SessionMiddleware
 from web.auth.signin import SignIn
 from web.audit_trail import AuditTrailMiddleware
@@ -114,6 +114,7 @@ def create_app(services: Services) -> Litestar:
         services.clock,
         max_failures=settings.login_max_failures,
         window_seconds=settings.login_window_minutes * 60,
+        address_max_failures=settings.login_address_max_failures,
     )
     sign_in = SignIn(services.accounts, services.passwords, sessions, throttle)
     static_files = create_static_files_router(
@@ -169,7 +170,7 @@ def create_app(services: Services) -> Litestar:
             header_name="x-csrftoken",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, csrf_cookie_follows_scheme(settings.secure_cookies)],
         openapi_config=None,
         debug=False,
     )

@@ -6,12 +6,10 @@ import getpass
 import logging
 import os
 import sys
-import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from application.caller import Caller
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
 from application.values import ERASURE_REQUESTERS
 from infrastructure.settings import Settings, SettingsError
@@ -20,7 +18,9 @@ from web.cli_imports import add_import_commands
 from web.cli_scheduler import add_scheduler_command
 from web.cli_serve import add_serve_command
 from web.cli_audit import add_audit_commands
+from web.cli_database import DatabaseUnreachableError, check_database
 from web.cli_keys import add_key_commands
+from web.cli_operator import OperatorError, add_operator_option, operator, operator_name
 
 if TYPE_CHECKING:
     from infrastructure.bootstrap import Services
@@ -43,17 +43,6 @@ def _services(migrate: bool = True) -> Services:
     from infrastructure.bootstrap import bootstrap
 
     return bootstrap(Settings.from_env(), run_migrations=migrate)
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in the environment nor in the password database
-        return "cli"
-
-
-def _operator(args: argparse.Namespace) -> Caller:
-    return Caller.cli(correlation_id=str(uuid.uuid4()), actor=getattr(args, "operator", None) or "cli")
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -86,7 +75,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     services = _services()
     try:
         _check_agency(services, args)
-        account_id = services.app.open_account(args.username, args.role, args.agency or "", password, _operator(args))
+        account_id = services.app.open_account(args.username, args.role, args.agency or "", password, operator(args))
     except DuplicateError:
         raise CommandError(f"an account named {args.username.strip().lower()!r} already exists") from None
     finally:
@@ -103,7 +92,7 @@ def _check_agency(services: Services, args: argparse.Namespace) -> None:
         raise CommandError("--new-agency needs --agency, the new agency's id")
     if not agency or args.new_agency:
         return  # no agency: open_account says whether the role needs one
-    known = services.accounts.agencies(_operator(args))
+    known = services.accounts.agencies(operator(args))
     if agency not in known:
         listed = f"the agencies are {', '.join(known)}" if known else "no agency exists yet"
         raise CommandError(f"unknown agency {agency!r}: {listed} (add --new-agency to open a new one)")
@@ -129,7 +118,7 @@ def cmd_erase_candidate(args: argparse.Namespace) -> int:
     services = _services()
     try:
         services.app.erase_candidate(
-            candidate_id, Reason(args.reason_code, args.reason), args.requester, _operator(args), reference=args.reference
+            candidate_id, Reason(args.reason_code, args.reason), args.requester, operator(args), reference=args.reference
         )
     except InvalidValueError as error:
         raise CommandError("; ".join(error.errors.values())) from None
@@ -151,19 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--agency", default="", help="the agency of an advisor: one that exists already")
     create.add_argument("--new-agency", action="store_true", help="open --agency as a new agency (its first account)")
     create.add_argument("--password-stdin", action="store_true")
-    create.add_argument("--operator", default=_login_name(), help="who creates the account, recorded with it "
-                        "(default: your login name)")
+    add_operator_option(create)
     create.set_defaults(func=cmd_create_user)
     rebuild = commands.add_parser("rebuild-projections", help="rebuild every read model from the event log")
     rebuild.set_defaults(func=cmd_rebuild_projections)
     erase = commands.add_parser("erase-candidate", help="erase a job seeker's personal data (delete their key)")
     erase.add_argument("candidate_id")
     erase.add_argument("--reason", required=True, help="why (free text, recorded)")
-    erase.add_argument("--reason-code", default="demande_rgpd", choices=("demande_rgpd", "retention", "autre"))
-    erase.add_argument("--requester", default="personne", choices=HAND_REQUESTERS,
+    # No defaults: an erasure records who asked and on what ground, never a guess (issue 5).
+    erase.add_argument("--reason-code", required=True, choices=("demande_rgpd", "retention", "autre"),
+                       help="the ground: a GDPR request, the end of the retention period, other")
+    erase.add_argument("--requester", required=True, choices=HAND_REQUESTERS,
                        help="who asked for the erasure: the person, a legal representative, the agency or DPO, an authority")
     erase.add_argument("--reference", default="", help="the request's file or letter number (optional, 60 characters "
                        "at most; sealed under the erasure register's key, not the person's)")
+    add_operator_option(erase)
     erase.set_defaults(func=cmd_erase_candidate)
     add_import_commands(commands)
     add_scheduler_command(commands)
@@ -171,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_commands(commands)
     add_key_commands(commands)
     return parser
+
+
+def _uses_database(args: argparse.Namespace) -> bool:
+    """Every command opens the database, except those that say otherwise (`uses_database`)."""
+    rule = getattr(args, "uses_database", True)
+    return bool(rule(args) if callable(rule) else rule)
 
 
 def _fail(message: str) -> int:
@@ -185,8 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        if hasattr(args, "operator"):
+            operator_name(args)  # a bad or unknown name stops the command before it does anything
+        if _uses_database(args):
+            check_database(Settings.from_env().database)  # seconds, not a pool's 30 s timeout and exit 1
         return func(args)
-    except (CommandError, SettingsError) as error:
+    except (CommandError, SettingsError, OperatorError, DatabaseUnreachableError) as error:
         return _fail(str(error))
     except InvalidValueError as error:
         return _fail("; ".join(f"{field}: {message}" for field, message in error.errors.items()))

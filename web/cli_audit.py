@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 from uuid import uuid4
 
-from application.caller import Caller
 from infrastructure.audit_log import AuditLog
 from infrastructure.checkpoints import SealRefusedError
 from infrastructure.export_command import export_log
@@ -25,6 +24,7 @@ from infrastructure.log_mark import LogMarkError
 from infrastructure.log_verifier import ExpectedHead
 from infrastructure.settings import Settings
 from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems
+from web.cli_operator import add_operator_option, operator
 
 if TYPE_CHECKING:
     from infrastructure.bootstrap import Services
@@ -69,12 +69,14 @@ def add_audit_commands(commands: Any) -> None:
     export.add_argument("--out", required=True, type=Path, help="folder to write events.jsonl, events.csv, manifest.*")
     export.add_argument("--since", help="only events at or after this ISO date/time (UTC when no offset)")
     export.add_argument("--until", help="only events before this ISO date/time (UTC when no offset)")
+    add_operator_option(export)
     export.set_defaults(func=_plain_errors(cmd_export))
     check = commands.add_parser("verify-export", help="check an export's signature, count, range and chain")
     check.add_argument("directory", type=Path)
     check.add_argument("--public-key", type=Path, help="PEM file of the signer's public key, or the bundle of "
                        "/compliance/export-key (default: this server's current and previous keys)")
-    check.set_defaults(func=_plain_errors(cmd_verify_export))
+    # With --public-key it checks files against a key file alone: no database needed.
+    check.set_defaults(func=_plain_errors(cmd_verify_export), uses_database=lambda args: args.public_key is None)
     key = commands.add_parser("export-public-key", help="print the public keys (PEM) that verify exports and checkpoints: "
                               "the current one first, then the previous ones still trusted")
     key.set_defaults(func=_plain_errors(cmd_export_public_key))
@@ -200,11 +202,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     if since and until and since >= until:
         raise _usage("--since must be before --until")
     out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise _usage(f"{out} is a file, not a folder: export into a new folder")
     if out.exists() and any(out.iterdir()):
         raise _usage(f"{out} is not empty: export into a new folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _usage(f"cannot create the folder {out}: {error.strerror or error}") from None
+    requested_by = operator(args, correlation_id=f"export-{uuid4()}")
     bar = ProgressBar("export")
     # Without the application until the export is written: its process and workers stay lean (docs/adr/0014).
-    result = export_log(Settings.from_env(), out, since, until, bar, requested_by=Caller.cli(f"export-{uuid4()}"))
+    result = export_log(Settings.from_env(), out, since, until, bar, requested_by=requested_by)
     bar.finish()
     manifest = result.manifest
     print(f"{manifest.count} events exported to {out} (sequences {manifest.first_sequence}..{manifest.last_sequence}), "

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
-from application.caller import Caller
 from application.csv_table import MAX_BYTES, ImportFileError
 from application.imports import ImportReport
 from infrastructure.settings import Settings
+from web.cli_operator import add_operator_option, operator as operator_of
 
 KINDS = {"import-candidates": "job seekers", "import-offers": "offers"}
 
@@ -26,6 +25,7 @@ def add_import_commands(commands: Any) -> None:
         command = commands.add_parser(name, help=f"import {what} from a CSV file (columns in README.md)")
         command.add_argument("file", type=Path, help="UTF-8 CSV file with a header row; ';' or ',' between cells")
         command.add_argument("--agency", required=True, help=f"the agency that receives the {what}")
+        add_operator_option(command)
         command.set_defaults(func=cmd_import)
 
 
@@ -40,11 +40,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {path}: {error.strerror or error}")
     if not agency:
         return _fail("--agency must name an agency")
+    operator = operator_of(args)
     from infrastructure.bootstrap import bootstrap  # here, not at import: see web/cli.py _services
 
     services = bootstrap(Settings.from_env())
     try:
-        operator = Caller.cli(correlation_id=str(uuid.uuid4()), actor="cli")
         if not any(a.role == "advisor" and a.agency_id == agency for a in services.accounts.list(operator)):
             return _fail(f"no advisor account belongs to agency {agency!r} (check the spelling)")
         use_case = services.app.import_candidates if args.command == "import-candidates" else services.app.import_offers

@@ -136,10 +136,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     uvicorn.run(
         WORKER_APP_FACTORY, factory=True, workers=workers, host=settings.host, port=settings.port,
-        log_level=settings.log_level.lower(), proxy_headers=False, server_header=False, access_log=False,
+        log_level=settings.log_level.lower(), **forwarded_options(settings), server_header=False, access_log=False,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
+
+
+def forwarded_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn reads X-Forwarded-For/-Proto only from RELAIS_TRUSTED_PROXIES, and from nobody when it is
+    empty: the client address (the sign-in throttle's key) and the scheme (Secure cookies) are then
+    the proxy's client's, not the proxy's, and no other peer can forge them."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
 def add_serve_command(commands: Any) -> None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,6 +22,17 @@ def fake_mistral() -> Iterator[FakeMistral]:
     server = FakeMistral().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sdk_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Each pause (seconds) the mistralai SDK's retry loop asks for, recorded instead of slept: a test
+    says how long the client would wait, and how often it retries, without timing anything."""
+    from mistralai.client.utils import retries
+
+    waits: list[float] = []
+    monkeypatch.setattr(retries, "time", SimpleNamespace(time=time.time, sleep=waits.append))
+    return waits
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -102,14 +101,13 @@ def test_each_provider_failure_becomes_an_sms_send_error(
 def test_a_lost_answer_times_out_once_and_find_then_sees_the_message_twilio_kept(
     make_gateway: Callable[..., TwilioSmsGateway], fake_twilio: FakeTwilio
 ) -> None:
-    fake_twilio.mode = "slow"
+    fake_twilio.mode = "slow"  # Twilio keeps the message and answers after the gateway's timeout
     gateway = make_gateway()
     attempted_at = datetime.now(UTC)
-    started = time.monotonic()
     with pytest.raises(SmsSendError) as caught:
         gateway.send(SMS)
     assert caught.value.reason == "timeout" and caught.value.retryable and caught.value.maybe_sent
-    assert time.monotonic() - started < 1.2 and len(fake_twilio.creations()) == 1
+    assert len(fake_twilio.creations()) == 1  # sent once, not again after the timeout
     found = gateway.find(SMS, attempted_at)
     assert found is not None and found.provider_message_id == fake_twilio.messages[0]["sid"]
     assert found.status == "queued"

@@ -157,19 +157,21 @@ def test_create_user_refuses_an_agency_that_does_not_exist_unless_told_it_is_new
     assert relais.log_length() == 2
 
 
+def test_the_log_records_the_operator_who_ran_the_command_by_default_their_os_login(relais: Relais) -> None:
+    def create(username: str, *flags: str) -> subprocess.CompletedProcess[str]:
+        return relais("create-user", "--username", username, "--role", "admin", *flags, "--password-stdin",
+                      stdin=PASSWORD + "\n")
 
-def test_create_user_records_who_created_the_account(relais: Relais) -> None:
-    assert relais("migrate").returncode == 0
-    for username, flags in (("premier.conseil", ("--operator", "nadia.dsi")), ("second.conseil", ())):
-        created = relais("create-user", "--username", username, "--role", "auditor", *flags, "--password-stdin",
-                         stdin=PASSWORD + "\n")
-        assert created.returncode == 0, created.stderr
+    assert create("admin.un").returncode == 0
+    assert create("admin.deux", "--operator", "r.dupont").returncode == 0
+    assert_fails(create("admin.trois", "--operator", ""), "--operator", "not a usable name")
     services = relais.services()
     try:
-        actors = [event.provenance.actor_id for event in domain_events(services)]
+        recorded = [(event.provenance.actor_id, event.provenance.actor_role) for event in domain_events(services)]
     finally:
         services.close()
-    assert actors == ["cli:nadia.dsi", f"cli:{getpass.getuser()}"]  # by default, the operator's login name
+    assert recorded == [(f"cli:{getpass.getuser()}", "admin"), ("cli:r.dupont", "admin")]
+    assert "cli:cli" not in {actor for actor, _ in recorded}
 
 
 def test_seed_demo_seeds_a_realistic_demo_once_and_writes_owner_only_logins(relais: Relais) -> None:
@@ -232,7 +234,8 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
         services.close()
 
     result = relais("erase-candidate", str(erased_id), "--reason", "demande écrite du 2 décembre",
-                    "--requester", "representant", "--reference", "dossier 2026-0142")
+                    "--reason-code", "demande_rgpd", "--requester", "representant", "--reference", "dossier 2026-0142",
+                    "--operator", "dpo.martin")
     assert result.returncode == 0, result.stderr
     assert str(erased_id) in result.stdout
 
@@ -245,24 +248,33 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
         assert isinstance(erasure, Candidate.PersonalDataErased) and erasure.originator_id == erased_id
         assert (erasure.reason.code, erasure.reason.text) == ("demande_rgpd", "demande écrite du 2 décembre")
         assert (erasure.requester, erasure.reference.value) == ("representant", "dossier 2026-0142")
-        assert (erasure.provenance.actor_id, erasure.provenance.actor_role) == ("cli:cli", "admin")
+        assert (erasure.provenance.actor_id, erasure.provenance.actor_role) == ("cli:dpo.martin", "admin")
         assert erasure.provenance.correlation_id
         log_length = max_id(services)
     finally:
         services.close()
 
-    assert_fails(relais("erase-candidate", str(uuid4()), "--reason", "x"), "not found")
-    assert_fails(relais("erase-candidate", "pas-un-identifiant", "--reason", "x"), "pas-un-identifiant")
-    assert_fails(relais("erase-candidate", str(offer_id), "--reason", "x"), "not found")  # an offer is no person
-    assert_fails(relais("erase-candidate", str(erased_id), "--reason", "x"), "already erased")
-    bad_requester = relais("erase-candidate", str(kept_id), "--reason", "x", "--requester", "la personne")
+    def erase(candidate: object, *more: str) -> subprocess.CompletedProcess[str]:
+        return relais("erase-candidate", str(candidate), "--reason", "x", *more)
+
+    asked = ("--reason-code", "demande_rgpd", "--requester", "personne")
+    assert_fails(erase(uuid4(), *asked), "not found")
+    assert_fails(erase("pas-un-identifiant", *asked), "pas-un-identifiant")
+    assert_fails(erase(offer_id, *asked), "not found")  # an offer is no person
+    assert_fails(erase(erased_id, *asked), "already erased")
+    bad_requester = erase(kept_id, "--reason-code", "autre", "--requester", "la personne")
     assert bad_requester.returncode == 2 and "--requester" in bad_requester.stderr
-    assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x", "--reference", "x" * 61), "60 caractères")
-    assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x\x1b[2J"), "caractère invisible")
-    assert_fails(relais("erase-candidate", str(kept_id), "--reason", "x", "--reference", "dossier\u202e42"),
-                 "caractère invisible")
-    missing_reason = relais("erase-candidate", str(kept_id))
+    assert_fails(erase(kept_id, *asked, "--reference", "x" * 61), "60 caractères")
+    assert_fails(erase(kept_id, *asked, "--operator", "quelqu'un d'autre"), "--operator", "not a usable name")
+    assert_fails(erase(kept_id, *asked, "--reason", "x\x1b[2J"), "caractère invisible")
+    assert_fails(erase(kept_id, *asked, "--reference", "dossier\u202e42"), "caractère invisible")
+    missing_reason = relais("erase-candidate", str(kept_id), *asked)
     assert missing_reason.returncode == 2 and "--reason" in missing_reason.stderr
+    # Who asked and on what ground are recorded as given, never guessed: both must be said.
+    for missing, given in (("--requester", ("--reason-code", "demande_rgpd")), ("--reason-code", ("--requester", "personne"))):
+        refused = erase(kept_id, *given)
+        assert refused.returncode == 2, refused.stderr
+        assert f"the following arguments are required: {missing}" in refused.stderr
     services = relais.services()
     try:
         assert max_id(services) == log_length
@@ -281,7 +293,8 @@ def test_rebuild_projections_gives_back_the_same_read_models_and_keeps_erasures(
         before_erasure = max_id(services)
     finally:
         services.close()
-    assert relais("erase-candidate", str(erased_id), "--reason", "demande").returncode == 0
+    assert relais("erase-candidate", str(erased_id), "--reason", "demande", "--reason-code", "demande_rgpd",
+                  "--requester", "personne").returncode == 0
     before = {table: relais.rows(f"SELECT * FROM {table} ORDER BY id") for table in READ_MODEL_TABLES}
     with_garbage = relais.services()
     try:

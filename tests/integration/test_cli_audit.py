@@ -1,6 +1,7 @@
 """`relais checkpoint | verify-log | export | verify-export | export-public-key`, run as an operator would."""
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
@@ -79,9 +80,12 @@ def test_export_of_a_period_and_mistakes_on_the_command_line(relais: Relais, tmp
     assert second["count"] == 3 and second["previous_head"] == manifest["chain"]["head"]
     recorded = json.loads((everything / "events.jsonl").read_text().splitlines()[-1])
     assert recorded["type"] == "fr.relais.LogExport.Made" and recorded["data"]["count"] == 0
-    assert recorded["data"]["provenance"]["actor_id"].startswith("cli:")
+    assert recorded["data"]["provenance"]["actor_id"] == f"cli:{getpass.getuser()}"  # who exported: the OS login
 
     assert_fails(relais("export", "--out", str(everything)), "not empty")
+    a_file = everything / "events.csv"
+    assert_fails(relais("export", "--out", str(a_file)), str(a_file), "is a file, not a folder")
+    assert_fails(relais("export", "--out", str(a_file / "inside")), "cannot create the folder")
     assert_fails(relais("export", "--out", str(tmp_path / "x"), "--since", "hier"), "--since")
     assert_fails(relais("export", "--out", str(tmp_path / "y"), "--since", "2026-02-01", "--until", "2026-01-01"), "before")
     assert_fails(relais("verify-export", str(tmp_path / "nowhere")), "not a folder")

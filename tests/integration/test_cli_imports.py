@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.helpers import mobile
+from tests.integration.helpers import domain_events, mobile
 from tests.integration.test_cli import PASSWORD, Relais, assert_fails
 
 HEADER = "reference;prenom;nom;telephone;commune;codes_rome;competences;disponible_le;rayon_km;consentement_sms;notes"
@@ -40,7 +40,7 @@ def person(n: int, **changes: str) -> str:
 
 def test_import_candidates_twice_imports_once_and_exits_0(relais: Relais, tmp_path: Path) -> None:
     path = write(tmp_path, "demandeurs.csv", HEADER, *(person(n) for n in range(5)))
-    first = relais("import-candidates", str(path), "--agency", "lyon-est")
+    first = relais("import-candidates", str(path), "--agency", "lyon-est", "--operator", "import.lyon")
     assert first.returncode == 0, first.stderr
     assert "5 imported, 0 already imported, 0 rejected" in first.stdout
     assert "into agency lyon-est" in first.stdout
@@ -50,6 +50,12 @@ def test_import_candidates_twice_imports_once_and_exits_0(relais: Relais, tmp_pa
     rows = relais.rows("SELECT agency_id, last_name, phone FROM rm_candidates ORDER BY last_name")
     assert [(r["agency_id"], r["last_name"]) for r in rows] == [("lyon-est", f"Nom{n}") for n in range(5)]
     assert relais.log_length() == 1 + 5  # the account, then each person once
+    services = relais.services()
+    try:
+        actors = {event.provenance.actor_id for event in domain_events(services, after=1)}
+    finally:
+        services.close()
+    assert actors == {"cli:import.lyon"}  # who imported them, as given
 
 
 def test_bad_rows_are_printed_with_their_line_and_the_command_exits_1(relais: Relais, tmp_path: Path) -> None:

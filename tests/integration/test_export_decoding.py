@@ -84,3 +84,23 @@ def test_the_standalone_verifier_accepts_an_export_and_rejects_a_changed_one(ser
         jsonl.write_bytes(b"".join((*lines[:2], third_line, *lines[3:])))
         named = subprocess.run(script, capture_output=True, text=True, timeout=60)
         assert (named.returncode, named.stdout.strip(), named.stderr) == (1, "line 3: not a CloudEvent", ""), third_line
+
+
+def test_the_standalone_verifier_names_a_missing_file_instead_of_crashing(services: Services, tmp_path: Path) -> None:
+    def verify(folder: Path, key: Path) -> subprocess.CompletedProcess[str]:
+        script = [sys.executable, str(ROOT / "docs" / "verify_export.py"), str(folder), str(key)]
+        return subprocess.run(script, capture_output=True, text=True, timeout=60)
+
+    assert services.audit is not None
+    services.audit.exporter.export(tmp_path / "out")
+    key = tmp_path / "key.pem"
+    key.write_text(services.audit.key.public_pem())
+    (tmp_path / "empty").mkdir()
+    empty = verify(tmp_path / "empty", key)
+    assert empty.returncode == 1 and "Traceback" not in empty.stderr
+    assert "missing manifest.json, manifest.sig, events.jsonl" in empty.stdout
+    (tmp_path / "out" / "events.csv").unlink()
+    no_csv = verify(tmp_path / "out", key)
+    assert (no_csv.returncode, no_csv.stdout.strip()) == (1, "missing events.csv (the manifest names it)")
+    no_key = verify(tmp_path / "out", tmp_path / "absent.pem")
+    assert no_key.returncode != 0 and "usage" in no_key.stderr and "Traceback" not in no_key.stderr

@@ -84,8 +84,8 @@ def test_on_sqlite_one_of_two_schedulers_runs_the_jobs_and_the_other_takes_over_
 
     first.stop()
     stopped_at = first_count.count
-    took = wait_for(lambda: second_count.count >= 3)
-    assert second.is_leader and took < 2 * ELECTION + 3 * TICK + 1
+    wait_for(lambda: second_count.count >= 3)  # its timeout only catches a hang
+    assert second.is_leader
     assert first_count.count == stopped_at
 
 
@@ -235,8 +235,9 @@ def test_two_scheduler_processes_on_postgresql_one_leads_and_the_other_takes_ove
 
         os.kill(first.pid, signal.SIGKILL)
         killed_at = time.time()
-        took = wait_for(lambda: any(pid == second.pid for pid, _ in runs(postgres_url)), timeout=15)
-        assert took < election + tick + 2.0  # the next election after the server frees the lock
+        # The server frees the lock of the dead session; the second one takes it at a later election.
+        # wait_for's timeout only catches a hang: how soon is not asserted (benchmarks measure time).
+        wait_for(lambda: any(pid == second.pid for pid, _ in runs(postgres_url)), timeout=60)
         after = runs(postgres_url)
         assert all(pid == second.pid for pid, at in after if at > killed_at + 0.5)
         assert {pid for pid, _ in after} == {first.pid, second.pid}

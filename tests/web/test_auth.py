@@ -1,16 +1,22 @@
 """Sign-in, sessions, throttling and sign-out, as a browser sees them."""
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import Any
 from uuid import UUID
 
 import pytest
+import uvicorn
+from litestar.testing import TestClient
 
 from infrastructure.bootstrap import Services
+from infrastructure.settings import Settings, SettingsError
 from infrastructure.web_sessions import LoginThrottle
 from tests.web.conftest import HTMX, PASSWORD, candidate_form, created_id, csrf_token, login, post
-from web.app import CSRF_COOKIE
+from web.app import CSRF_COOKIE, create_app
 from web.auth.sessions import SESSION_COOKIE
+from web.cli_serve import forwarded_options
 
 WRONG = "Identifiant ou mot de passe incorrect."
 
@@ -105,11 +111,35 @@ def test_unknown_and_known_names_are_throttled_alike(client, open_account, servi
     assert "Trop de tentatives de connexion" in unknown.text
 
 
-def test_sign_in_is_refused_after_too_many_failures_from_one_address(client, open_account, services) -> None:
+def test_failures_from_a_shared_address_do_not_refuse_another_accounts_right_password(
+    client, open_account, services
+) -> None:
     open_account("marie")
+    open_account("paul")
+    for _ in range(services.settings.login_max_failures):
+        assert login(client, "paul", "faux").status_code == 400  # paul is now blocked, from this address
     for n in range(services.settings.login_max_failures):
         assert login(client, f"inconnu{n}", "faux").status_code == 400
-    assert login(client, "marie").status_code == 429
+    assert login(client, "paul").status_code == 429  # per account: as before
+    assert login(client, "marie").status_code == 303  # same address, her own right password
+
+
+class TestAddressLimit:
+    @pytest.fixture
+    def settings_env(self) -> dict[str, str]:
+        return {"RELAIS_LOGIN_ADDRESS_MAX_FAILURES": "12"}
+
+    def test_an_address_is_blocked_only_after_its_own_far_higher_limit(self, client, open_account, services) -> None:
+        open_account("marie")
+        assert services.settings.login_address_max_failures == 12 > services.settings.login_max_failures
+        for n in range(12):  # a spray: one wrong password for each of many names
+            assert login(client, f"nom{n}", "faux").status_code == 400
+        blocked = login(client, "marie")
+        assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+
+
+def test_the_default_address_limit_is_far_above_the_account_limit(services) -> None:
+    assert services.settings.login_address_max_failures >= 20 * services.settings.login_max_failures
 
 
 def test_the_throttle_counts_per_account_whatever_the_address_and_forgets_after_the_window(services, clock) -> None:
@@ -175,6 +205,38 @@ class TestSecureCookiesSetting:
         response = login(client, "marie")
         assert response.status_code == 303
         assert "Secure" in response.headers["set-cookie"]
+
+
+def csrf_cookie(response) -> str:
+    return next(c for c in response.headers.get_list("set-cookie") if c.startswith(CSRF_COOKIE + "="))
+
+
+def test_over_https_the_csrf_cookie_is_secure_like_the_session_cookie(make_client, open_account) -> None:
+    open_account("marie")
+    https = make_client("https://testserver.local")
+    assert "secure" in csrf_cookie(https.get("/connexion")).lower()
+    signed_in = login(https, "marie")
+    assert signed_in.status_code == 303
+    session = next(c for c in signed_in.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "="))
+    assert "secure" in session.lower()
+    plain = make_client("http://testserver.local")
+    assert "secure" not in csrf_cookie(plain.get("/connexion")).lower()  # plain http (development): not Secure
+
+
+class TestInsecureCookiesSetting:
+    @pytest.fixture
+    def settings_env(self) -> dict[str, str]:
+        return {"RELAIS_SECURE_COOKIES": "false"}
+
+    def test_the_setting_wins_over_the_scheme_for_the_csrf_cookie_as_for_the_session_cookie(
+        self, make_client, open_account
+    ) -> None:
+        open_account("marie")
+        https = make_client("https://testserver.local")
+        assert "secure" not in csrf_cookie(https.get("/connexion")).lower()
+        signed_in = login(https, "marie")
+        session = next(c for c in signed_in.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "="))
+        assert "secure" not in session.lower()
 
 
 def test_signing_in_again_issues_a_fresh_token_and_drops_the_old_one(make_client, client, open_account, services) -> None:
@@ -269,3 +331,62 @@ def test_the_login_form_carries_a_csrf_token_and_labels(client) -> None:
     assert f'name="_csrf_token" value="{csrf_token(client)}"' in page
     for field in ("username", "password"):
         assert f'<label for="f-{field}">' in page and f'id="f-{field}"' in page
+
+
+def through_uvicorn(services: Services, peer: str, **env: str) -> TestClient[Any]:
+    """The app as `relais serve` hands it to uvicorn (its proxy-header options from the settings), reached
+    from `peer`: the address of the socket's other end, which only a trusted proxy may override."""
+    settings = dataclasses.replace(services.settings, trusted_proxies=Settings.from_env(
+        {"RELAIS_DATA_DIR": str(services.settings.data_dir), **env}).trusted_proxies)
+    config = uvicorn.Config(create_app(dataclasses.replace(services, settings=settings)), log_config=None,
+                            **forwarded_options(settings))
+    config.load()
+    served = config.loaded_app
+
+    async def from_peer(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            scope["client"] = (peer, 40000)
+        await served(scope, receive, send)
+
+    client = TestClient(from_peer, base_url="http://testserver.local")  # type: ignore[arg-type]
+    client.__enter__()
+    return client
+
+
+def test_behind_a_trusted_proxy_the_throttle_counts_each_forwarded_client(services, open_account) -> None:
+    open_account("marie")
+    client = through_uvicorn(services, "10.0.0.5", RELAIS_TRUSTED_PROXIES="10.0.0.5")
+    try:
+        limit = services.settings.login_address_max_failures
+        for n in range(limit):
+            assert login(client, f"nom{n}", "faux", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 400
+        assert login(client, "marie", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 429
+        # Another client behind the same proxy is not that address.
+        assert login(client, "marie", headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 303
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_ignored(services, open_account) -> None:
+    assert services.settings.trusted_proxies == ()
+    open_account("marie")
+    client = through_uvicorn(services, "10.0.0.9")
+    try:
+        for n in range(services.settings.login_address_max_failures):
+            # A client that makes up a new address each time is still counted at its own.
+            assert login(client, f"nom{n}", "faux", headers={"X-Forwarded-For": f"203.0.113.{n % 250}"}).status_code == 400
+        assert login(client, "marie", headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 429
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_trusted_proxies_are_addresses_or_networks_and_never_everyone(tmp_path) -> None:
+    env = {"RELAIS_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).trusted_proxies == ()
+    given = Settings.from_env({**env, "RELAIS_TRUSTED_PROXIES": "10.0.0.5, 192.168.1.0/24,::1"})
+    assert given.trusted_proxies == ("10.0.0.5", "192.168.1.0/24", "::1")
+    assert forwarded_options(given) == {"proxy_headers": True, "forwarded_allow_ips": ["10.0.0.5", "192.168.1.0/24", "::1"]}
+    assert forwarded_options(Settings.from_env(env)) == {"proxy_headers": False}
+    for wrong in ("*", "proxy.local", "10.0.0.300"):
+        with pytest.raises(SettingsError, match="RELAIS_TRUSTED_PROXIES"):
+            Settings.from_env({**env, "RELAIS_TRUSTED_PROXIES": wrong})

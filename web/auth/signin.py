@@ -1,4 +1,5 @@
-"""Checking a sign-in: throttled per account name and per address, same answer for all failures."""
+"""Checking a sign-in: throttled per account name and (with a far higher limit) per address, same answer
+for all failures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,9 @@ class SignIn:
 
     def attempt(self, username: str, password: str, address: str, previous_token: str | None) -> SignInResult:
         username = username.strip().lower()[:100]
-        keys = [LoginThrottle.key("account", username), LoginThrottle.key("address", address)]
-        wait = self.throttle.retry_after(keys)
+        limits = self.throttle.sign_in_keys(username, address)
+        keys = list(limits)  # the account's key first
+        wait = self.throttle.retry_after(limits)
         if wait:
             return SignInResult(retry_after=wait)
         credentials = self.accounts.credentials(username) if username else None
