@@ -19,6 +19,7 @@ from application.caller import Caller
 from infrastructure.audit_log import AuditLog
 from infrastructure.export_command import export_log
 from infrastructure.export_verifier import verify_export_by_key_id
+from infrastructure.log_export import ExportNotRecorded
 from infrastructure.settings import Settings
 from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems
 
@@ -160,7 +161,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise _usage(f"{out} is not empty: export into a new folder")
     bar = ProgressBar("export")
     # Without the application until the export is written: its process and workers stay lean (docs/adr/0014).
-    result = export_log(Settings.from_env(), out, since, until, bar, requested_by=Caller.cli(f"export-{uuid4()}"))
+    try:
+        result = export_log(Settings.from_env(), out, since, until, bar, requested_by=Caller.cli(f"export-{uuid4()}"))
+    except ExportNotRecorded as error:  # checked before writing; or recording failed and the files were deleted
+        bar.finish()
+        raise _usage(str(error)) from None
     bar.finish()
     manifest = result.manifest
     print(f"{manifest.count} events exported to {out} (sequences {manifest.first_sequence}..{manifest.last_sequence}), "
