@@ -148,15 +148,26 @@ class EventStateDecoder:
             self._judge(item)
         if _PLAIN.issuperset(map(type, item.values())):
             return item
+        people = self._people
         for key, value in item.items():
             kind = value.__class__
             if kind is dict:
                 if len(value) == 2 and "_type_" in value and "_data_" in value:
                     name, data = value["_type_"], value["_data_"]
                     if name == "personal_data":
-                        item[key] = self.personal(data)
+                        try:  # a person met before, a value not erased: `personal` without the call
+                            decrypt, associated = people[data["s"]]
+                            if "e" in data:
+                                raise KeyError
+                            raw = a2b_base64(data["c"])
+                            item[key] = decrypt(raw[:12], raw[12:], associated).decode("utf-8")
+                        except (KeyError, TypeError, InvalidTag):  # and what does not decrypt: `personal` says so
+                            item[key] = self.personal(data)
                     elif data.__class__ is str and name != "uuid_hex":
                         item[key] = data  # datetime_iso, date_iso, decimal_str: the text itself
+                    elif data.__class__ is dict and name != "uuid_hex" and not (
+                            len(data) == 2 and "_type_" in data and "_data_" in data):
+                        item[key] = self._item(data)  # a value object: its fields
                     else:
                         item[key] = self._wrapped(name, data)
                 else:

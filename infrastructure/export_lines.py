@@ -146,7 +146,7 @@ class ExportLines:
         digests: list[bytes] = []
         first = last = None
         sha256, dumps, decode, hexlify = hashlib.sha256, orjson.dumps, self.decode, binascii.hexlify
-        types, cell = self._types, self._cell
+        types, cells, cell = self._types, self._cells, self._cell
         inside = self._inside if self.since is not None or self.until is not None else None
         self.expect([record[4] for record in records])
         for sequence, originator, version, topic, state in records:
@@ -189,11 +189,19 @@ class ExportLines:
             provenance, reason = data.get("provenance"), data.get("reason")
             if provenance.__class__ is dict:
                 get = provenance.get
-                actor, role, correlation = cell(get("actor_id")), cell(get("actor_role")), cell(get("correlation_id"))
+                actor, role, correlation = get("actor_id"), get("actor_role"), get("correlation_id")
+                try:  # cells met before (most of them: roles, actors), without a call each
+                    actor, role, correlation = cells[actor], cells[role], cells[correlation]
+                except (KeyError, TypeError):
+                    actor, role, correlation = cell(actor), cell(role), cell(correlation)
             else:
                 actor = role = correlation = b""
             if reason.__class__ is dict:
-                code, text = cell(reason.get("code")), cell(reason.get("text"))
+                code, text = reason.get("code"), reason.get("text")
+                try:
+                    code, text = cells[code], cells[text]
+                except (KeyError, TypeError):
+                    code, text = cell(code), cell(text)
             else:
                 code = text = b""
             moment = time.encode("utf-8")
