@@ -25,8 +25,9 @@ from infrastructure.audit_log import log_exporter, signing_key
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_records import EventRecords
-from infrastructure.log_export import ExportResult, Progress
+from infrastructure.log_export import ExportNotRecorded, ExportResult, Progress
 from infrastructure.migrations import migration_files
+from infrastructure.phone_claims import DatabasePhoneClaims, PhoneClaimKeyError
 from infrastructure.settings import Settings
 
 #: The application's events table as the library names it (tested against the recorder's own name).
@@ -61,6 +62,20 @@ def recorded_by_the_application(settings: Settings, **bootstrap_options: Any) ->
     return record
 
 
+def check_recording(settings: Settings, database: SQLiteDatabase | PostgresDatabase) -> None:
+    """Refuse, before any file is written, an export the application could not record afterwards.
+
+    Recording builds the application (`bootstrap`), which needs nothing the export has not already
+    opened (database, master key, signing key) but one check of its own: it refuses to start with a
+    phone-claim key other than the one the claims were made with (infrastructure/phone_claims.py).
+    That check is made here the same way, so such a setting fails the command at once (review
+    finding R4) instead of after the export, which would then exist without being recorded."""
+    try:
+        DatabasePhoneClaims(database, settings.phone_claim_key, SystemClock()).verify_key()
+    except PhoneClaimKeyError as error:
+        raise ExportNotRecorded(f"nothing was exported, since the export could not be recorded in the log: {error}") from None
+
+
 def migrations_pending(database: SQLiteDatabase | PostgresDatabase) -> bool:
     try:
         with database.read() as tx:
@@ -81,7 +96,8 @@ def export_log(
     environ: dict[str, str] | None = None,
 ) -> ExportResult:
     """What `relais export` runs. `record`: how the finished export is recorded in the log (by
-    default the application, built then); the database is migrated first if it needs to be."""
+    default the application, built then, after `check_recording`); the database is migrated first
+    if it needs to be. ExportNotRecorded: nothing exported (no file left behind)."""
     env = dict(os.environ if environ is None else environ)
     database = open_database(settings.database)
     try:
@@ -89,6 +105,8 @@ def export_log(
             from infrastructure.bootstrap import bootstrap  # a new or older database: migrate as other commands do
 
             bootstrap(settings, passwords=NoPasswordHashing()).close()
+        if record is None:
+            check_recording(settings, database)
         records = EventRecords.of_table(database, EVENTS_TABLES[database.dialect])
         clock = SystemClock()
         exporter = log_exporter(settings, database, records, signing_key(settings, env), clock, None,

@@ -35,6 +35,11 @@ BATCH = 2_000
 WORKER_BATCH = 1_000
 
 
+class ExportNotRecorded(RuntimeError):
+    """An export that the log would not record: its files are not left behind (they hold people's data
+    in clear, and no record would say who took them)."""
+
+
 @dataclass(frozen=True)
 class ExportResult:
     directory: Path
@@ -119,11 +124,21 @@ class LogExporter:
         raw = manifest.to_bytes()
         (directory / MANIFEST).write_bytes(raw)
         (directory / SIGNATURE).write_text(self.key.sign_base64(raw) + "\n", encoding="ascii")
-        self._record(export_id, requested_by.actor_id, since, until, manifest)
         if self.on_exported is not None:
-            self.on_exported(export_id, since.isoformat() if since else "", until.isoformat() if until else "",
-                             manifest.count, manifest.first_sequence, manifest.last_sequence, manifest.head.hex(),
-                             manifest.public_key_id, requested_by)
+            # Recorded first, then named as the next export's `previous_head`: an export whose
+            # recording fails leaves neither its files nor its head behind.
+            try:
+                self.on_exported(export_id, since.isoformat() if since else "", until.isoformat() if until else "",
+                                 manifest.count, manifest.first_sequence, manifest.last_sequence, manifest.head.hex(),
+                                 manifest.public_key_id, requested_by)
+            except Exception as error:
+                for name in (JSONL, CSV, MANIFEST, SIGNATURE):
+                    (directory / name).unlink(missing_ok=True)
+                raise ExportNotRecorded(
+                    f"the export could not be recorded in the log ({type(error).__name__}: {error}); its files were "
+                    "deleted, since they hold personal data that no record would account for"
+                ) from error
+        self._record(export_id, requested_by.actor_id, since, until, manifest)
         return ExportResult(directory, manifest)
 
     def _record(self, export_id: str, requested_by: str, since: datetime | None, until: datetime | None, manifest: Manifest) -> None:

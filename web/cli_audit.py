@@ -22,6 +22,7 @@ from infrastructure.export_verifier import verify_export_by_key_id
 from infrastructure.log_chain import Checkpoint
 from infrastructure.log_mark import LogMarkError
 from infrastructure.log_verifier import ExpectedHead
+from infrastructure.log_export import ExportNotRecorded
 from infrastructure.settings import Settings
 from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems
 from web.cli_operator import add_operator_option, operator
@@ -213,7 +214,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     requested_by = operator(args, correlation_id=f"export-{uuid4()}")
     bar = ProgressBar("export")
     # Without the application until the export is written: its process and workers stay lean (docs/adr/0014).
-    result = export_log(Settings.from_env(), out, since, until, bar, requested_by=requested_by)
+    try:
+        result = export_log(Settings.from_env(), out, since, until, bar, requested_by=requested_by)
+    except ExportNotRecorded as error:  # checked before writing; or recording failed and the files were deleted
+        bar.finish()
+        raise _usage(str(error)) from None
     bar.finish()
     manifest = result.manifest
     print(f"{manifest.count} events exported to {out} (sequences {manifest.first_sequence}..{manifest.last_sequence}), "

@@ -2,13 +2,18 @@
 plus its workers, docs/adr/0014), and writes what the application's exporter writes — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import base64
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.export_command import EVENTS_TABLES, export_log
+from infrastructure.log_export import ExportNotRecorded
 from infrastructure.passwords import Argon2PasswordHasher
 from infrastructure.settings import Settings
 from tests.conftest import settings_for
@@ -80,3 +85,37 @@ def test_relais_export_on_a_new_database_migrates_it_then_records_the_export(tmp
     assert again.manifest.count == 1  # the first export, recorded as LogExport.Made
     line = json.loads((tmp_path / "again" / "events.jsonl").read_text(encoding="utf-8"))
     assert line["type"] == "fr.relais.LogExport.Made" and line["data"]["provenance"]["actor_id"].startswith("cli:")
+
+
+def test_relais_export_that_the_application_could_not_record_writes_nothing_and_says_why(store: str | None,
+                                                                                        tmp_path: Path) -> None:
+    """Review finding R4: the application refuses to start with another phone-claim key, so recording
+    the export would fail once its files were written. The command checks that first."""
+    services = bootstrap(settings_for(tmp_path, store), passwords=Argon2PasswordHasher(time_cost=1, memory_cost=64))
+    try:
+        a_day_of_work(services)  # phone claims made with the key derived from the master key
+    finally:
+        services.close()
+    relais = Relais(tmp_path, store)
+    relais.env["RELAIS_PHONE_KEY"] = base64.b64encode(os.urandom(32)).decode()
+    done = relais("export", "--out", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    assert "relais: error: nothing was exported, since the export could not be recorded in the log" in done.stderr
+    assert "RELAIS_PHONE_KEY" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    del relais.env["RELAIS_PHONE_KEY"]
+    again = relais("export", "--out", str(tmp_path / "again"))  # with the right key, the export runs and is recorded
+    assert again.returncode == 0, again.stderr
+
+
+def test_an_export_whose_recording_fails_leaves_no_file_and_no_head_for_the_next(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+
+    def failing(*export: object) -> None:
+        raise RuntimeError("the application did not start")
+
+    with pytest.raises(ExportNotRecorded, match="could not be recorded in the log .RuntimeError: the application did not start"):
+        export_log(settings, tmp_path / "out", record=failing)
+    assert list((tmp_path / "out").iterdir()) == []
+    recorded = export_log(settings, tmp_path / "next", record=lambda *export: None)
+    assert recorded.manifest.previous_head is None  # the failed export named no head
