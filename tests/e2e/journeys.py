@@ -12,9 +12,10 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_role("button", name="Se connecter").click()
 
 
-def open_offer_with_suggestions(page: Page, username: str, at_least: int) -> Locator:
+def open_offer_with_suggestions(page: Page, username: str, at_least: int) -> list[Locator]:
     """As a signed-in advisor: ask each of the agency's demo offers for a shortlist on broad criteria,
-    and stay on the first one with `at_least` suggestions; returns the suggestions."""
+    and stay on the first one with `at_least` suggestions no one has decided on yet; returns those,
+    each pinned by its id. Browser tests share one demo server, and earlier ones decide on some."""
     page.goto("/conseiller/offres")  # the advisor's own agency's offers
     offers = [a.get_attribute("href") for a in page.locator("table tbody a").all()]
     rows = page.locator("#preselection li.suggestion")
@@ -31,6 +32,7 @@ def open_offer_with_suggestions(page: Page, username: str, at_least: int) -> Loc
         criteria.get_by_label("Type de contrat").select_option("")
         criteria.get_by_role("button", name="Demander une présélection").click()
         expect(page.locator(".shortlist-summary")).to_contain_text(username)  # swapped in place by htmx
-        if rows.count() >= at_least:
-            return rows
-    raise AssertionError(f"no demo offer of this agency has {at_least} suggestions")
+        undecided = [row.get_attribute("id") for row in rows.all() if row.get_by_role("button", name="Rejeter").count()]
+        if len(undecided) >= at_least:
+            return [page.locator(f"#{row_id}") for row_id in undecided]
+    raise AssertionError(f"no demo offer of this agency has {at_least} undecided suggestions")

@@ -15,7 +15,7 @@ def decide_on_a_shortlist(page: Page, username: str, password: str) -> tuple[str
     expect(page).to_have_url(re.compile(r"/conseiller$"))
     rows = open_offer_with_suggestions(page, username, 2)
     offer_id = page.url.rstrip("/").rsplit("/", 1)[-1]
-    first, second = rows.nth(0).get_attribute("id"), rows.nth(1).get_attribute("id")
+    first, second = rows[0].get_attribute("id"), rows[1].get_attribute("id")
     rejected = page.locator(f"#{first}")
     rejected.get_by_label("Motif du rejet").select_option("mobilite")
     rejected.get_by_label("Précision du rejet").fill("Pas de bus <le matin>")

@@ -26,8 +26,7 @@ def test_an_advisor_contacts_a_person_who_answers_yes_and_the_questions(page: Pa
     sign_in(page, username, password)
     expect(page).to_have_url(re.compile(r"/conseiller$"))
 
-    rows = open_offer_with_suggestions(page, username, 1)
-    first = rows.first
+    first = open_offer_with_suggestions(page, username, 1)[0]
     first.get_by_role("button", name="Accepter").click()
     expect(first).to_contain_text("Acceptée")
 
