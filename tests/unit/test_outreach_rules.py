@@ -1,6 +1,8 @@
 """Pure rules of outreach: opt-out and hand-off words, the conversation script, the offline reader."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from application.reply_reading import ReplyToRead
@@ -80,7 +82,9 @@ def test_the_offline_reader_reads_the_first_reply(text, intent):
 def test_the_offline_reader_finds_needs_and_is_deterministic():
     reading = read("Oui mais je n'ai pas le permis et je dois faire garder mes enfants le soir")
     assert set(reading.needs) == {"transport", "childcare", "schedule"}
-    assert reading == read("Oui mais je n'ai pas le permis et je dois faire garder mes enfants le soir")
+    again = read("Oui mais je n'ai pas le permis et je dois faire garder mes enfants le soir")
+    # The same reading, bar the measured latency (a loaded machine may take a millisecond more).
+    assert again == replace(reading, call=replace(reading.call, latency_ms=again.call.latency_ms))
     assert reading.call.model == "offline-rules/1" and len(reading.call.input_sha256) == 64
 
 
