@@ -4,6 +4,7 @@ Settings of their own (read once, listed in the README):
   RELAIS_SIGNING_KEY            base64 of a raw 32-byte Ed25519 seed; else data/signing.key is made once
   RELAIS_CHECKPOINT_EVERY       records per checkpoint (default 1000)
   RELAIS_TRUSTED_SIGNING_KEYS   public keys (raw 32 bytes, base64, comma-separated) trusted besides the current one
+  RELAIS_LOG_MARK_DIR           the high-water mark's folder (default: the data folder; settings.py)
   RELAIS_EXPORT_WORKERS         worker processes of an export of 50,000 records or more (default, at
                                 most 8: on PostgreSQL one per CPU, none on 1 CPU; on SQLite one per
                                 CPU but one, none on 2 CPUs or fewer; 0: all in the exporting process)
@@ -23,11 +24,12 @@ from infrastructure.event_records import EventRecords
 from infrastructure.export_jobs import ExportJobs
 from infrastructure.export_workers import Parallelism, WorkerSetup
 from infrastructure.log_export import LogExporter
-from infrastructure.log_mark import LogMark, mark_path
+from infrastructure.log_mark import LogMark, legacy_mark_path
 from infrastructure.log_verifier import ExpectedHead, IntegrityReport, LogVerifier
 from infrastructure.personal_data import DatabaseKeyVault
 from infrastructure.settings import Settings, SettingsError
 from infrastructure.key_ring import KeyRing
+from infrastructure.log_chain import Checkpoint
 from infrastructure.signing_key import SigningKey, SigningKeyError, public_from_base64
 
 #: An export reads each person's key once per this many seconds at most (its own cache).
@@ -112,21 +114,28 @@ class AuditLog:
 
     def write_checkpoint(self, force: bool = False) -> int:
         """The scheduler's job: seal what is due; the number of checkpoints written."""
+        return len(self.seal(force=force))
+
+    def seal(self, force: bool = False) -> list[Checkpoint]:
+        """Seal what is due (everything, tail included, when forced): the checkpoints written.
+
+        A log sealed before marks existed is verified once first, which writes its first mark
+        (log_verifier.py); until it verifies, sealing is refused."""
         self.keys.record_current()
-        return len(self.checkpoints.write_checkpoint(force=force))
+        if self.mark is not None and self.checkpoints.latest() is not None and self.mark.never_written():
+            self.verify()
+        return self.checkpoints.write_checkpoint(force=force)
 
     def rotate(self, following: SigningKey) -> tuple[int, str]:
         """Seal everything so far with the current key, then record its succession by `following`, signed by
         both (docs/adr/0014): (checkpoints sealed, instant). Putting `following` in use is the caller's job."""
-        self.keys.record_current()
-        sealed = self.checkpoints.write_checkpoint(force=True)
+        sealed = self.seal(force=True)
         return len(sealed), self.keys.rotate(following)
 
     def scheduled_jobs(self) -> int:
         """What the scheduler runs every few minutes: seal every new record, the tail too, drop old archives."""
         self.jobs.purge()
-        self.keys.record_current()
-        return len(self.checkpoints.seal_tick())
+        return len(self.seal(force=True))
 
     def verify(self, progress: Any = None, expected: tuple[ExpectedHead, ...] = (), ignore_mark: bool = False) -> IntegrityReport:
         return self.verifier.verify(progress, expected, ignore_mark)
@@ -148,8 +157,8 @@ class AuditLog:
         key = signing_key(settings, env)
         keys = KeyRing(database, key, trusted_signing_keys(env), clock)
         records = EventRecords(database, app.recorder)
-        # The high-water mark lives beside the signing key, outside the database (docs/adr/0014).
-        mark = LogMark(mark_path(settings.data_dir, settings.database))
+        # The high-water mark lives outside the database, in RELAIS_LOG_MARK_DIR or the data folder (docs/adr/0014).
+        mark = LogMark(settings.mark_dir, database, legacy_mark_path(settings.mark_dir, settings.database))
         checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(env), mark=mark)
         exporter = log_exporter(settings, database, records, key, clock, app.mapper, app.record_log_export, env)
         return cls(

@@ -11,6 +11,8 @@ With a high-water mark (infrastructure/log_mark.py), each checkpoint committed m
 kept outside the database, and nothing is sealed while the database contradicts it (its
 checkpoints end before the mark, or the checkpoint the mark names has another head, or the mark
 is gone while checkpoints exist): sealing then would sign records that may have been altered.
+A log whose checkpoints were sealed before any mark (the database records no mark id) gets its
+first mark from a clean verification (log_verifier.py), not from a seal.
 """
 from __future__ import annotations
 
@@ -157,6 +159,10 @@ class LogCheckpoints:
         except LogMarkError as error:
             raise SealRefusedError(f"nothing sealed: {error}") from None
         if mark is None:
+            if latest is not None and self.mark.never_written():
+                raise SealRefusedError("nothing sealed: this log's checkpoints have no high-water mark yet (sealed by an "
+                                       "older version); the first one is written after a clean verification "
+                                       "(relais verify-log, or the scheduler's next tick)")
             if latest is not None:
                 raise SealRefusedError(f"nothing sealed: the high-water mark {self.mark.path} is missing while the "
                                        f"database holds checkpoints up to {latest.sequence} (run relais verify-log)")

@@ -130,7 +130,7 @@ class LogVerifier:
         finally:
             stream.close()  # on PostgreSQL, after a problem: cancels the COPY and gives its connection back now
         if self.mark is not None and not ignore_mark and mark is None and mark_problem is None and latest is not None:
-            mark_problem = self._mark_missing(latest.sequence)
+            mark_problem = self._first_mark(latest, clean=report.problem is None)
         in_database = latest.sequence if latest else 0
         if mark is not None and in_database < mark.sequence and (
                 report.problem is None or (report.problem.kind == "head_mismatch" and report.checkpoints == in_database)):
@@ -150,13 +150,31 @@ class LogVerifier:
                                     "Restore it from a backup, or after an investigation see `relais verify-log "
                                     "--new-mark` (docs/adr/0014)")
 
+    def _first_mark(self, latest: Checkpoint, clean: bool) -> LogProblem | None:
+        """No mark file while checkpoints exist. When the database records that no mark was ever written
+        (a log sealed by an older version) and the folder holds no mark at all, the first mark is
+        written now, after this clean verification; otherwise the mark is missing."""
+        assert self.mark is not None
+        if not self.mark.never_written():
+            return self._mark_missing(latest.sequence)
+        if others := self.mark.files():
+            return LogProblem("mark_missing", None,
+                              f"the database records no high-water mark, yet it holds checkpoints up to {latest.sequence} "
+                              f"and the mark folder {self.mark.folder} holds {', '.join(p.name for p in others)}: its "
+                              "mark id was perhaps deleted, or the folder is shared with another database (give each "
+                              "its own RELAIS_LOG_MARK_DIR). After an investigation see `relais verify-log --new-mark`")
+        if clean:
+            self.mark.advance(latest)  # the upgrade path: a log sealed before marks existed (docs/adr/0014)
+        return None
+
     def _mark_missing(self, latest: int) -> LogProblem:
         assert self.mark is not None
         return LogProblem("mark_missing", None,
                           f"the high-water mark {self.mark.path} is missing, yet the database holds checkpoints up to "
-                          f"{latest}: it is written after every checkpoint, so it was deleted (perhaps with "
-                          "checkpoints) or this data folder is not the one that sealed the log. Restore it from a "
-                          "backup; for a log sealed before marks existed, see `relais verify-log --new-mark`")
+                          f"{latest} and records that a mark was written: it is written after every checkpoint, so "
+                          "it was deleted (perhaps with checkpoints) or this mark folder (RELAIS_LOG_MARK_DIR) is not "
+                          "the one every sealing process shares. Restore it from a backup, or after an investigation "
+                          "see `relais verify-log --new-mark`")
 
     def _checkpoints_deleted(self, report: IntegrityReport, mark: Mark, in_database: int) -> LogProblem:
         assert self.mark is not None

@@ -128,6 +128,13 @@ class Settings:
     audit_search_months: int = 12
     erasure_reference_months: int = 60
     outreach: OutreachSettings = field(default_factory=lambda: OutreachSettings())
+    # RELAIS_LOG_MARK_DIR: where the log's high-water mark is kept (docs/adr/0014); None: the data folder.
+    # Stateless workers need it on persistent storage shared by every process that seals or verifies.
+    log_mark_dir: Path | None = None
+
+    @property
+    def mark_dir(self) -> Path:
+        return self.log_mark_dir if self.log_mark_dir is not None else self.data_dir
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -170,6 +177,7 @@ class Settings:
             retention_months=_int(env, "RELAIS_RETENTION_MONTHS", 24, 1, 1200),
             audit_search_months=_int(env, "RELAIS_AUDIT_SEARCH_RETENTION_MONTHS", 12, 6, 120),
             erasure_reference_months=_int(env, "RELAIS_ERASURE_REFERENCE_MONTHS", 60, 12, 1200),
+            log_mark_dir=Path(mark_dir) if (mark_dir := env.get("RELAIS_LOG_MARK_DIR", "").strip()) else None,
             outreach=_outreach(env),
         )
 

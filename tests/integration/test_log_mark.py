@@ -16,6 +16,7 @@ import pytest
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.checkpoints import SealRefusedError
 from infrastructure.demo import seed_demo
+from infrastructure.log_mark import MARK_ID_KEY, legacy_mark_path
 from infrastructure.log_verifier import ExpectedHead
 from tests.conftest import settings_for
 from tests.integration.test_log_integrity import audit_of, register, sealed, tamper
@@ -92,7 +93,10 @@ def test_a_mark_deleted_while_checkpoints_exist_fails_with_a_clear_message_and_n
     assert "checkpoints up to 3" in report.problem.detail
     with pytest.raises(SealRefusedError, match="is missing"):
         audit.checkpoints.seal_tick()
-    assert audit.checkpoints.count() == 3
+    assert not audit.mark.never_written()  # the database records that a mark was written: no automatic new one
+    with pytest.raises(SealRefusedError, match="is missing"):
+        audit.scheduled_jobs()
+    assert audit.checkpoints.count() == 3 and not audit.mark.path.exists()
 
 
 def test_an_unreadable_mark_fails_too(services: Services) -> None:
@@ -175,5 +179,109 @@ def test_the_demo_is_sealed_as_soon_as_it_is_seeded(tmp_path: Path, clock: Any, 
         report = audit_of(services).verify()
         assert report.ok and report.checkpoints >= 1 and report.unanchored == 0
         assert report.anchored_upto == audit_of(services).records.max_id()
+    finally:
+        services.close()
+
+
+def _forget_the_mark_id(services: Services) -> None:
+    with services.database.transaction() as tx:
+        tx.execute("DELETE FROM app_state WHERE key = ?", (MARK_ID_KEY,))
+
+
+def test_the_same_database_reached_through_another_spelling_of_its_url_finds_the_same_mark(
+    services: Services, store: str | None, tmp_path: Path, clock: Any, fast_passwords: Any,
+) -> None:
+    audit = sealed(services)
+    assert audit.mark is not None
+    if store is None:  # the SQLite file through a symbolic link to the data folder
+        (tmp_path / "alias").symlink_to(tmp_path)
+        url = f"sqlite:///{tmp_path / 'alias' / 'relais.sqlite'}"
+    else:  # the PostgreSQL server by name rather than by address
+        url = store.replace("@127.0.0.1:", "@localhost:")
+    assert url != (store or f"sqlite:///{tmp_path / 'relais.sqlite'}")
+    other = bootstrap(settings_for(tmp_path, url), clock=clock, passwords=fast_passwords)
+    try:
+        assert audit_of(other).mark is not None and audit_of(other).mark.path == audit.mark.path  # type: ignore[union-attr]
+        assert audit_of(other).verify().ok
+        register(other, 1, start=100)
+        assert audit_of(other).write_checkpoint(force=True) == 1
+        assert audit.verify().ok and audit.mark.read().sequence == 4  # type: ignore[union-attr]
+    finally:
+        other.close()
+
+
+def test_a_log_sealed_before_marks_existed_gets_its_first_mark_after_one_clean_verification(services: Services) -> None:
+    audit = sealed(services)
+    assert audit.mark is not None
+    audit.mark.path.unlink()
+    _forget_the_mark_id(services)  # as an older version left it: checkpoints, no mark, no id
+    assert audit.mark.never_written() and audit.mark.read() is None
+    with pytest.raises(SealRefusedError, match="no high-water mark yet"):
+        audit.checkpoints.seal_tick()  # a seal alone never writes the first mark
+    assert audit.verify().ok  # clean: the first mark is written
+    mark = audit.mark.read()
+    assert mark is not None and mark.sequence == 3 and not audit.mark.never_written()
+    # The scheduler's tick does the same on its own: verified first, then sealed.
+    audit.mark.path.unlink()
+    _forget_the_mark_id(services)
+    register(services, 2, start=100)
+    assert audit.scheduled_jobs() == 1
+    mark = audit.mark.read()
+    assert mark is not None and mark.sequence == 4 and audit.verify().ok
+
+
+def test_a_log_sealed_before_marks_existed_whose_records_were_edited_gets_no_mark(services: Services) -> None:
+    audit = sealed(services)
+    assert audit.mark is not None
+    audit.mark.path.unlink()
+    _forget_the_mark_id(services)
+    _edit_record(services, 6)
+    report = audit.verify()
+    assert report.problem is not None and report.problem.kind == "changed"
+    with pytest.raises(SealRefusedError, match="no high-water mark yet"):
+        audit.scheduled_jobs()
+    assert audit.mark.never_written() and audit.mark.files() == []
+
+
+def test_a_mark_id_deleted_or_changed_by_sql_makes_the_mark_missing(services: Services) -> None:
+    audit = sealed(services)
+    assert audit.mark is not None
+    _forget_the_mark_id(services)  # the file is still in the folder: no automatic first mark
+    report = audit.verify()
+    assert report.problem is not None and report.problem.kind == "mark_missing"
+    assert "the database records no high-water mark" in report.problem.detail
+    with pytest.raises(SealRefusedError):
+        audit.scheduled_jobs()
+    with services.database.transaction() as tx:
+        tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", (MARK_ID_KEY, "0123456789abcdef"))
+    report = audit.verify()
+    assert report.problem is not None and report.problem.kind == "mark_missing"
+    assert "log-mark-0123456789abcdef.json is missing" in report.problem.detail
+    with pytest.raises(SealRefusedError, match="is missing"):
+        audit.scheduled_jobs()
+
+
+def test_a_mark_named_after_the_url_by_an_older_version_is_kept(services: Services) -> None:
+    audit = sealed(services)
+    assert audit.mark is not None
+    legacy = legacy_mark_path(services.settings.data_dir, services.settings.database)
+    audit.mark.path.rename(legacy)
+    _forget_the_mark_id(services)
+    assert audit.mark.path == legacy and audit.verify().ok
+    _delete_checkpoints(services, from_sequence=3)  # the legacy mark still names checkpoint 3
+    report = audit.verify()
+    assert report.problem is not None and report.problem.kind == "checkpoints_deleted"
+
+
+def test_the_mark_is_kept_in_relais_log_mark_dir_when_it_is_set(
+    store: str | None, tmp_path: Path, clock: Any, fast_passwords: Any,
+) -> None:
+    shared = tmp_path / "shared"
+    services = bootstrap(settings_for(tmp_path / "data", store, RELAIS_LOG_MARK_DIR=str(shared)), clock=clock,
+                         passwords=fast_passwords)
+    try:
+        audit = sealed(services)
+        assert audit.mark is not None and audit.mark.path.parent == shared and audit.mark.path.exists()
+        assert list((tmp_path / "data").glob("log-mark-*.json")) == []
     finally:
         services.close()
