@@ -1,6 +1,7 @@
 """Use case: record that the event log was exported (by whom, which stretch, its signed head)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -15,9 +16,13 @@ if TYPE_CHECKING:
 class LogExportCommands:
     def record_log_export(
         self: Relais, export_id: str, since: str, until: str, count: int, first_sequence: int | None,
-        last_sequence: int | None, head: str, key_id: str, caller: Caller,
+        last_sequence: int | None, head: str, key_id: str, caller: Caller, alongside: Callable[[], object] | None = None,
     ) -> UUID:
-        """`since`/`until`: ISO instants, "" when the export is not bounded on that side."""
+        """`since`/`until`: ISO instants, "" when the export is not bounded on that side.
+
+        `alongside`: a write made in the same unit of work as the `LogExport.Made` event (the export's
+        row, which the next export reads its `previous_head` from): both commit, or neither (review
+        finding 4, session 6; docs/adr/0014)."""
         caller.require_role("compliance", "admin")
         export = LogExport(
             export_id=export_id, since=since, until=until, count=count, first_sequence=first_sequence or 0,
@@ -25,7 +30,10 @@ class LogExportCommands:
             timestamp=self._now(),
         )
         try:
-            self._save(export)
+            with self.unit_of_work():
+                self._save(export, joining=True)  # any failure fails this unit of work whole
+                if alongside is not None:
+                    alongside()
         except StaleEditError:
-            pass  # already recorded (the same export id): once is enough
+            pass  # already recorded (the same export id), with its row: once is enough
         return export.id

@@ -101,9 +101,9 @@ if task == "export":
     record = recorded_by_the_application(settings, synchronous_projections=False)
     written = []
 
-    def recorded(*export):
+    def recorded(*export, **row):
         written.append(time.perf_counter())  # the files are written and signed
-        return record(*export)
+        return record(*export, **row)
 
     figures["baseline_rss_mb"] = rss_mb()
     start, cpu_start, children_start = time.perf_counter(), cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)

@@ -23,7 +23,7 @@ from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
 from infrastructure.export_jobs import ExportJobs
 from infrastructure.export_workers import Parallelism, WorkerSetup
-from infrastructure.log_export import LogExporter
+from infrastructure.log_export import LogExporter, recorded_by
 from infrastructure.log_mark import LogMark, legacy_mark_path
 from infrastructure.log_verifier import ExpectedHead, IntegrityReport, LogVerifier
 from infrastructure.personal_data import DatabaseKeyVault
@@ -160,7 +160,7 @@ class AuditLog:
         # The high-water mark lives outside the database, in RELAIS_LOG_MARK_DIR or the data folder (docs/adr/0014).
         mark = LogMark(settings.mark_dir, database, legacy_mark_path(settings.mark_dir, settings.database))
         checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(env), mark=mark)
-        exporter = log_exporter(settings, database, records, key, clock, app.mapper, app.record_log_export, env)
+        exporter = log_exporter(settings, database, records, key, clock, app.mapper, recorded_by(app, database), env)
         return cls(
             key=key,
             keys=keys,

@@ -25,7 +25,7 @@ from infrastructure.audit_log import log_exporter, signing_key
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_records import EventRecords
-from infrastructure.log_export import ExportNotRecorded, ExportResult, Progress
+from infrastructure.log_export import ExportNotRecorded, ExportResult, Progress, recorded_by
 from infrastructure.migrations import migration_files
 from infrastructure.phone_claims import DatabasePhoneClaims, PhoneClaimKeyError
 from infrastructure.settings import Settings
@@ -50,12 +50,12 @@ class NoPasswordHashing:
 def recorded_by_the_application(settings: Settings, **bootstrap_options: Any) -> Callable[..., object]:
     """`on_exported`: build the application (after the workers have stopped), record the export, close it."""
 
-    def record(*export: Any) -> object:
+    def record(*export: Any, row: Callable[..., None]) -> object:
         from infrastructure.bootstrap import bootstrap  # the heavy part, once the export is written
 
         services = bootstrap(settings, run_migrations=False, passwords=NoPasswordHashing(), **bootstrap_options)
         try:
-            return services.app.record_log_export(*export)
+            return recorded_by(services.app, services.database)(*export, row=row)
         finally:
             services.close()
 

@@ -16,6 +16,8 @@ from typing import Any
 from uuid import uuid4
 
 from application.caller import Caller
+from application.ports import Transaction
+from application.transactions import joined
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
@@ -64,7 +66,9 @@ class LogExporter:
         #: Records per batch; None: BATCH in this process, WORKER_BATCH in workers.
         self.batch = batch
         #: Called once an export is written: the composition root records it in the log
-        #: (`Relais.record_log_export`), since an export carries people's data decrypted.
+        #: (`Relais.record_log_export`, see `recorded_by`), since an export carries people's data
+        #: decrypted. Called with the export's fields and `row`, the write of its row in log_exports,
+        #: which it must make in the transaction that records the event.
         self.on_exported = on_exported
         self.records = records
         #: A fresh decoder per export: its key cache starts empty, so a person erased
@@ -124,30 +128,39 @@ class LogExporter:
         raw = manifest.to_bytes()
         (directory / MANIFEST).write_bytes(raw)
         (directory / SIGNATURE).write_text(self.key.sign_base64(raw) + "\n", encoding="ascii")
-        if self.on_exported is not None:
-            # Recorded first, then named as the next export's `previous_head`: an export whose
-            # recording fails leaves neither its files nor its head behind.
-            try:
+        row = self._row(export_id, requested_by.actor_id, since, until, manifest)
+        try:
+            if self.on_exported is None:
+                with self.database.transaction() as tx:
+                    row(tx)
+            else:
+                # The `LogExport.Made` event and the export's row in log_exports (whose head the next
+                # export names as its `previous_head`) commit in one transaction, or neither does:
+                # nothing between them can fork the chain of exports (review finding 4, session 6).
                 self.on_exported(export_id, since.isoformat() if since else "", until.isoformat() if until else "",
                                  manifest.count, manifest.first_sequence, manifest.last_sequence, manifest.head.hex(),
-                                 manifest.public_key_id, requested_by)
-            except Exception as error:
-                for name in (JSONL, CSV, MANIFEST, SIGNATURE):
-                    (directory / name).unlink(missing_ok=True)
-                raise ExportNotRecorded(
-                    f"the export could not be recorded in the log ({type(error).__name__}: {error}); its files were "
-                    "deleted, since they hold personal data that no record would account for"
-                ) from error
-        self._record(export_id, requested_by.actor_id, since, until, manifest)
+                                 manifest.public_key_id, requested_by, row=row)
+        except Exception as error:
+            for name in (JSONL, CSV, MANIFEST, SIGNATURE):
+                (directory / name).unlink(missing_ok=True)
+            raise ExportNotRecorded(
+                f"the export could not be recorded in the log ({type(error).__name__}: {error}); its files were "
+                "deleted, since they hold personal data that no record would account for"
+            ) from error
         return ExportResult(directory, manifest)
 
-    def _record(self, export_id: str, requested_by: str, since: datetime | None, until: datetime | None, manifest: Manifest) -> None:
+    def _row(
+        self, export_id: str, requested_by: str, since: datetime | None, until: datetime | None, manifest: Manifest,
+    ) -> Callable[[Transaction], None]:
+        """The write of the export's row in log_exports (the job's row, or a new one), for the transaction
+        that records the export."""
         values = (
             manifest.count, manifest.first_sequence, manifest.last_sequence, manifest.head.hex(),
             manifest.previous_head.hex() if manifest.previous_head else None, manifest.public_key_id,
             self.clock.now().isoformat(),
         )
-        with self.database.transaction() as tx:
+
+        def write(tx: Transaction) -> None:
             updated = tx.execute(
                 "UPDATE log_exports SET record_count = ?, first_sequence = ?, last_sequence = ?, "
                 "head = ?, previous_head = ?, key_id = ?, finished_at = ? WHERE id = ?",
@@ -161,6 +174,23 @@ class LogExporter:
                     (export_id, requested_by, since.isoformat() if since else None,
                      until.isoformat() if until else None, *values[:6], values[6], values[6]),
                 )
+
+        return write
+
+
+def recorded_by(app: Any, database: SQLiteDatabase | PostgresDatabase) -> Callable[..., object]:
+    """`on_exported` for an application whose unit of work is a transaction on `database` (the
+    composition root's): `Relais.record_log_export`, with the export's row written in that unit of
+    work, so that the event and the row commit together or not at all."""
+
+    def record(*export: Any, row: Callable[[Transaction], None]) -> object:
+        def alongside() -> None:
+            with joined(database) as tx:  # the unit of work's transaction, on the same connection
+                row(tx)
+
+        return app.record_log_export(*export, alongside=alongside)
+
+    return record
 
 
 def _write(

@@ -31,7 +31,7 @@ from infrastructure.settings import Settings
 
 seen = []
 result = export_log(Settings.from_env(), Path(sys.argv[1]),
-                    record=lambda *export: seen.append(sorted(m for m in {heavy!r} if m in sys.modules)))
+                    record=lambda *export, row: seen.append(sorted(m for m in {heavy!r} if m in sys.modules)))
 print(json.dumps({{"loaded_when_recording": seen, "count": result.manifest.count}}))
 """
 
@@ -64,7 +64,7 @@ def test_relais_export_writes_the_lines_and_rows_of_the_applications_exporter(se
     a_day_of_work(services)  # ends with an erasure
     assert services.audit is not None
     wired = services.audit.exporter.export(tmp_path / "wired")  # records itself: one event more for the next
-    alone = export_log(settings_for(tmp_path, store), tmp_path / "alone", record=lambda *export: None)
+    alone = export_log(settings_for(tmp_path, store), tmp_path / "alone", record=lambda *export, row: None)
     count = wired.manifest.count
     assert alone.manifest.count == count + 1 and alone.manifest.previous_head == wired.manifest.head
     for name in ("events.jsonl", "events.csv"):
@@ -111,11 +111,11 @@ def test_relais_export_that_the_application_could_not_record_writes_nothing_and_
 def test_an_export_whose_recording_fails_leaves_no_file_and_no_head_for_the_next(tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
 
-    def failing(*export: object) -> None:
+    def failing(*export: object, row: object) -> None:
         raise RuntimeError("the application did not start")
 
     with pytest.raises(ExportNotRecorded, match="could not be recorded in the log .RuntimeError: the application did not start"):
         export_log(settings, tmp_path / "out", record=failing)
     assert list((tmp_path / "out").iterdir()) == []
-    recorded = export_log(settings, tmp_path / "next", record=lambda *export: None)
+    recorded = export_log(settings, tmp_path / "next", record=lambda *export, row: None)
     assert recorded.manifest.previous_head is None  # the failed export named no head
