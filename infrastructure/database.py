@@ -363,9 +363,10 @@ class PostgresDatabase:
         Writes held back go to the server as ONE statement (a data-modifying WITH, each write a part
         of it) when something else is sent: another statement, the event insert (just before its
         lock, never after it), COMMIT. A statement costs the client about as much as a round trip's
-        own work, and the server a bind and an execute (docs/adr/0020, session 6). The parts of one statement see the
-        same snapshot and none sees another's rows, so a write joins only writes to other tables
-        that neither read nor write its own, and that it does not name: else those go first.
+        own work, and the server a bind and an execute (docs/adr/0020, session 6). The parts of one
+        statement see the same snapshot and none sees another's rows, so a write joins only writes
+        to other tables that neither read nor write its own, and that it does not name: else those
+        go first.
         A failure of any part fails the statement, hence the command, as it did alone."""
         pending: list[Deferred] = self._local.__dict__.setdefault("deferred", [])
         shape = _shape(sql)
