@@ -361,11 +361,12 @@ class PostgresDatabase:
         """Hold back a write of this thread's command transaction whose outcome no one waits for.
 
         Writes held back go to the server as ONE statement (a data-modifying WITH, each write a part
-        of it) when something else is sent: another statement, the event insert (`take_deferred`),
-        COMMIT. A statement costs the client about as much as a round trip's own work, and the
-        server a bind and an execute (docs/adr/0020, session 6). The parts of one statement see the
-        same snapshot and none sees another's rows, so a write joins only writes to other tables
-        that neither read nor write its own, and that it does not name: else those go first.
+        of it) when something else is sent: another statement, the event insert (just before its
+        lock, never after it), COMMIT. A statement costs the client about as much as a round trip's
+        own work, and the server a bind and an execute (docs/adr/0020, session 6). The parts of one
+        statement see the same snapshot and none sees another's rows, so a write joins only writes
+        to other tables that neither read nor write its own, and that it does not name: else those
+        go first.
         A failure of any part fails the statement, hence the command, as it did alone."""
         pending: list[Deferred] = self._local.__dict__.setdefault("deferred", [])
         shape = _shape(sql)
@@ -378,18 +379,6 @@ class PostgresDatabase:
             self.send_deferred(cursor)
             pending = self._local.deferred
         pending.append((table, sql, params, words))
-
-    def take_deferred(self, *tables: str) -> list[Deferred]:
-        """The writes held back, to be sent as parts of the caller's statement, which writes `tables`;
-        if one of them names one of these tables, none is given: the caller sends them first
-        (`send_deferred`), as `defer_write` would."""
-        pending: list[Deferred] | None = getattr(self._local, "deferred", None)
-        if not pending:
-            return []
-        if any(table.lower() in write[3] for write in pending for table in tables):
-            return []
-        self._local.deferred = []
-        return pending
 
     def send_deferred(self, cursor: Any) -> None:
         """Send the writes held back (`defer_write`) as one statement, not waiting for it."""

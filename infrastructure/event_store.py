@@ -27,7 +27,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from application.ports import InsertClaim
-from infrastructure.database import PostgresDatabase, SQLiteDatabase, combined
+from infrastructure.database import PostgresDatabase, SQLiteDatabase
 
 
 class SharedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
@@ -107,15 +107,13 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
         # The same insert, claiming the projections' positions in the same statement (see claim_on_insert).
         # `head` reads the log as it was when the statement began: after the lock, so every earlier
         # insert has committed or rolled back, and without this insert's rows.
-        self._claiming_parts = SQL(
-            "new AS ({0}), head AS (SELECT coalesce(max(notification_id), 0) AS id FROM {1}.{2}), "
+        self._claiming_insert = SQL(
+            "WITH new AS ({0}), head AS (SELECT coalesce(max(notification_id), 0) AS id FROM {1}.{2}), "
             "claimed AS (UPDATE projection_tracking SET position = (SELECT max(notification_id) FROM new) "
             "WHERE name = ANY(%s::text[]) AND position = (SELECT id FROM head) RETURNING name) "
             "SELECT notification_id, (SELECT id FROM head) AS before, ARRAY(SELECT name FROM claimed) AS claimed "
             "FROM new ORDER BY notification_id"
         ).format(self._array_insert, Identifier(self.datastore.schema), Identifier(self.events_table_name))
-        self._inserts: dict[tuple[Any, ...], str] = {}
-        self._table = self.events_table_name.split(".")[-1]
         self._claim_names: list[str] | None = None
         self._claims = threading.local()
 
@@ -145,19 +143,20 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
             in_command = self.shared.command_pipeline() is not None
             self._claims.last = None
             with nullcontext() if in_command else connection.pipeline(), connection.cursor() as cursor:
-                # The command's writes held back so far (a new person's number and key) go as parts of
-                # the insert: one statement fewer each (PostgresDatabase.defer_write). They run after
-                # the lock; a failure of theirs fails the insert, hence the command, as it did before.
-                held = self.shared.take_deferred(self._table, "projection_tracking") if in_command else []
-                self.shared.send_deferred(cursor)  # those that read or write these tables, if any
-                parts, params = combined(held)
+                # The command's writes held back so far (a new person's number and key: one statement,
+                # PostgresDatabase.defer_write) go BEFORE the lock, in the same round trip, and outside
+                # the lock timeout. The lock must be the last one the command takes among these: a
+                # number change or an import claims its number before its own lock, so a registration
+                # claiming the same number after taking the lock would wait on that claim while the
+                # other waits on the lock, a deadlock (a 500), where waiting on the claim holding
+                # nothing ends in the duplicate's unique violation (a 409). docs/adr/0020, session 6.
+                self.shared.send_deferred(cursor)
                 for statement in self._lock_and_notify:
                     cursor.execute(statement)
                 if not in_command or self._claim_names is None:
-                    cursor.execute(self._insert_after(parts, claiming=False), (*params, *_columns(stored_events)))
+                    cursor.execute(self._array_insert, _columns(stored_events))
                     return [row["notification_id"] for row in cursor.fetchall()]
-                cursor.execute(self._insert_after(parts, claiming=True),
-                               (*params, *_columns(stored_events), self._claim_names))
+                cursor.execute(self._claiming_insert, (*_columns(stored_events), self._claim_names))
                 rows = cursor.fetchall()
             ids = [row["notification_id"] for row in rows]
             self._claims.last = InsertClaim(rows[0]["before"], ids[-1], frozenset(rows[0]["claimed"]))
@@ -168,20 +167,6 @@ class SharedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 # meaning is the command's (PostgresDatabase.on_conflict), not a change of these events.
                 raise
             raise IntegrityError(error) from error
-
-    def _insert_after(self, parts: list[str], *, claiming: bool) -> str:
-        """The insert (claiming or not) with `parts` (`w0 AS (…)`, … writes held back) before it in its WITH."""
-        key = (claiming, *parts)
-        text = self._inserts.get(key)
-        if text is None:
-            if len(self._inserts) >= 100:
-                self._inserts.clear()
-            if claiming:
-                text = "WITH " + "".join(part + ", " for part in parts) + self._claiming_parts.as_string()
-            else:
-                text = ("WITH " + ", ".join(parts) + " " if parts else "") + self._array_insert.as_string()
-            self._inserts[key] = text
-        return text
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         """The library's path (outside a unit of work): its lock and NOTIFY, our array insert."""
