@@ -159,6 +159,8 @@ class LogCheckpoints:
         except LogMarkError as error:
             raise SealRefusedError(f"nothing sealed: {error}") from None
         if mark is None:
+            if latest is None and self.mark.never_written() and (others := self.mark.files()):
+                raise SealRefusedError(f"nothing sealed: {self.mark.unclaimed_files_meaning(others)} (run relais verify-log)")
             if latest is not None and self.mark.never_written():
                 raise SealRefusedError("nothing sealed: this log's checkpoints have no high-water mark yet (sealed by an "
                                        "older version); the first one is written after a clean verification "

@@ -97,6 +97,18 @@ class LogMark:
         """Every mark file in the folder (of this database or another one sharing the folder)."""
         return sorted(self.folder.glob(_PATTERN)) if self.folder.is_dir() else []
 
+    def claim_identity(self) -> str:
+        """The id this database's marks are named after, recorded now if it has none (`verify-log --new-mark`)."""
+        return self._claim_identity()
+
+    def unclaimed_files_meaning(self, others: list[Path]) -> str:
+        """What mark files in the folder mean for a database that records neither checkpoints nor a mark id:
+        its checkpoints and id were deleted together (an SQL-only attacker can reach both, not the files),
+        or the folder is shared with another database."""
+        return (f"the database records neither checkpoints nor a high-water mark, yet the mark folder {self.folder} "
+                f"holds {', '.join(p.name for p in others)}: its checkpoints and mark id were perhaps deleted, or the "
+                "folder is shared with another database (give each its own RELAIS_LOG_MARK_DIR)")
+
     def _named(self, ident: str) -> Path:
         # The id is read from the database: only its hex digits name a file (no path can be smuggled in).
         return self.folder / f"log-mark-{''.join(c for c in ident.lower() if c in '0123456789abcdef')[:32] or 'invalid'}.json"

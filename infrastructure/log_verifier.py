@@ -129,7 +129,7 @@ class LogVerifier:
             report = self._walk(stream, latest.sequence if latest else 0, progress, sorted(heads, key=_by_id))
         finally:
             stream.close()  # on PostgreSQL, after a problem: cancels the COPY and gives its connection back now
-        if self.mark is not None and not ignore_mark and mark is None and mark_problem is None and latest is not None:
+        if self.mark is not None and not ignore_mark and mark is None and mark_problem is None:
             mark_problem = self._first_mark(latest, clean=report.problem is None)
         in_database = latest.sequence if latest else 0
         if mark is not None and in_database < mark.sequence and (
@@ -150,11 +150,16 @@ class LogVerifier:
                                     "Restore it from a backup, or after an investigation see `relais verify-log "
                                     "--new-mark` (docs/adr/0014)")
 
-    def _first_mark(self, latest: Checkpoint, clean: bool) -> LogProblem | None:
-        """No mark file while checkpoints exist. When the database records that no mark was ever written
-        (a log sealed by an older version) and the folder holds no mark at all, the first mark is
-        written now, after this clean verification; otherwise the mark is missing."""
+    def _first_mark(self, latest: Checkpoint | None, clean: bool) -> LogProblem | None:
+        """No mark file. With checkpoints: when the database records that no mark was ever written (a log
+        sealed by an older version) and the folder holds no mark at all, the first mark is written now,
+        after this clean verification; otherwise the mark is missing. Without checkpoints: a new log,
+        unless the folder holds marks while the database records no mark id (both deleted by SQL)."""
         assert self.mark is not None
+        if latest is None:
+            others = self.mark.files() if self.mark.never_written() else []
+            return LogProblem("mark_missing", None, self.mark.unclaimed_files_meaning(others) + ". After an "
+                              "investigation see `relais verify-log --new-mark`") if others else None
         if not self.mark.never_written():
             return self._mark_missing(latest.sequence)
         if others := self.mark.files():

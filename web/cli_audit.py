@@ -160,10 +160,12 @@ def cmd_verify_log(args: argparse.Namespace) -> int:
         if report.ok:
             # Only after a clean check: never seal records that did not verify.
             audit.keys.record_current()
-            if args.new_mark and (latest := audit.checkpoints.latest()) is not None and audit.mark is not None:
-                audit.mark.advance(latest)
-                print(f"new high-water mark {audit.mark.path}: checkpoint {latest.sequence}, "
-                      f"records up to notification {latest.last_id}")
+            if args.new_mark and audit.mark is not None:
+                audit.mark.claim_identity()  # this database's marks, not another's left in the folder
+                if (latest := audit.checkpoints.latest()) is not None:
+                    audit.mark.advance(latest)
+                    print(f"new high-water mark {audit.mark.path}: checkpoint {latest.sequence}, "
+                          f"records up to notification {latest.last_id}")
             written = audit.checkpoints.write_checkpoint()
     except SealRefusedError as error:  # the mark moved between the check and the seal: check again
         print(f"relais: {error}", file=sys.stderr)

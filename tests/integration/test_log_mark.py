@@ -261,6 +261,24 @@ def test_a_mark_id_deleted_or_changed_by_sql_makes_the_mark_missing(services: Se
         audit.scheduled_jobs()
 
 
+def test_deleting_every_checkpoint_and_the_mark_id_by_sql_still_fails_since_the_mark_file_remains(
+    services: Services,
+) -> None:
+    audit = sealed(services)
+    assert audit.mark is not None
+    _edit_record(services, 6)
+    _delete_checkpoints(services)
+    _forget_the_mark_id(services)  # the database alone now looks like a log never sealed
+    report = audit.verify()
+    assert report.problem is not None and report.problem.kind == "mark_missing"
+    assert "records neither checkpoints nor a high-water mark" in report.problem.detail
+    with pytest.raises(SealRefusedError, match="records neither checkpoints"):
+        audit.scheduled_jobs()
+    assert audit.checkpoints.count() == 0
+    audit.mark.claim_identity()  # what `relais verify-log --new-mark` does after an investigation
+    assert audit.verify().ok and audit.write_checkpoint(force=True)
+
+
 def test_a_mark_named_after_the_url_by_an_older_version_is_kept(services: Services) -> None:
     audit = sealed(services)
     assert audit.mark is not None
