@@ -87,9 +87,9 @@ def serve_probed(record: Path) -> None:
     factory = web.cli_serve.worker_app
 
     def probed_app():
-        app = factory()
+        app = factory()  # the Litestar app behind `relais serve`'s access log
         # Written at the app's shutdown: uvicorn re-raises SIGTERM after it, so atexit would not run.
-        app.on_shutdown.append(lambda: record.write_text(json.dumps({"requests": requests, "gc": pauses})))
+        app.app.on_shutdown.append(lambda: record.write_text(json.dumps({"requests": requests, "gc": pauses})))
 
         async def timed(scope, receive, send):
             if scope["type"] != "http":

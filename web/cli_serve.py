@@ -89,6 +89,9 @@ def worker_app() -> AccessLog:
     from web.cli_scheduler import start_in_process_scheduler
 
     services = bootstrap(Settings.from_env(), run_migrations=False)
+    # RELAIS_LOG_LEVEL holds for the access log too (its lines are INFO; `relais serve` configures the
+    # root logger at INFO before the settings are read): WARNING turns them off.
+    access_log.setLevel(services.settings.log_level)
     poller = ProjectionPoller(services.projections, services.settings.projection_poll_seconds)
     schedulers: list[LeaderScheduler] = []
 
