@@ -4,7 +4,7 @@
 A day at a steady rate (1 event/s by default) is simulated on two fresh stores holding the same
 records, ticked every 300 s of a fake clock:
 - A, before session 5: each tick seals only full stretches of 1,000 records (and the tail once a day),
-- B, now: each tick seals everything new, the tail too (`LogCheckpoints.seal_tick`).
+- B, now: each tick seals everything new, the tail too (`LogCheckpoints.write_checkpoint(force=True)`).
 Ticks of A and B alternate (their order too), then verify-log runs A, B, A, B. Records are stored
 events inserted through the application's recorder (the verifier hashes bytes, it decodes nothing).
 
@@ -55,7 +55,7 @@ def run(store: str, days: float, rate: float) -> None:
             url = postgres.url(postgres.create(name.lower())) if store == "postgresql" else None
             services[name] = bootstrap(relais_settings(temp / name, url), clock=clock)
         seal = {"A": lambda: services["A"].audit.checkpoints.write_checkpoint(),
-                "B": lambda: services["B"].audit.checkpoints.seal_tick()}
+                "B": lambda: services["B"].audit.checkpoints.write_checkpoint(force=True)}
         timings: dict[str, list[float]] = {"A": [], "B": []}
         ticks = int(days * 86_400 / TICK_SECONDS)
         per_tick = int(rate * TICK_SECONDS)

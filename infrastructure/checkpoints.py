@@ -1,8 +1,8 @@
 """Signed checkpoints of the log's hash chain, written as the log grows (docs/adr/0014).
 
 `write_checkpoint()` seals every full stretch of `every` new records, and the shorter tail
-too when forced or when the last checkpoint is a day old. `seal_tick()` is what the scheduler's
-"log-seal" job runs every few minutes: everything new, tail included, so a record stays
+too when forced or when the last checkpoint is a day old. Forced is what the scheduler's
+"log-seal" job runs every few minutes (`AuditLog.scheduled_jobs`): everything new, tail included, so a record stays
 unsealed (editable without verify-log noticing) for one tick at most; a tick with nothing new
 writes nothing. Two processes may call either at once: a lock (advisory on PostgreSQL, the
 write lock on SQLite) makes the second one see the first one's work.
@@ -176,13 +176,6 @@ class LogCheckpoints:
         if row is None or _unhex(row["head"]) != mark.head:
             raise SealRefusedError(f"nothing sealed: checkpoint {mark.sequence} does not hold the head the "
                                    f"high-water mark {self.mark.path} holds (run relais verify-log)")
-
-    def seal_tick(self) -> list[Checkpoint]:
-        """The log-seal tick: seal every record not yet sealed, the tail too (docs/adr/0014, "the tail").
-
-        At 1 event/s and a tick every 300 s that is one checkpoint of ~300 records per tick, 288 a
-        day, against ~87 when only full stretches of 1,000 and a daily tail were sealed."""
-        return self.write_checkpoint(force=True)
 
     def due(self) -> bool:
         """True when write_checkpoint() would seal something (cheap: two small queries)."""

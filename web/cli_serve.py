@@ -16,12 +16,13 @@ import argparse
 import gc
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from infrastructure.settings import Settings
 
 if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
     from infrastructure.scheduler import LeaderScheduler
 
 #: uvicorn imports the app factory by name in every worker process.
@@ -33,11 +34,6 @@ WORKER_APP_FACTORY = "web.cli_serve:worker_app"
 WORKER_HEALTHCHECK_SECONDS = 60
 
 access_log = logging.getLogger("relais.access")
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def settle_heap() -> None:

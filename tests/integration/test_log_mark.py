@@ -53,7 +53,7 @@ def test_an_edited_record_whose_checkpoints_were_all_deleted_fails_and_is_not_se
     assert "checkpoints up to 3 are missing" in report.problem.detail
     assert "at least one of them was changed" in report.problem.detail
     with pytest.raises(SealRefusedError):
-        audit.checkpoints.seal_tick()
+        audit.checkpoints.write_checkpoint(force=True)
     assert audit.checkpoints.count() == 0 and not audit.verify().ok
 
 
@@ -92,7 +92,7 @@ def test_a_mark_deleted_while_checkpoints_exist_fails_with_a_clear_message_and_n
     assert f"the high-water mark {audit.mark.path} is missing" in report.problem.detail
     assert "checkpoints up to 3" in report.problem.detail
     with pytest.raises(SealRefusedError, match="is missing"):
-        audit.checkpoints.seal_tick()
+        audit.checkpoints.write_checkpoint(force=True)
     assert not audit.mark.never_written()  # the database records that a mark was written: no automatic new one
     with pytest.raises(SealRefusedError, match="is missing"):
         audit.scheduled_jobs()
@@ -169,7 +169,7 @@ def test_a_mark_whose_head_a_checkpoint_in_the_database_does_not_hold_fails_and_
     assert "checkpoint 3 verifies, but the chain it seals reaches head" in report.problem.detail
     register(services, 1, start=100)
     with pytest.raises(SealRefusedError, match="does not hold the head"):
-        audit.checkpoints.seal_tick()
+        audit.checkpoints.write_checkpoint(force=True)
 
 
 def test_the_demo_is_sealed_as_soon_as_it_is_seeded(tmp_path: Path, clock: Any, fast_passwords: Any) -> None:
@@ -217,7 +217,7 @@ def test_a_log_sealed_before_marks_existed_gets_its_first_mark_after_one_clean_v
     _forget_the_mark_id(services)  # as an older version left it: checkpoints, no mark, no id
     assert audit.mark.never_written() and audit.mark.read() is None
     with pytest.raises(SealRefusedError, match="no high-water mark yet"):
-        audit.checkpoints.seal_tick()  # a seal alone never writes the first mark
+        audit.checkpoints.write_checkpoint(force=True)  # a seal alone never writes the first mark
     assert audit.verify().ok  # clean: the first mark is written
     mark = audit.mark.read()
     assert mark is not None and mark.sequence == 3 and not audit.mark.never_written()
