@@ -12,6 +12,7 @@ import secrets
 import sys
 from typing import Any
 
+from infrastructure.checkpoints import SealRefusedError
 from infrastructure.signing_key import KEY_FILE, SigningKey, SigningKeyError, raw_public, replace_key_file, seed_of
 from web.cli_audit import _audit, _plain_errors, _services, _usage
 
@@ -40,6 +41,11 @@ def cmd_rotate_signing_key(args: argparse.Namespace) -> int:
         if following.key_id == previous.key_id:
             raise _usage("the new key is the current key")
         sealed, rotated_at = audit.rotate(following)
+    except SealRefusedError as error:
+        # The log failed its check: the key stays as it is, so the investigation starts from what signed the log.
+        print(f"relais: {error}; the signing key was not changed", file=sys.stderr)
+        return 1
+    else:
         if not from_setting:
             replace_key_file(services.settings.data_dir / KEY_FILE, seed)
     finally:

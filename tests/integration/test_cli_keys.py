@@ -55,3 +55,19 @@ def test_with_the_key_in_the_settings_the_new_seed_is_read_on_standard_input(rel
     relais.env["RELAIS_SIGNING_KEY"] = new_seed
     assert relais("checkpoint").returncode == 0
     assert relais("verify-log").returncode == 0
+
+
+def test_a_log_that_fails_its_check_is_not_rotated_and_the_key_stays(relais: Relais) -> None:
+    seed(relais, 2)
+    assert relais("checkpoint").returncode == 0
+    (mark,) = relais.data_dir.glob("log-mark-*.json")
+    mark.unlink()  # as after an attack that also deleted the mark: the log no longer proves itself
+    key_before = (relais.data_dir / "signing.key").read_text()
+    keys_before = relais.rows("SELECT * FROM signing_keys")
+
+    refused = relais("rotate-signing-key")
+    assert refused.returncode == 1
+    assert "is missing" in refused.stderr and "the signing key was not changed" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert (relais.data_dir / "signing.key").read_text() == key_before
+    assert relais.rows("SELECT * FROM signing_keys") == keys_before  # no succession recorded
