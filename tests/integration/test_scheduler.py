@@ -148,18 +148,23 @@ def test_a_slow_tick_is_never_overlapped_nor_followed_by_a_burst(
 def test_ticks_missed_while_the_process_was_stalled_run_once_not_skipped_nor_as_a_burst(
     tmp_path: Path, schedulers: list[LeaderScheduler]
 ) -> None:
-    """Ticks were due at 2 s and 4 s, 3.3 s and 1.3 s late on resume: APScheduler's default
-    misfire_grace_time (1 s) would skip both; without coalescing both would run back to back."""
+    """Ticks were due at 3 s and 6 s, 4.3 s and 1.3 s late on resume: APScheduler's default
+    misfire_grace_time (1 s) would skip both; without coalescing both would run back to back.
+    "At once" is judged against the schedule, not a stopwatch: the run must come before the next tick
+    is due (9 s), which leaves a busy machine 1.7 s."""
+    interval = 3.0
     counter = Counter()
-    scheduler = LeaderScheduler([ScheduledJob("count", 2.0, counter)], FileLeadership(tmp_path / "lock"), ELECTION)
+    scheduler = LeaderScheduler([ScheduledJob("count", interval, counter)], FileLeadership(tmp_path / "lock"), ELECTION)
     schedulers.append(scheduler)
+    started = time.monotonic()  # no earlier than the job's own start: its ticks are due at started + 3, 6, 9 s at the latest
     scheduler.start()
     wait_for(lambda: scheduler.is_leader)
     scheduler._scheduler.pause()  # the process stalls
-    time.sleep(5.3)
+    time.sleep(started + 2 * interval + 1.3 - time.monotonic())
     assert counter.count == 0
     scheduler._scheduler.resume()
-    wait_for(lambda: counter.count >= 1, timeout=0.4)  # at once; the next is due at 6 s
+    wait_for(lambda: counter.count >= 1, timeout=started + 3 * interval - time.monotonic())
+    assert time.monotonic() < started + 3 * interval  # the missed ticks ran, once, before the next was due
     time.sleep(0.1)
     assert counter.count == 1
 
