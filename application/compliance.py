@@ -71,9 +71,12 @@ class ComplianceCommands:
 
     def record_retention_run(
         self: Relais, months: int, cutoff: datetime, examined: int, entries: tuple[RetentionEntry, ...], caller: Caller,
-        deleted_keys: tuple[str, ...] = (),
+        deleted_keys: tuple[str, ...] = (), started_by: Caller | None = None,
     ) -> UUID:
         caller.require_role("job")
-        run = RetentionRun(months, cutoff, examined, entries, caller.provenance, self._now(), deleted_keys)
+        if started_by is not None:
+            started_by.require_role("admin", "compliance")
+        run = RetentionRun(months, cutoff, examined, entries, caller.provenance, self._now(), deleted_keys,
+                           started_by.actor_id if started_by is not None else "")
         self._save(run)
         return run.id

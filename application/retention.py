@@ -74,7 +74,9 @@ class RetentionJob:
         self.catch_up = catch_up
         self.dated_keys = dated_keys
 
-    def __call__(self, dry_run: bool = False) -> RetentionReport:
+    def __call__(self, dry_run: bool = False, started_by: Caller | None = None) -> RetentionReport:
+        """`started_by`: the operator who runs it by hand, recorded with the run (the erasures' actor stays
+        the job, the only one allowed to erase for retention)."""
         if self.catch_up is not None:
             self.catch_up()  # decide on the latest activity, not on a lagging read model
         now = self.app.clock.now()
@@ -90,7 +92,7 @@ class RetentionJob:
         scan = self.app.scan_searches_of([uuid.UUID(row[0]) for row in due], caller) if due else None
         entries = tuple(self._erase(caller, cutoff, *row, scan=scan) for row in due)
         deleted = tuple(subject for subject in expired if self.app.key_vault.destroy(subject))
-        run_id = self.app.record_retention_run(self.months, cutoff, examined, entries, caller, deleted)
+        run_id = self.app.record_retention_run(self.months, cutoff, examined, entries, caller, deleted, started_by)
         if deleted and self.app.export_archives is not None:
             # Export archives hold the auditors' searches and the register's references of these days in clear.
             self.app.export_archives.discard_all(f"retention-run:{run_id}")

@@ -39,6 +39,7 @@ class RetentionRun(Aggregate):
         provenance: Provenance,
         timestamp: datetime,
         deleted_keys: tuple[str, ...] = (),
+        started_by: str = "",
     ) -> None:
         self.months = months
         self.cutoff = cutoff
@@ -47,6 +48,9 @@ class RetentionRun(Aggregate):
         # The dated keys past their period that the run deleted (owners only: auditors' search days,
         # months of the erasure register). Runs recorded before this field hold none.
         self.deleted_keys = tuple(deleted_keys)
+        # Who started the run by hand (`relais retention --operator NAME`: "cli:NAME"); empty when the
+        # scheduler did, and in runs recorded before this field. The erasures' actor stays the job.
+        self.started_by = started_by
 
     @property
     def erased(self) -> int:

@@ -6,6 +6,7 @@ from typing import Any
 
 from application.retention import RetentionReport
 from infrastructure.settings import Settings
+from web.cli_operator import add_operator_option, operator
 
 
 def add_compliance_commands(commands: Any) -> None:
@@ -13,6 +14,7 @@ def add_compliance_commands(commands: Any) -> None:
         "retention", help="erase the personal data of job seekers inactive for RELAIS_RETENTION_MONTHS"
     )
     command.add_argument("--dry-run", action="store_true", help="only list who would be erased; change nothing")
+    add_operator_option(command)
     command.set_defaults(func=cmd_retention)
 
 
@@ -21,9 +23,11 @@ def cmd_retention(args: argparse.Namespace) -> int:
     from infrastructure.bootstrap import bootstrap
     from infrastructure.retention import retention_job
 
+    # Before anything runs: an unusable name stops the command here. A dry run records nothing.
+    started_by = None if args.dry_run else operator(args)
     services = bootstrap(Settings.from_env())
     try:
-        report = retention_job(services)(dry_run=args.dry_run)
+        report = retention_job(services)(dry_run=args.dry_run, started_by=started_by)
     finally:
         services.close()
     print(report_text(report))

@@ -107,10 +107,10 @@ class ComplianceRegisterProjection:
             entries = [asdict(e) for e in event.entries]
             tx.execute(
                 "INSERT INTO rm_retention_runs (run_id, ran_at, actor_id, months, cutoff, examined, erased, failed, "
-                "entries, deleted_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "entries, deleted_keys, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (str(event.originator_id), event.timestamp.isoformat(), event.provenance.actor_id, event.months,
                  event.cutoff.isoformat(), event.examined, sum(e["outcome"] == "erased" for e in entries),
                  sum(e["outcome"] == "failed" for e in entries), json.dumps(entries, ensure_ascii=False),
                  # Runs recorded before dated keys expired have no such field.
-                 json.dumps(list(getattr(event, "deleted_keys", ())))),
+                 json.dumps(list(getattr(event, "deleted_keys", ()))), getattr(event, "started_by", "")),
             )

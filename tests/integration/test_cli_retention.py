@@ -1,13 +1,14 @@
 """`relais retention [--dry-run]` in its own process, on a store where someone has been inactive for years."""
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from application.values import ERASED_PLACEHOLDER
 from tests.conftest import AdvanceableClock
 from tests.integration.helpers import advisor, details, mobile
-from tests.integration.test_cli import Relais
+from tests.integration.test_cli import Relais, assert_fails
 
 
 def test_retention_from_the_command_line_reports_then_erases_the_inactive(tmp_path: Path) -> None:
@@ -28,7 +29,7 @@ def test_retention_from_the_command_line_reports_then_erases_the_inactive(tmp_pa
     assert "2 job seekers with personal data examined, 1 inactive: nothing erased (dry run)" in dry.stdout
     assert f"{sleeper}  lyon-est  last activity 2022-01-10T09:00:00+00:00 (registration): would be erased" in dry.stdout
 
-    run = relais("retention")
+    run = relais("retention", "--operator", "m.durand")
     assert run.returncode == 0, run.stderr
     assert "1 erased, 0 kept (active again), 0 failed" in run.stdout and f"{sleeper}" in run.stdout and str(active) not in run.stdout
 
@@ -39,6 +40,11 @@ def test_retention_from_the_command_line_reports_then_erases_the_inactive(tmp_pa
     finally:
         check.close()
     assert "0 inactive" in relais("retention").stdout
+    # The run names who started it by hand; the erasure's actor stays the job, the only one allowed to erase for retention.
+    runs = relais.rows("SELECT actor_id, started_by, erased FROM rm_retention_runs ORDER BY ran_at")
+    assert [(r["actor_id"], r["started_by"], r["erased"]) for r in runs][0] == ("job:retention", "cli:m.durand", 1)
+    assert runs[1]["started_by"] == f"cli:{getpass.getuser()}"  # no --operator: the OS login
+    assert_fails(relais("retention", "--operator", "m durand"), "not a usable name")
 
 
 def test_retention_deletes_an_auditors_search_day_past_its_period(tmp_path: Path) -> None:

@@ -159,6 +159,7 @@ def test_erasure_shows_what_was_erased_where_and_the_person_reads_erased_everywh
 
 
 def test_the_retention_page_shows_the_period_who_is_due_and_the_runs(signed_in, services, person, clock) -> None:
+    from application.caller import Caller
     from application.retention import RetentionJob
 
     dpo = signed_in("compliance")
@@ -170,6 +171,11 @@ def test_the_retention_page_shows_the_period_who_is_due_and_the_runs(signed_in, 
     RetentionJob(services.app, services.database, 24)()
     page = dpo.get("/conformite/conservation").text
     assert "1 effacement sur" in page and "job:retention" in page and "effacées" in page
+    assert "lancé par le planificateur" in page
+    clock.advance(days=2)
+    RetentionJob(services.app, services.database, 24)(started_by=Caller.cli("c-1", actor="m.durand"))
+    page = signed_in("compliance").get("/conformite/conservation").text
+    assert "lancé à la main par <code>cli:m.durand</code>" in page
 
 
 @pytest.mark.parametrize("role", ["advisor", "auditor", "admin"])
