@@ -25,7 +25,8 @@ from infrastructure.export_jobs import ExportJobs
 from infrastructure.export_workers import Parallelism, WorkerSetup
 from infrastructure.log_export import LogExporter, recorded_by
 from infrastructure.log_mark import LogMark, legacy_mark_path
-from infrastructure.log_verifier import ExpectedHead, IntegrityReport, LogVerifier
+from infrastructure.log_report import ExpectedHead, IntegrityReport
+from infrastructure.log_verifier import LogVerifier
 from infrastructure.personal_data import DatabaseKeyVault
 from infrastructure.settings import Settings, SettingsError
 from infrastructure.key_ring import KeyRing

@@ -20,84 +20,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from infrastructure.checkpoints import LogCheckpoints
 from infrastructure.event_records import EventRecords, FrameStream
 from infrastructure.log_chain import ENTRY_SIZE, GENESIS, ID_SIZE, Checkpoint, head_of_entries, unframe, unpack_entries
 from infrastructure.key_ring import KeyRing
-from infrastructure.log_mark import LogMark, LogMarkError, Mark
+from infrastructure.log_mark import LogMark
+from infrastructure.log_report import ExpectedHead, IntegrityReport, LogProblem
+from infrastructure.mark_check import MarkCheck
 from infrastructure.signing_key import verifies
-
-#: Kinds of problem, with the French label shown to auditors.
-PROBLEMS = {
-    "changed": "enregistrement modifié",
-    "deleted": "enregistrement supprimé",
-    "inserted": "enregistrement inséré",
-    "reordered": "enregistrement déplacé (ordre changé)",
-    "checkpoint_signature": "signature de point de contrôle invalide",
-    "checkpoint_missing": "point de contrôle manquant ou modifié",
-    "checkpoints_deleted": "points de contrôle supprimés de la base (la marque tenue hors base va plus loin)",
-    "head_mismatch": "la chaîne ne mène plus à l'empreinte de tête attendue",
-    "mark_missing": "marque de scellement tenue hors base absente ou illisible",
-}
-
-
-@dataclass(frozen=True)
-class ExpectedHead:
-    """A head kept outside the database: the chain over the records up to `notification_id` must lead to it."""
-
-    notification_id: int
-    head: bytes
-    source: str  # said in the report: "the head given with --expect-head", "the high-water mark <path>"
-
-    @classmethod
-    def parse(cls, text: str) -> ExpectedHead:
-        """From "ID:HEX", as verify-log prints it; ValueError when malformed."""
-        ident, _, digest = text.strip().partition(":")
-        head = bytes.fromhex(digest) if len(digest) == 64 else b""
-        if not ident.isdigit() or len(head) != 32:
-            raise ValueError(f"expected NOTIFICATION_ID:HEAD (a number, a colon, 64 hex digits), got {text!r}")
-        return cls(int(ident), head, f"the head given for notification {int(ident)}")
-
-
-@dataclass(frozen=True)
-class LogProblem:
-    kind: str
-    notification_id: int | None  # the first bad record; None when it cannot be named (its checkpoints are gone)
-    detail: str
-
-    @property
-    def label(self) -> str:
-        return PROBLEMS[self.kind]
-
-
-@dataclass(frozen=True)
-class IntegrityReport:
-    records: int  # records walked
-    checkpoints: int  # checkpoints verified
-    anchored_upto: int  # last notification id covered by a verified checkpoint (0: none)
-    unanchored: int  # records after the last checkpoint: chained, not yet signed
-    head: str  # the chain head over every record walked (hex)
-    problem: LogProblem | None = None
-    head_id: int = 0  # the last record walked: `head` is the chain head after it
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    def after_sealing(self, written: list[Checkpoint]) -> IntegrityReport:
-        """The report as it stands once `written` (sealed right after this clean check) are counted."""
-        if not written:
-            return self
-        sealed = sum(checkpoint.count for checkpoint in written)
-        last = written[-1]
-        unanchored = max(0, self.unanchored - sealed)
-        records = self.records + max(0, sealed - self.unanchored)  # records added since the walk, sealed too
-        head, head_id = (last.head.hex(), last.last_id) if unanchored == 0 else (self.head, self.head_id)
-        return replace(self, records=records, checkpoints=self.checkpoints + len(written), anchored_upto=last.last_id,
-                       unanchored=unanchored, head=head, head_id=head_id)
 
 
 class LogVerifier:
@@ -107,7 +39,7 @@ class LogVerifier:
         self.records = records
         self.checkpoints = checkpoints
         self.keys = keys  # the trusted keys, current and previous: each checkpoint names the one that signed it
-        self.mark = mark  # the high-water mark kept outside the database (None: not checked)
+        self.mark_check = MarkCheck(mark) if mark is not None else None  # the high-water mark (None: not checked)
 
     def verify(
         self, progress: Callable[[int], None] | None = None, expected: tuple[ExpectedHead, ...] = (),
@@ -116,87 +48,29 @@ class LogVerifier:
         """`ignore_mark`: check the database's checkpoints alone (`verify-log --new-mark`, before a new mark)."""
         # The mark is read first: it is written after its checkpoint commits, so every checkpoint it
         # names is in the database by now, unless deleted.
-        mark, mark_problem = self._read_mark() if not ignore_mark else (None, None)
+        check = self.mark_check if not ignore_mark else None
+        mark, mark_problem = check.read() if check is not None else (None, None)
         # The checkpoints to verify are fixed before the records are read: each was committed after
         # its records, so the records' snapshot holds all of them (a checkpoint sealed meanwhile waits).
         latest = self.checkpoints.latest()
         heads = list(expected)
-        if mark is not None:
-            heads.append(ExpectedHead(mark.last_id, mark.head, f"the high-water mark {self.mark.path if self.mark else ''}"
-                                      f" (checkpoint {mark.sequence})"))
+        if check is not None and mark is not None:
+            heads.append(ExpectedHead(mark.last_id, mark.head, f"the high-water mark {check.file.path} (checkpoint {mark.sequence})"))
         stream = self.records.frame_stream()
         try:
             report = self._walk(stream, latest.sequence if latest else 0, progress, sorted(heads, key=_by_id))
         finally:
             stream.close()  # on PostgreSQL, after a problem: cancels the COPY and gives its connection back now
-        if self.mark is not None and not ignore_mark and mark is None and mark_problem is None:
-            mark_problem = self._first_mark(latest, clean=report.problem is None)
+        if check is not None and mark is None and mark_problem is None:
+            mark_problem = check.first_mark(latest, clean=report.problem is None)
         in_database = latest.sequence if latest else 0
-        if mark is not None and in_database < mark.sequence and (
+        if check is not None and mark is not None and in_database < mark.sequence and (
                 report.problem is None or (report.problem.kind == "head_mismatch" and report.checkpoints == in_database)):
             # Checkpoints deleted: said first, with what the records' chain shows over the stretch they covered.
-            return replace(report, problem=self._checkpoints_deleted(report, mark, in_database))
+            return replace(report, problem=check.checkpoints_deleted(report, mark, in_database))
         if report.problem is None and mark_problem is not None:
             return replace(report, problem=mark_problem)
         return report
-
-    def _read_mark(self) -> tuple[Mark | None, LogProblem | None]:
-        if self.mark is None:
-            return None, None
-        try:
-            return self.mark.read(), None
-        except LogMarkError as error:
-            return None, LogProblem("mark_missing", None, f"{error}: it should name the last checkpoint sealed. "
-                                    "Restore it from a backup, or after an investigation see `relais verify-log "
-                                    "--new-mark` (docs/adr/0014)")
-
-    def _first_mark(self, latest: Checkpoint | None, clean: bool) -> LogProblem | None:
-        """No mark file. With checkpoints: when the database records that no mark was ever written (a log
-        sealed by an older version) and the folder holds no mark at all, the first mark is written now,
-        after this clean verification; otherwise the mark is missing. Without checkpoints: a new log,
-        unless the folder holds marks while the database records no mark id (both deleted by SQL)."""
-        assert self.mark is not None
-        if latest is None:
-            others = self.mark.files() if self.mark.never_written() else []
-            return LogProblem("mark_missing", None, self.mark.unclaimed_files_meaning(others) + ". After an "
-                              "investigation see `relais verify-log --new-mark`") if others else None
-        if not self.mark.never_written():
-            return self._mark_missing(latest.sequence)
-        if others := self.mark.files():
-            return LogProblem("mark_missing", None,
-                              f"the database records no high-water mark, yet it holds checkpoints up to {latest.sequence} "
-                              f"and the mark folder {self.mark.folder} holds {', '.join(p.name for p in others)}: its "
-                              "mark id was perhaps deleted, or the folder is shared with another database (give each "
-                              "its own RELAIS_LOG_MARK_DIR). After an investigation see `relais verify-log --new-mark`")
-        if clean:
-            self.mark.advance(latest)  # the upgrade path: a log sealed before marks existed (docs/adr/0014)
-        return None
-
-    def _mark_missing(self, latest: int) -> LogProblem:
-        assert self.mark is not None
-        return LogProblem("mark_missing", None,
-                          f"the high-water mark {self.mark.path} is missing, yet the database holds checkpoints up to "
-                          f"{latest} and records that a mark was written: it is written after every checkpoint, so "
-                          "it was deleted (perhaps with checkpoints) or this mark folder (RELAIS_LOG_MARK_DIR) is not "
-                          "the one every sealing process shares. Restore it from a backup, or after an investigation "
-                          "see `relais verify-log --new-mark`")
-
-    def _checkpoints_deleted(self, report: IntegrityReport, mark: Mark, in_database: int) -> LogProblem:
-        assert self.mark is not None
-        if report.checkpoints + 1 == mark.sequence:
-            gone = f"checkpoint {mark.sequence} is missing"
-        elif report.checkpoints == 0:
-            gone = f"checkpoints up to {mark.sequence} are missing"
-        else:
-            gone = f"checkpoints {report.checkpoints + 1} to {mark.sequence} are missing"
-        if in_database == 0:
-            gone += " (if this database was made anew on purpose, the mark belongs to the old one: move it aside)"
-        records = (f"the records up to notification {mark.last_id} still lead to the head it holds, so they are as "
-                   "they were sealed") if report.problem is None else report.problem.detail
-        return LogProblem("checkpoints_deleted", None,
-                          f"{gone}: the database's checkpoints end at {in_database}, the high-water mark "
-                          f"{self.mark.path} names checkpoint {mark.sequence} (records up to notification "
-                          f"{mark.last_id}); {records}")
 
     def _walk(
         self, stream: FrameStream, upto: int, progress: Callable[[int], None] | None, heads: list[ExpectedHead],

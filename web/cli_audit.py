@@ -21,7 +21,7 @@ from infrastructure.export_command import export_log
 from infrastructure.export_verifier import verify_export_by_key_id
 from infrastructure.log_chain import Checkpoint
 from infrastructure.log_mark import LogMarkError
-from infrastructure.log_verifier import ExpectedHead
+from infrastructure.log_report import ExpectedHead
 from infrastructure.log_export import ExportNotRecorded
 from infrastructure.settings import Settings
 from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems

@@ -17,7 +17,7 @@ from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.checkpoints import SealRefusedError
 from infrastructure.demo import seed_demo
 from infrastructure.log_mark import MARK_ID_KEY, legacy_mark_path
-from infrastructure.log_verifier import ExpectedHead
+from infrastructure.log_report import ExpectedHead
 from tests.conftest import settings_for
 from tests.integration.test_log_integrity import audit_of, register, sealed, tamper
 
