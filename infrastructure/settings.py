@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -139,12 +140,8 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        data_dir = Path(env.get("RELAIS_DATA_DIR", "data"))
-        url = env.get("RELAIS_DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'relais.sqlite'}"
-        try:
-            database = DatabaseUrl.parse(url)
-        except ValueError as error:
-            raise SettingsError(f"RELAIS_DATABASE_URL: {error}") from None
+        data_dir = data_dir_of(env)
+        database = database_url_of(env)
         secure = env.get("RELAIS_SECURE_COOKIES", "").strip()
         secret_key = _secret_key(env.get("RELAIS_SECRET_KEY", ""), data_dir)
         return cls(
@@ -299,6 +296,19 @@ def _phone_claim_key(configured: str, secret_key: bytes) -> bytes:
     if configured:
         return _configured_key("RELAIS_PHONE_KEY", configured)
     return hmac.new(secret_key, b"relais/phone-claims/v1", hashlib.sha256).digest()
+
+
+def data_dir_of(env: Mapping[str, str]) -> Path:
+    return Path(env.get("RELAIS_DATA_DIR", "data"))
+
+
+def database_url_of(env: Mapping[str, str]) -> DatabaseUrl:
+    """The database the settings name, read without creating anything (Settings.from_env makes the key file)."""
+    url = env.get("RELAIS_DATABASE_URL", "").strip() or f"sqlite:///{data_dir_of(env) / 'relais.sqlite'}"
+    try:
+        return DatabaseUrl.parse(url)
+    except ValueError as error:
+        raise SettingsError(f"RELAIS_DATABASE_URL: {error}") from None
 
 
 def _secret_key(configured: str, data_dir: Path) -> bytes:

@@ -3,10 +3,12 @@ line and exits 2, never a pool-timeout traceback with exit 1 (which for verify-l
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 from pathlib import Path
 from uuid import uuid4
 
+import psycopg
 import pytest
 
 from tests.integration.test_cli import PASSWORD, Relais, assert_fails, relais  # noqa: F401 - fixture
@@ -75,6 +77,7 @@ def test_a_database_that_does_not_exist_is_named_with_the_command_that_creates_i
 
 
 def test_verify_export_with_a_key_file_needs_no_database(relais: Relais, tmp_path: Path) -> None:
+    assert relais("migrate").returncode == 0
     made = relais("export", "--out", str(tmp_path / "export"))
     assert made.returncode == 0, made.stderr
     key = tmp_path / "key.pem"
@@ -83,3 +86,46 @@ def test_verify_export_with_a_key_file_needs_no_database(relais: Relais, tmp_pat
     checked = offline("verify-export", str(tmp_path / "export"), "--public-key", str(key))
     assert checked.returncode == 0, checked.stderr
     assert "export verified" in checked.stdout
+
+
+def test_commands_on_an_existing_installation_refuse_a_mistyped_data_folder_and_create_nothing(tmp_path: Path) -> None:
+    """A mistyped RELAIS_DATA_DIR once answered "log intact: 0 records" from a new empty log signed by a new key."""
+    from web.cli import ON_AN_EXISTING_INSTALLATION
+
+    typo = tmp_path / "dta"
+    relais = Relais(typo)
+    for command in sorted(ON_AN_EXISTING_INSTALLATION):
+        result = run(relais, command, tmp_path)
+        assert_fails(result, "no Relais database at", str(typo / "relais.sqlite"), "no such file", "never creates one")
+        assert not typo.exists(), command  # no folder, no database, no key
+
+
+def test_a_file_that_holds_no_relais_schema_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    other = tmp_path / "autre.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE notes (x)").connection.commit()
+    before = other.read_bytes()
+    relais = Relais(tmp_path / "data", f"sqlite:///{other}")
+    assert_fails(relais("verify-log"), "no Relais database at", "holds no Relais schema")
+    assert other.read_bytes() == before
+
+
+def test_an_installation_whose_key_file_is_elsewhere_is_refused_rather_than_given_a_new_key(relais: Relais) -> None:
+    assert relais("migrate").returncode == 0
+    elsewhere = Relais(relais.data_dir.parent / "ailleurs", f"sqlite:///{relais.data_dir / 'relais.sqlite'}")
+    assert_fails(elsewhere("verify-log"), "no secret key at", "ailleurs")
+    assert not (relais.data_dir.parent / "ailleurs").exists()
+
+
+@pytest.mark.postgres
+def test_an_empty_postgresql_database_is_not_taken_for_an_empty_log(postgres_available: bool, tmp_path: Path) -> None:
+    assert postgres_available
+    name = f"relais_empty_{uuid4().hex[:12]}"
+    admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        relais = Relais(tmp_path / "data", f"postgresql://postgres@127.0.0.1:5432/{name}")
+        assert_fails(relais("verify-log"), "no Relais database at", "holds no Relais schema")
+        assert_fails(relais("export", "--out", str(tmp_path / "x")), "holds no Relais schema")
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
