@@ -83,9 +83,21 @@ def signing_key(settings: Settings, environ: dict[str, str]) -> SigningKey:
         raise SettingsError(str(error)) from None
 
 
+def log_verifier(
+    settings: Settings, database: SQLiteDatabase | PostgresDatabase, records: EventRecords, key: SigningKey,
+    clock: Any, environ: dict[str, str],
+) -> LogVerifier:
+    """The integrity check, its checkpoints and the trusted keys, as `relais verify-log` and every export use them."""
+    keys = KeyRing(database, key, trusted_signing_keys(environ), clock)
+    # The high-water mark lives outside the database, in RELAIS_LOG_MARK_DIR or the data folder (docs/adr/0014).
+    mark = LogMark(settings.mark_dir, database, legacy_mark_path(settings.mark_dir, settings.database))
+    checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(environ), mark=mark)
+    return LogVerifier(records, checkpoints, keys, mark)
+
+
 def log_exporter(
     settings: Settings, database: SQLiteDatabase | PostgresDatabase, records: EventRecords, key: SigningKey,
-    clock: Any, mapper: Any, on_exported: Any, environ: dict[str, str],
+    clock: Any, mapper: Any, on_exported: Any, environ: dict[str, str], verifier: LogVerifier | None = None,
 ) -> LogExporter:
     """The exporter, in the web process (with the application's mapper) or alone (`relais export`:
     mapper None, infrastructure/export_command.py)."""
@@ -100,7 +112,8 @@ def log_exporter(
     if getattr(mapper, "cipher", None) is None and getattr(mapper, "compressor", None) is None:
         setup = WorkerSetup(settings.database, settings.secret_key, EXPORT_KEY_CACHE_SECONDS)
         parallel = Parallelism(export_workers(environ, postgres=isinstance(database, PostgresDatabase)), setup)
-    return LogExporter(database, records, decoders, key, clock, on_exported=on_exported, parallel=parallel)
+    return LogExporter(database, records, decoders, key, clock, on_exported=on_exported, parallel=parallel,
+                       verifier=verifier)
 
 
 @dataclass
@@ -158,18 +171,16 @@ class AuditLog:
     ) -> AuditLog:
         env = dict(os.environ if environ is None else environ)
         key = signing_key(settings, env)
-        keys = KeyRing(database, key, trusted_signing_keys(env), clock)
         records = EventRecords(database, app.recorder)
-        # The high-water mark lives outside the database, in RELAIS_LOG_MARK_DIR or the data folder (docs/adr/0014).
-        mark = LogMark(settings.mark_dir, database, legacy_mark_path(settings.mark_dir, settings.database))
-        checkpoints = LogCheckpoints(database, records, key, clock, every=checkpoint_every(env), mark=mark)
-        exporter = log_exporter(settings, database, records, key, clock, app.mapper, recorded_by(app, database), env)
+        verifier = log_verifier(settings, database, records, key, clock, env)
+        exporter = log_exporter(settings, database, records, key, clock, app.mapper, recorded_by(app, database), env,
+                                verifier)
         return cls(
             key=key,
-            keys=keys,
+            keys=verifier.keys,
             records=records,
-            checkpoints=checkpoints,
-            verifier=LogVerifier(records, checkpoints, keys, mark),
+            checkpoints=verifier.checkpoints,
+            verifier=verifier,
             exporter=exporter,
             jobs=ExportJobs(database, exporter, settings.data_dir / "exports", clock),
         )

@@ -35,6 +35,9 @@ class Manifest:
     created_at: str
     public_key_id: str
     csv_sha256: str
+    #: The log's integrity check made just before the export (LogIntegrity.as_json), None in exports
+    #: made before it existed. Signed with the rest, so a third party knows what the log was like.
+    log_integrity: dict[str, Any] | None = None
 
     def to_bytes(self) -> bytes:
         document: dict[str, Any] = {
@@ -49,6 +52,8 @@ class Manifest:
             # Not in the chain: the spreadsheet copy is covered by its own digest.
             "files": {CSV: {"sha256": self.csv_sha256}},
         }
+        if self.log_integrity is not None:
+            document["log_integrity"] = self.log_integrity
         return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
     @classmethod
@@ -68,6 +73,15 @@ class Manifest:
                 created_at=str(document["created_at"]),
                 public_key_id=str(document["public_key_id"]),
                 csv_sha256=str(document.get("files", {}).get(CSV, {}).get("sha256", "")),
+                log_integrity=_integrity(document.get("log_integrity")),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError, UnicodeDecodeError) as error:
             raise ValueError(f"manifest.json is not readable: {error}") from None
+
+
+def _integrity(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("ok"), bool):
+        raise TypeError("log_integrity must be an object with a boolean 'ok'")
+    return value

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 
 from application.caller import Caller
-from infrastructure.audit_log import log_exporter, signing_key
+from infrastructure.audit_log import log_exporter, log_verifier, signing_key
 from infrastructure.clock import SystemClock
 from infrastructure.database import PostgresDatabase, SQLiteDatabase, open_database
 from infrastructure.event_records import EventRecords
@@ -94,6 +94,7 @@ def export_log(
     requested_by: Caller | None = None,
     record: Callable[..., object] | None = None,
     environ: dict[str, str] | None = None,
+    despite_integrity_failure: bool = False,
 ) -> ExportResult:
     """What `relais export` runs. `record`: how the finished export is recorded in the log (by
     default the application, built then, after `check_recording`); the database is migrated first
@@ -109,8 +110,11 @@ def export_log(
             check_recording(settings, database)
         records = EventRecords.of_table(database, EVENTS_TABLES[database.dialect])
         clock = SystemClock()
-        exporter = log_exporter(settings, database, records, signing_key(settings, env), clock, None,
-                                record or recorded_by_the_application(settings), env)
-        return exporter.export(directory, since, until, progress, requested_by=requested_by)
+        key = signing_key(settings, env)
+        exporter = log_exporter(settings, database, records, key, clock, None,
+                                record or recorded_by_the_application(settings), env,
+                                log_verifier(settings, database, records, key, clock, env))
+        return exporter.export(directory, since, until, progress, requested_by=requested_by,
+                               despite_integrity_failure=despite_integrity_failure)
     finally:
         database.close()

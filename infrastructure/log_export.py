@@ -4,6 +4,10 @@ One pass over the stored records writes events.jsonl and events.csv side by side
 each JSON line, then writes and signs manifest.json. Memory stays flat: records stream in
 batches, files are written as they go. Each finished export is recorded so that the next
 one names its head as `previous_head`.
+
+The log's integrity is checked first (the same check as `relais verify-log`): a log that fails it
+is not exported, unless the operator asks for it (an investigation needs the log as it is), and the
+signed manifest says what the check found either way (`log_integrity`; review 7, finding 1).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from infrastructure.event_records import EventRecords
 from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE, Manifest, first_link
 from infrastructure.export_lines import CSV_HEADER, Chunk, ExportLines, rfc3339
 from infrastructure.export_workers import ExportWorkers, Parallelism, Ranges
+from infrastructure.log_report import IntegrityReport
 from infrastructure.read_ahead import read_ahead
 from infrastructure.signing_key import SigningKey
 
@@ -35,6 +40,36 @@ BATCH = 2_000
 #: "export memory"): measured per worker on 200,000 events, 2,000 records -> 69 MB RSS,
 #: 1,000 -> 59 MB, 500 -> 55 MB, with the same CPU per event at 1,000 as at 2,000.
 WORKER_BATCH = 1_000
+
+
+class LogIntegrityFailed(RuntimeError):
+    """The log failed its integrity check: nothing was exported."""
+
+    def __init__(self, report: IntegrityReport) -> None:
+        assert report.problem is not None
+        self.report = report
+        where = f" at notification {report.problem.notification_id}" if report.problem.notification_id else ""
+        super().__init__(f"the log fails its integrity check{where} ({report.problem.kind}: {report.problem.detail}); "
+                         "nothing was exported. See `relais verify-log`; an investigation that needs the log as it "
+                         "is can export it with --despite-integrity-failure (the manifest then says it failed)")
+
+
+def integrity_json(report: IntegrityReport, checked_at: str) -> dict[str, Any]:
+    """The manifest's `log_integrity`: what the check found, and the chain head it reached, which
+    `relais verify-log --expect-head HEAD_ID:HEAD` later holds the log to."""
+    problem = report.problem
+    return {
+        "ok": report.ok,
+        "checked_at": checked_at,
+        "records": report.records,
+        "checkpoints": report.checkpoints,
+        "anchored_upto": report.anchored_upto,
+        "head_id": report.head_id,
+        "head": report.head,
+        "problem": None if problem is None else {
+            "kind": problem.kind, "notification_id": problem.notification_id, "detail": problem.detail,
+        },
+    }
 
 
 class ExportNotRecorded(RuntimeError):
@@ -59,8 +94,11 @@ class LogExporter:
         on_exported: Callable[..., object] | None = None,
         parallel: Parallelism | None = None,
         batch: int | None = None,
+        verifier: Any = None,
     ) -> None:
         self.database = database
+        #: The log's integrity check (`LogVerifier`), run before every export; None: not checked.
+        self.verifier = verifier
         #: Worker processes for a large log; None: always in this process.
         self.parallel = parallel
         #: Records per batch; None: BATCH in this process, WORKER_BATCH in workers.
@@ -92,8 +130,16 @@ class LogExporter:
         progress: Progress | None = None,
         requested_by: Caller | None = None,
         export_id: str | None = None,
+        despite_integrity_failure: bool = False,
     ) -> ExportResult:
-        """Write the four files into `directory`; events with since <= time < until (each bound optional)."""
+        """Write the four files into `directory`; events with since <= time < until (each bound optional).
+        LogIntegrityFailed, before anything is written: the log fails its check (unless `despite_integrity_failure`)."""
+        integrity = None
+        if self.verifier is not None:
+            report = self.verifier.verify()
+            if not report.ok and not despite_integrity_failure:
+                raise LogIntegrityFailed(report)
+            integrity = integrity_json(report, rfc3339(self.clock.now().isoformat()))
         directory.mkdir(parents=True, exist_ok=True)
         export_id = export_id or str(uuid4())
         requested_by = requested_by or Caller.cli(f"export-{export_id}")
@@ -123,7 +169,7 @@ class LogExporter:
         manifest = Manifest(
             count=count, first_sequence=first, last_sequence=last, head=head, previous_head=previous,
             created_at=rfc3339(self.clock.now().isoformat()), public_key_id=self.key.key_id,
-            csv_sha256=csv_sha256,
+            csv_sha256=csv_sha256, log_integrity=integrity,
         )
         raw = manifest.to_bytes()
         (directory / MANIFEST).write_bytes(raw)

@@ -22,7 +22,8 @@ from infrastructure.export_verifier import verify_export_by_key_id
 from infrastructure.log_chain import Checkpoint
 from infrastructure.log_mark import LogMarkError
 from infrastructure.log_report import ExpectedHead
-from infrastructure.log_export import ExportNotRecorded
+from infrastructure.export_chain import MANIFEST, Manifest
+from infrastructure.log_export import ExportNotRecorded, LogIntegrityFailed
 from infrastructure.settings import Settings
 from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems
 from web.cli_operator import add_operator_option, operator
@@ -70,6 +71,9 @@ def add_audit_commands(commands: Any) -> None:
     export.add_argument("--out", required=True, type=Path, help="folder to write events.jsonl, events.csv, manifest.*")
     export.add_argument("--since", help="only events at or after this ISO date/time (UTC when no offset)")
     export.add_argument("--until", help="only events before this ISO date/time (UTC when no offset)")
+    export.add_argument("--despite-integrity-failure", action="store_true",
+                        help="export a log that fails its integrity check, as it is (an investigation): the signed "
+                        "manifest says what the check found; without this a failing log is not exported (exit 1)")
     add_operator_option(export)
     export.set_defaults(func=_plain_errors(cmd_export))
     check = commands.add_parser("verify-export", help="check an export's signature, count, range and chain")
@@ -216,15 +220,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     bar = ProgressBar("export")
     # Without the application until the export is written: its process and workers stay lean (docs/adr/0014).
     try:
-        result = export_log(Settings.from_env(), out, since, until, bar, requested_by=requested_by)
+        result = export_log(Settings.from_env(), out, since, until, bar, requested_by=requested_by,
+                            despite_integrity_failure=args.despite_integrity_failure)
     except ExportNotRecorded as error:  # checked before writing; or recording failed and the files were deleted
         bar.finish()
         raise _usage(str(error)) from None
+    except LogIntegrityFailed as error:  # checked before writing: exit 1, as verify-log's for a failing log
+        bar.finish()
+        print(f"relais: {error}", file=sys.stderr)
+        return 1
     bar.finish()
     manifest = result.manifest
     print(f"{manifest.count} events exported to {out} (sequences {manifest.first_sequence}..{manifest.last_sequence}), "
           f"head {manifest.head.hex()}, key {manifest.public_key_id}")
+    print(integrity_line(manifest.log_integrity))
     return 0
+
+
+def integrity_line(integrity: dict[str, Any] | None) -> str:
+    """What the manifest says of the log's integrity check made before the export."""
+    if integrity is None:
+        return "log integrity: not recorded (an export made before the check was part of it)"
+    if not integrity["ok"]:
+        problem = integrity.get("problem") or {}
+        return (f"WARNING: the log FAILED its integrity check before this export ({problem.get('kind')}: "
+                f"{problem.get('detail')}); it was exported as it was, on request")
+    return (f"log integrity: verified before the export, {integrity['records']} records, chain head after notification "
+            f"{integrity['head_id']}: {integrity['head']} (`relais verify-log --expect-head "
+            f"{integrity['head_id']}:{integrity['head']}` checks that the log still leads there)")
 
 
 def cmd_verify_export(args: argparse.Namespace) -> int:
@@ -247,6 +270,7 @@ def cmd_verify_export(args: argparse.Namespace) -> int:
         print(f"relais: export NOT verified: {report.problem}", file=sys.stderr)
         return 1
     print(f"export verified: {report.count} events, signature, sequence range and chain all check out")
+    print(integrity_line(Manifest.parse((directory / MANIFEST).read_bytes()).log_integrity))
     return 0
 
 

@@ -154,3 +154,34 @@ def test_a_deleted_mark_fails_until_the_operator_writes_a_new_one_after_a_clean_
     assert f"new high-water mark {mark}: checkpoint 1" in renewed.stdout and mark.exists()
     assert relais("verify-log").returncode == 0
     assert_fails(relais("verify-log", "--new-mark"), "is there (checkpoint 1) and is not replaced")
+
+
+def test_export_refuses_a_log_edited_with_sql_unless_an_investigation_asks_and_says_so(
+    relais: Relais, tmp_path: Path
+) -> None:
+    seed(relais)
+    assert relais("checkpoint").returncode == 0
+    clean = relais("export", "--out", str(tmp_path / "clean"))
+    assert clean.returncode == 0, clean.stderr
+    assert "log integrity: verified before the export, 5 records" in clean.stdout
+    anchor = clean.stdout.split("`relais verify-log --expect-head ")[1].split("`")[0]
+    assert relais("verify-log", "--expect-head", anchor).returncode == 0
+    services = relais.services(run_migrations=False)
+    try:
+        with services.database.transaction() as tx:
+            tx.execute("UPDATE stored_events SET originator_version = originator_version + 40 WHERE rowid = 3")
+    finally:
+        services.close()
+
+    refused = relais("export", "--out", str(tmp_path / "refused"))
+    assert refused.returncode == 1
+    assert "the log fails its integrity check at notification 3 (changed" in refused.stderr
+    assert "--despite-integrity-failure" in refused.stderr and "Traceback" not in refused.stderr
+    assert not any((tmp_path / "refused").iterdir())
+
+    as_it_is = relais("export", "--out", str(tmp_path / "as-it-is"), "--despite-integrity-failure")
+    assert as_it_is.returncode == 0, as_it_is.stderr
+    assert "WARNING: the log FAILED its integrity check before this export (changed" in as_it_is.stdout
+    checked = relais("verify-export", str(tmp_path / "as-it-is"))
+    assert checked.returncode == 0 and "WARNING: the log FAILED" in checked.stdout
+    assert "log integrity: verified before the export" in relais("verify-export", str(tmp_path / "clean")).stdout

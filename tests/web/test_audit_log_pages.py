@@ -209,3 +209,20 @@ def test_after_a_rotation_the_page_and_the_public_keys_show_the_current_then_the
     page = signed_in("auditor").get("/audit/integrite").text.split('id="cles"')[1]
     assert page.index(current.key_id) < page.index(previous.key_id) < page.index(intruder.key_id)
     assert "actuelle" in page and "précédente" in page and "non reconnue" in page
+
+
+def test_a_log_edited_with_sql_is_not_exported_from_the_ui_and_the_officer_is_told_why(
+    signed_in: Any, services: Any
+) -> None:
+    seed(signed_in)
+    services.audit.seal(force=True)
+    table, column = ("stored_events", "rowid") if services.database.dialect == "sqlite" else ("relais_events", "notification_id")
+    with services.database.transaction() as tx:
+        tx.execute(f"UPDATE {table} SET originator_version = originator_version + 40 WHERE {column} = 2")
+    officer = signed_in("compliance")
+    started = post(officer, "/conformite/export", {"since": "", "until": ""})
+    assert started.status_code == 303
+    done = wait_until_done(officer, started.headers["location"])
+    assert "Export refusé" in done and "contrôle d'intégrité" in done and 'href="/audit/integrite"' in done
+    assert "Télécharger" not in done
+    assert not list(services.audit.jobs.directory.glob("*.zip"))
