@@ -30,7 +30,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from _common import TempPostgres, load_line, machine_line, postgres_reachable, relais_settings  # noqa: E402
 
-TICK_SECONDS = 300  # infrastructure/outreach_wiring.py LOG_SEAL_SECONDS
+TICK_SECONDS = 300  # RELAIS_LOG_SEAL_SECONDS default (infrastructure/settings.py)
 
 
 class Clock:

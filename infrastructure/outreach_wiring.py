@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 
 #: How often the leader asks whether the daily retention run is due (it runs at most once a day).
 RETENTION_CHECK_SECONDS = 3600
-#: How often the leader seals the log (signed checkpoints every RELAIS_CHECKPOINT_EVERY records, and
-#: daily) and drops day-old export archives.
-LOG_SEAL_SECONDS = 300
 
 
 def build_sms_gateway(settings: Settings) -> TwilioSmsGateway | None:
@@ -73,7 +70,8 @@ def scheduled_jobs(services: Services) -> list[ScheduledJob]:
         ScheduledJob("retention", RETENTION_CHECK_SECONDS, retention_job(services).run_daily),
     ]
     if services.audit is not None:
-        jobs.append(ScheduledJob("log-seal", LOG_SEAL_SECONDS, services.audit.scheduled_jobs))
+        # Seals everything new (RELAIS_LOG_SEAL_SECONDS) and drops day-old export archives.
+        jobs.append(ScheduledJob("log-seal", services.settings.log_seal_seconds, services.audit.scheduled_jobs))
     return jobs
 
 

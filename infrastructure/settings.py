@@ -110,6 +110,9 @@ class Settings:
     twilio: TwilioSettings | None = None  # set when sms_provider is "twilio"
     scheduler_enabled: bool = True  # RELAIS_SCHEDULER: `relais serve` runs the scheduler in-process
     scheduler_election_seconds: int = 5  # how often a follower tries to take the lead (bounds takeover)
+    #: How often the leader seals everything new in the log, tail included: the longest a record stays
+    #: unsigned, when SQL access could change it unnoticed (docs/adr/0014, "the tail").
+    log_seal_seconds: int = 300
     web_workers: int = 1  # RELAIS_WEB_WORKERS: `relais serve` processes answering requests (one core each)
     # Failed sign-ins from one address before it is blocked: far above the per-account limit, since
     # many people may share an address (docs/adr/0007, amendment of session 6).
@@ -164,6 +167,7 @@ class Settings:
             twilio=_twilio(env) if _sms_provider(env) == "twilio" else None,
             scheduler_enabled=_bool(env, "RELAIS_SCHEDULER", True),
             scheduler_election_seconds=_int(env, "RELAIS_SCHEDULER_ELECTION_SECONDS", 5, 1, 300),
+            log_seal_seconds=_int(env, "RELAIS_LOG_SEAL_SECONDS", 300, 10, 86_400),
             web_workers=_int(env, "RELAIS_WEB_WORKERS", 1, 1, 64),
             login_address_max_failures=_int(env, "RELAIS_LOGIN_ADDRESS_MAX_FAILURES", 100, 1, 1_000_000),
             trusted_proxies=_trusted_proxies(env.get("RELAIS_TRUSTED_PROXIES", "")),

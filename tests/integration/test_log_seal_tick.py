@@ -6,10 +6,14 @@ said "N newer records not yet sealed" (docs/adr/0014, amendment "the tail"). SQL
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+
+import pytest
 
 from infrastructure.bootstrap import Services
 from infrastructure.outreach_wiring import scheduled_jobs
+from infrastructure.settings import Settings, SettingsError
 from tests.integration.helpers import advisor, details, max_id, mobile
 from tests.integration.test_log_integrity import audit_of, tamper
 
@@ -66,3 +70,15 @@ def test_a_tick_with_no_new_record_writes_no_checkpoint(services: Services, cloc
     register(services, 1, start=10)
     assert log_seal_tick(services) == 1 and audit.checkpoints.count() == 2
     assert audit.verify().ok
+
+
+def test_the_tick_runs_every_relais_log_seal_seconds_and_a_bad_value_is_refused(services: Services) -> None:
+    (default,) = [job for job in scheduled_jobs(services) if job.name == "log-seal"]
+    assert default.seconds == 300
+    services.settings = dataclasses.replace(services.settings, log_seal_seconds=60)
+    (shorter,) = [job for job in scheduled_jobs(services) if job.name == "log-seal"]
+    assert shorter.seconds == 60  # a shorter window in which an unsealed record could be changed unnoticed
+    assert Settings.from_env({"RELAIS_DATA_DIR": str(services.settings.data_dir),
+                              "RELAIS_LOG_SEAL_SECONDS": "60"}).log_seal_seconds == 60
+    with pytest.raises(SettingsError, match="RELAIS_LOG_SEAL_SECONDS"):
+        Settings.from_env({"RELAIS_DATA_DIR": str(services.settings.data_dir), "RELAIS_LOG_SEAL_SECONDS": "5"})
