@@ -24,7 +24,7 @@ NPM_STAMP   := node_modules/.relais-npm-ci
 VENDOR_DIR  := web/static/vendor
 VENDOR      := $(VENDOR_DIR)/htmx.min.js $(VENDOR_DIR)/pico.min.css
 
-.PHONY: help install run test test-deps lint-imports bench clean
+.PHONY: help install run test test-deps lint-imports bench clean reset-demo
 
 help:
 	@echo "make install       venv + Python packages + npm ci + vendored assets (idempotent)"
@@ -34,6 +34,7 @@ help:
 	@echo "make lint-imports  check the import-linter contracts of pyproject.toml"
 	@echo "make bench         run the benchmarks"
 	@echo "make clean         remove .venv, node_modules and $(VENDOR_DIR) (keeps data/)"
+	@echo "make reset-demo    delete the embedded demo's data folder whole (the next make run seeds a new demo)"
 
 # ---------------------------------------------------------------- install
 install: $(PY_STAMP) $(VENDOR)
@@ -117,3 +118,9 @@ bench: install
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR_DIR)
+
+# The embedded demo only: its database, keys, log mark and logins go together (the mark left alone
+# would flag the next log as a deleted one). Never a PostgreSQL database.
+reset-demo:
+	@if [ -n "$${RELAIS_DATABASE_URL:-}" ]; then echo "reset-demo: RELAIS_DATABASE_URL is set; this deletes only the embedded SQLite demo's folder" >&2; exit 2; fi
+	rm -rf -- "$${RELAIS_DATA_DIR:-data}"
