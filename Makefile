@@ -123,4 +123,7 @@ clean:
 # would flag the next log as a deleted one). Never a PostgreSQL database.
 reset-demo:
 	@if [ -n "$${RELAIS_DATABASE_URL:-}" ]; then echo "reset-demo: RELAIS_DATABASE_URL is set; this deletes only the embedded SQLite demo's folder" >&2; exit 2; fi
-	rm -rf -- "$${RELAIS_DATA_DIR:-data}"
+	@dir="$${RELAIS_DATA_DIR:-data}"; \
+	if [ -e "$$dir" ] && [ ! -e "$$dir/relais.sqlite" ] && [ ! -e "$$dir/secret.key" ]; then \
+		echo "reset-demo: $$dir holds neither relais.sqlite nor secret.key: not Relais' data folder, left as it is" >&2; exit 2; fi; \
+	rm -rf -- "$$dir" && echo "reset-demo: deleted $$dir; the next make run seeds a new demo"
