@@ -26,12 +26,30 @@ def verify(folder: Path, pem: bytes) -> str | None:
     if missing := [name for name in ("manifest.json", "manifest.sig", "events.jsonl") if not (folder / name).is_file()]:
         return f"missing {', '.join(missing)} in {folder}: not an export folder"
     manifest_bytes = (folder / "manifest.json").read_bytes()
-    signature = base64.b64decode((folder / "manifest.sig").read_bytes().strip(), validate=True)
-    manifest = json.loads(manifest_bytes)  # read first only to pick the key it names; the signature decides
+    try:
+        signature = base64.b64decode((folder / "manifest.sig").read_bytes().strip(), validate=True)
+    except ValueError:
+        return "manifest.sig is not base64: not a signature"
+    try:  # read first only to pick the key it names; the signature decides
+        manifest = json.loads(manifest_bytes)
+        key_id = str(manifest.get("public_key_id", ""))
+    except (ValueError, AttributeError):  # not JSON, not UTF-8, or not an object
+        return "manifest.json is not a JSON object: not a manifest"
+    try:
+        key = key_named(pem, key_id)
+    except ValueError:  # not PEM, or not an Ed25519 key (no raw form)
+        return "the key file holds no Ed25519 public key in PEM"
     try:  # Ed25519 over the exact bytes of manifest.json
-        key_named(pem, str(manifest.get("public_key_id", ""))).verify(signature, manifest_bytes)
+        key.verify(signature, manifest_bytes)
     except Exception:
         return "manifest.sig does not verify: wrong key, or manifest.json was changed"
+    try:  # signed, but perhaps by a version that wrote another format
+        return check_lines(folder, manifest)
+    except (KeyError, TypeError, ValueError, AttributeError):  # a field missing, or of another type
+        return "not a relais-export/1 manifest"
+
+
+def check_lines(folder: Path, manifest: dict) -> str | None:
     if manifest["format"] != "relais-export/1" or manifest["chain"]["algorithm"] != "sha256":
         return "not a relais-export/1 manifest"
     previous = bytes.fromhex(manifest["previous_head"]) if manifest["previous_head"] else bytes(32)
@@ -66,6 +84,9 @@ def verify(folder: Path, pem: bytes) -> str | None:
 if __name__ == "__main__":
     if len(sys.argv) != 3 or not Path(sys.argv[2]).is_file():
         sys.exit("usage: python verify_export.py EXPORT_DIR PUBLIC_KEY.pem (an existing key file)")
-    problem = verify(Path(sys.argv[1]), Path(sys.argv[2]).read_bytes())
+    try:
+        problem = verify(Path(sys.argv[1]), Path(sys.argv[2]).read_bytes())
+    except OSError as error:  # e.g. a file this user may not read
+        problem = f"cannot read {error.filename}: {error.strerror}"
     print(problem or "export verified: signature, count, sequence range and chain are correct")
     sys.exit(1 if problem else 0)
