@@ -19,6 +19,12 @@ MAX_VERSION = 10_000_000
 class BadMomentError(ValueError):
     """The address asks for a version or a time that cannot be read; the message is French."""
 
+    def __init__(self, message: str, parameter: str = "") -> None:
+        super().__init__(message)
+        #: The parameter at fault ("version", "at", "from" or "to"), for the page to show the message beside
+        #: its field; "" when no one parameter is (several ways of choosing at once).
+        self.parameter = parameter
+
 
 @dataclass(frozen=True)
 class Moment:
@@ -37,7 +43,7 @@ class Moment:
 def parse_version(raw: str, name: str = "version") -> int:
     text = raw.strip()
     if not text.isdigit() or len(text) > 8 or not 1 <= int(text) <= MAX_VERSION:
-        raise BadMomentError(f"Le paramètre « {name} » doit être un numéro de version entier, à partir de 1.")
+        raise BadMomentError(f"Le paramètre « {name} » doit être un numéro de version entier, à partir de 1.", name)
     return int(text)
 
 
@@ -48,14 +54,14 @@ def parse_paris_time(raw: str) -> datetime:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadMomentError(
-            "La date « at » doit s'écrire AAAA-MM-JJTHH:MM (heure de Paris), par exemple 2026-03-01T10:00."
+            "La date « at » doit s'écrire AAAA-MM-JJTHH:MM (heure de Paris), par exemple 2026-03-01T10:00.", "at"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PARIS, fold=0)
     try:
         return moment.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00 in Paris is before year 1 in UTC
-        raise BadMomentError("La date « at » est hors du calendrier consultable.") from None
+        raise BadMomentError("La date « at » est hors du calendrier consultable.", "at") from None
 
 
 def parse_moment(params: dict[str, str]) -> Moment:
@@ -71,7 +77,8 @@ def parse_moment(params: dict[str, str]) -> Moment:
         return Moment(at=parse_paris_time(at))
     if first.strip() or last.strip():
         if not (first.strip() and last.strip()):
-            raise BadMomentError("Une comparaison demande deux versions : « from » et « to ».")
+            raise BadMomentError("Une comparaison demande deux versions : « from » et « to ».",
+                                 "to" if first.strip() else "from")
         low, high = parse_version(first, "from"), parse_version(last, "to")
         return Moment(from_version=low, to_version=high)
     return Moment()

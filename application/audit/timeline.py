@@ -175,13 +175,13 @@ class TimelineQueries:
         moment, last = timeline.moment, timeline.last_version
         if moment.is_diff:
             assert moment.from_version is not None and moment.to_version is not None
-            for wanted in (moment.from_version, moment.to_version):
-                _require_exists(wanted, last)
+            for wanted, parameter in ((moment.from_version, "from"), (moment.to_version, "to")):
+                _require_exists(wanted, last, parameter)
             before = state_of(events, moment.from_version)
             after = state_of(events, moment.to_version)
             return _with(timeline, state=after, state_version=moment.to_version, changes=diff(before, after))
         if moment.version is not None:
-            _require_exists(moment.version, last)
+            _require_exists(moment.version, last, "version")
             return _with(timeline, state=state_of(events, moment.version), state_version=moment.version)
         if moment.at is not None:
             version = version_at(events, moment.at)
@@ -212,9 +212,9 @@ def version_at(events: list[Any], at: datetime) -> int:
     return version
 
 
-def _require_exists(version: int, last: int) -> None:
+def _require_exists(version: int, last: int, parameter: str) -> None:
     if version > last:
-        raise BadMomentError(f"La version {version} n'existe pas : cette fiche en est à la version {last}.")
+        raise BadMomentError(f"La version {version} n'existe pas : cette fiche en est à la version {last}.", parameter)
 
 
 def _with(timeline: Timeline, **changes: Any) -> Timeline:

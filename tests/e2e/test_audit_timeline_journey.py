@@ -40,3 +40,22 @@ def test_an_auditor_reads_a_long_timeline_and_appends_the_next_events(page: Page
     expect(entries).to_have_count(243)
     expect(page.get_by_role("link", name="Événements suivants")).to_have_count(0)
     expect(page.locator("#pages-evenements")).to_contain_text("Jusqu'à l'événement 243 sur 243")
+
+
+def test_a_version_the_record_never_had_is_named_beside_its_field_above_the_timeline(page: Page, live_server,
+                                                                                     demo_logins):
+    offer_id = an_offer_of_243_events(live_server)
+    sign_in(page, *demo_logins["auditor"])
+    expect(page).to_have_url(re.compile(r"/audit$"))
+    page.goto(f"/audit/historique/{offer_id}")
+    page.get_by_text("Remonter le temps").click()
+    page.get_by_role("spinbutton", name="État à la version").fill("999")
+    page.get_by_role("button", name="Afficher").first.click()
+    expect(page.locator("#f-version-error")).to_have_text(
+        "La version 999 n'existe pas : cette fiche en est à la version 243.")  # swapped in by htmx, a 400
+    expect(page.locator("li.timeline-entry")).to_have_count(100)  # the timeline is still there
+    page.get_by_role("spinbutton", name="État à la version").fill("150")
+    page.get_by_role("button", name="Afficher").first.click()
+    expect(page.locator("#etat-titre")).to_have_text("État à la version 150")
+    expect(page.locator("#f-version-error")).to_have_count(0)
+    expect(page).to_have_url(re.compile(rf"/audit/historique/{offer_id}\?version=150$"))

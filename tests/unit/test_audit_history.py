@@ -37,11 +37,16 @@ def test_the_repeated_october_hour_means_its_first_occurrence() -> None:
     assert parse_paris_time("2026-10-25T02:30") == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("params", [{"version": "0"}, {"version": "-1"}, {"version": "1.5"}, {"at": "1 mars"},
-                                    {"from": "2"}, {"to": "2"}, {"version": "2", "from": "1", "to": "2"}])
-def test_unreadable_moments_are_refused_in_french(params) -> None:
-    with pytest.raises(BadMomentError):
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"version": "0"}, "version"), ({"version": "-1"}, "version"), ({"version": "1.5"}, "version"),
+    ({"at": "1 mars"}, "at"), ({"at": "0001-01-01T00:00"}, "at"), ({"from": "2"}, "to"), ({"to": "2"}, "from"),
+    ({"from": "x", "to": "2"}, "from"), ({"from": "1", "to": "x"}, "to"),
+    ({"version": "2", "from": "1", "to": "2"}, ""),
+])
+def test_unreadable_moments_are_refused_in_french_naming_the_parameter_at_fault(params, parameter) -> None:
+    with pytest.raises(BadMomentError) as refused:
         parse_moment(params)
+    assert refused.value.parameter == parameter  # the page shows the message beside that field
 
 
 def test_moments_read_from_the_address() -> None:
@@ -100,8 +105,12 @@ def test_the_state_at_a_time_is_the_state_after_the_last_event_by_then(clock) ->
     assert before_all.state is None
     changes = timelines.timeline(AUDITOR, offer_id, parse_moment({"from": "1", "to": "2"})).changes
     assert [(c.field, c.before, c.after) for c in changes] == [("closed", "non", "oui")]
-    with pytest.raises(BadMomentError):
+    with pytest.raises(BadMomentError) as beyond:
         timelines.timeline(AUDITOR, offer_id, parse_moment({"version": "3"}))
+    assert beyond.value.parameter == "version"
+    with pytest.raises(BadMomentError) as beyond:
+        timelines.timeline(AUDITOR, offer_id, parse_moment({"from": "1", "to": "3"}))
+    assert beyond.value.parameter == "to"
 
 
 def test_timelines_are_for_auditors_and_unknown_ids_are_not_found(clock) -> None:

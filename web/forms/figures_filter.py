@@ -8,7 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from application.queries.oversight_figures import FigureFilter, FilterChoices
-from web.forms.fields import FieldError, Form, french_or_iso_date
+from web.forms.fields import Form
+from web.forms.period import read_period
 
 PARIS = ZoneInfo("Europe/Paris")
 FIELDS = ("agence", "conseiller", "modele", "du", "au")
@@ -33,10 +34,7 @@ class FigureFilterForm(Form):
             form.errors["conseiller"] = "Conseiller inconnu : choisissez-le dans la liste."
         if model and model not in choices.models:
             form.errors["modele"] = "Modèle inconnu : choisissez-le dans la liste."
-        since = form.read(query, "du", _optional_date("La date de début"), None)
-        until = form.read(query, "au", _optional_date("La date de fin"), None)
-        if since and until and since > until:
-            form.errors["au"] = "La date de fin doit suivre la date de début."
+        since, until = read_period(form, query)
         if not form.errors:
             form.figure_filter = FigureFilter(
                 agency_id=agency, advisor_id=advisor, model=model,
@@ -49,16 +47,3 @@ class FigureFilterForm(Form):
     def query(self) -> dict[str, str]:
         return {name: self.values.get(name, "") for name in FIELDS if self.values.get(name)}
 
-
-def _optional_date(label: str):  # noqa: ANN202 - a field parser
-    parse = french_or_iso_date(label)
-
-    def read(text: str):  # noqa: ANN202
-        if not text:
-            return None
-        day = parse(text)
-        if not 2000 <= day.year <= 2100:
-            raise FieldError(f"{label} doit être comprise entre 2000 et 2100.")
-        return day
-
-    return read

@@ -1,63 +1,55 @@
-"""The history search form (GET): every filter optional; a bad one is a French 400, never a 500."""
+"""The history search form (GET): every filter optional; a bad one is named beside its field, with a 400."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
 from application.queries.history import AGGREGATE_TYPES, HistoryFilters
-from web.errors import BadRequestError
-from web.forms.fields import in_period_range
+from web.forms.fields import FieldError, Form
+from web.forms.period import read_period
 
 FIELDS = ("personne", "offre", "dossier", "type", "evenement", "acteur", "agence", "du", "au")
+#: Words typed to find people, actors, agencies: longer than any name, and the search reads six words at most.
 MAX_LENGTH = 100
 
 
-def _uuid(raw: str, label: str) -> UUID | None:
-    if not raw:
-        return None
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise BadRequestError(f"{label} : identifiant invalide (attendu : un identifiant de fiche).") from None
+def _record_id(label: str) -> Callable[[str], UUID | None]:
+    def read(text: str) -> UUID | None:
+        if not text:
+            return None
+        try:
+            return UUID(text)
+        except ValueError:
+            raise FieldError(f"{label} doit être un identifiant de fiche (copiez-le depuis sa page).") from None
+
+    return read
 
 
-def _day(raw: str, label: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequestError(f"{label} : date invalide (attendu : AAAA-MM-JJ).") from None
-    if not in_period_range(day):
-        raise BadRequestError(f"{label} : date hors de la période consultable (1900 à 9998).")
-    return day
+@dataclass
+class HistorySearchForm(Form):
+    filters: HistoryFilters | None = None  # None: a filter is wrong, nothing is searched
 
+    @classmethod
+    def parse(cls, query: Mapping[str, Any]) -> HistorySearchForm:
+        form = cls()
+        person, event_type, actor, agency = (form.text(query, name)[:MAX_LENGTH]
+                                             for name in ("personne", "evenement", "acteur", "agence"))
+        kind = form.text(query, "type")
+        if kind and kind not in AGGREGATE_TYPES:
+            form.errors["type"] = "Type de fiche inconnu : choisissez-le dans la liste."
+        offer_id = form.read(query, "offre", _record_id("L'offre"), None)
+        record_id = form.read(query, "dossier", _record_id("La fiche"), None)
+        since, until = read_period(form, query)
+        if form.valid:
+            form.filters = HistoryFilters(person=person, offer_id=offer_id, record_id=record_id,
+                                          aggregate_type=kind, event_type=event_type, actor=actor,
+                                          agency_id=agency, since=since, until=until)
+        return form
 
-def read_filters(params: Mapping[str, str]) -> tuple[HistoryFilters, dict[str, str]]:
-    """The filters, and the values as typed (to refill the form and build page links)."""
-    values = {name: str(params.get(name, "")).strip()[:MAX_LENGTH] for name in FIELDS}
-    kind = values["type"]
-    if kind and kind not in AGGREGATE_TYPES:
-        raise BadRequestError("Type de fiche inconnu.")
-    since, until = _day(values["du"], "Du"), _day(values["au"], "Au")
-    if since and until and since > until:
-        raise BadRequestError("La période est inversée : la date « du » doit précéder la date « au ».")
-    filters = HistoryFilters(
-        person=values["personne"],
-        offer_id=_uuid(values["offre"], "Offre"),
-        record_id=_uuid(values["dossier"], "Fiche"),
-        aggregate_type=kind,
-        event_type=values["evenement"],
-        actor=values["acteur"],
-        agency_id=values["agence"],
-        since=since,
-        until=until,
-    )
-    return filters, values
-
-
-def query_string(values: Mapping[str, str], page: int) -> str:
-    kept = {k: v for k, v in values.items() if v}
-    return urlencode({**kept, "page": page})
+    def page_query(self, page: int) -> str:
+        """The address of another page of the same search."""
+        kept = {name: self.values[name].strip()[:MAX_LENGTH] for name in FIELDS if self.values.get(name, "").strip()}
+        return urlencode({**kept, "page": page})
