@@ -38,6 +38,21 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+#: What a search text holds when it is a phone number: digits, and what people write between them.
+#: Checked first because `phonenumbers.parse` also finds a number inside words ("Martin 06 12…").
+_PHONE_SEARCH = re.compile(r"\+?[0-9][0-9 .()/-]{5,30}")
+
+
+def searched_phone(text: str) -> str | None:
+    """The E.164 number a search text is (as registration normalises it), or None: search by name."""
+    if not _PHONE_SEARCH.fullmatch(text.strip()):
+        return None
+    try:
+        return normalise_phone(text)
+    except InvalidValueError:
+        return None
+
+
 Rule = tuple[frozenset[int], re.Pattern[str]]
 
 

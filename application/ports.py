@@ -198,6 +198,10 @@ class PhoneClaims(Protocol):
     def release(self, candidate_id: UUID) -> None:
         """Free the person's number (erasure)."""
 
+    def holders_of(self, phone: str) -> set[UUID]:
+        """Everyone holding this E.164 number, in any agency: the people compliance and the auditors find by
+        phone, through the claims' keyed digests (never a number stored or compared in clear)."""
+
 
 class CandidatePoolSource(Protocol):
     """The job seekers matching may consider (answered from the read model)."""

@@ -198,7 +198,7 @@ def bootstrap(
         clock=clock,
         passwords=passwords,
         closing=closing,
-        history=HistoryQueries(database),
+        history=HistoryQueries(database, app.phone_claims),
         timelines=timelines,
         decisions=DecisionQueries(timelines),
         outreach=OutreachQueries(database),

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from application.caller import Caller
 from application.errors import NotFoundError
-from application.ports import Database, Gazetteer, Row
+from application.phone import searched_phone
+from application.ports import Database, Gazetteer, PhoneClaims, Row
 from application.queries.paging import PAGE_SIZE, Page, clamp_page, like_pattern
 from application.projections.text import search_key
 from domain.personal_data import ERASED_PLACEHOLDER
@@ -122,12 +123,13 @@ _PEOPLE = (
 
 
 class ComplianceQueries:
-    def __init__(self, database: Database, gazetteer: Gazetteer) -> None:
+    def __init__(self, database: Database, gazetteer: Gazetteer, phone_claims: PhoneClaims) -> None:
         self.database = database
         self.gazetteer = gazetteer
+        self.phone_claims = phone_claims  # who holds a number, by its keyed digest (docs/adr/0004)
 
     def search_people(self, caller: Caller, text: str = "", page: int = 1, size: int = PAGE_SIZE) -> Page[PersonSummary]:
-        """Job seekers of every agency by name, commune or skill, or by their exact id.
+        """Job seekers of every agency by name, commune or skill, by phone number, or by their exact id.
 
         A word matches the text as recorded (names, the commune's label, skills) or, for people not
         erased, a commune a merger retired whose commune today bears the word: "Annecy" finds
@@ -135,8 +137,12 @@ class ComplianceQueries:
         caller.require_role("compliance")
         page = clamp_page(page)
         where, params = "1 = 1", []  # type: ignore[var-annotated]
+        phone = searched_phone(text)
         if _is_id(text):
             where, params = "c.id = ?", [str(UUID(text.strip()))]
+        elif phone:
+            holders = sorted(str(person) for person in self.phone_claims.holders_of(phone))
+            where, params = f"c.id IN ({', '.join('?' * len(holders))})" if holders else "1 = 0", holders
         else:
             for word in search_key(text).split()[:6]:
                 merged = self.gazetteer.merged_into(word)

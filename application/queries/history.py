@@ -7,7 +7,8 @@ from uuid import UUID
 
 from application.audit.moments import PARIS
 from application.caller import Caller
-from application.ports import Database, Row
+from application.phone import searched_phone
+from application.ports import Database, PhoneClaims, Row
 from application.projections.event_index import utc_text
 from application.projections.text import search_key
 from application.queries.paging import Page, clamp_page, like_pattern
@@ -28,7 +29,7 @@ AGGREGATE_TYPES = ("Candidate", "Offer", "Outreach", "TrainingSession", "Account
 class HistoryFilters:
     """Every filter is optional; empty strings and None mean "any"."""
 
-    person: str = ""  # a job seeker's id, or words of their name
+    person: str = ""  # a job seeker's id, their phone number, or words of their name
     offer_id: UUID | None = None
     record_id: UUID | None = None  # any aggregate: an outreach, a training session, an account...
     aggregate_type: str = ""
@@ -64,8 +65,9 @@ def paris_day_start(day: date) -> str:
 
 
 class HistoryQueries:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, phone_claims: PhoneClaims) -> None:
         self.database = database
+        self.phone_claims = phone_claims  # who holds a number, by its keyed digest (docs/adr/0004)
 
     def search(self, caller: Caller, filters: HistoryFilters, page: int = 1,
                size: int = HISTORY_PAGE_SIZE) -> Page[HistoryRow]:
@@ -140,6 +142,9 @@ class HistoryQueries:
             return [str(UUID(person.strip()))]
         except ValueError:
             pass
+        phone = searched_phone(person)
+        if phone:
+            return sorted(str(holder) for holder in self.phone_claims.holders_of(phone))
         where, params = [], []
         for word in search_key(person).split()[:6]:
             where.append("search_text LIKE ? ESCAPE '\\'")

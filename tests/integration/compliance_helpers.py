@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from application.queries.compliance import ComplianceQueries
 from application.values import MatchCriteria, Reason
 from infrastructure.bootstrap import Services
 from tests.integration.helpers import advisor, details, mobile, terms
@@ -17,6 +18,11 @@ class Story:
     person: UUID
     rejected_offer: UUID
     accepted_offer: UUID
+
+
+def compliance_queries(services: Services) -> ComplianceQueries:
+    """The compliance officer's queries, wired as the web pages wire them."""
+    return ComplianceQueries(services.database, services.gazetteer, services.app.phone_claims)
 
 
 def suggestion_of(services: Services, offer_id: UUID, person: UUID) -> UUID:

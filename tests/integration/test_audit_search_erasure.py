@@ -9,10 +9,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from application.caller import Caller
-from application.queries.compliance import ComplianceQueries
 from application.values import ERASED_PLACEHOLDER, Reason
 from infrastructure.bootstrap import Services
 from infrastructure.retention import retention_job
+from tests.integration.compliance_helpers import compliance_queries
 from tests.integration.helpers import compliance
 from tests.integration.test_personal_data_erasure import Canary, hits, stored_bytes
 
@@ -50,7 +50,7 @@ def test_the_canary_searched_for_by_an_auditor_is_readable_nowhere_after_erasure
         timeline = view.timelines.timeline(auditor("aud-9"), by_name)
         assert canary.last_name not in repr(timeline) and canary.token not in repr(timeline)
     assert hits(stored_bytes(services, tmp_path), canary) == []
-    report = ComplianceQueries(services.database, services.gazetteer).erasure_report(compliance(), person)
+    report = compliance_queries(services).erasure_report(compliance(), person)
     assert [(s.auditor_id, s.destroyed) for s in report.searches] == [("aud-1", True), ("aud-2", True)]
     assert services.audit.verify().ok  # only keys went: every stored record is as it was sealed
 
@@ -74,6 +74,6 @@ def test_retention_deletes_search_days_and_register_months_past_their_periods(
     assert report.deleted_keys == (old_day,)
     assert query_of(make_services(), old) == ERASED_PLACEHOLDER
     assert query_of(services, recent) == "person=recent"
-    (run,) = ComplianceQueries(services.database, services.gazetteer).retention_runs(compliance())
+    (run,) = compliance_queries(services).retention_runs(compliance())
     assert run.deleted_keys == [old_day]
     assert job().deleted_keys == ()  # a key is deleted once

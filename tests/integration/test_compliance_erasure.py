@@ -12,10 +12,10 @@ import pytest
 from uuid import UUID
 
 from application.explanations import ExplanationLetters
-from application.queries.compliance import PERSONAL_COLUMNS, ComplianceQueries
+from application.queries.compliance import PERSONAL_COLUMNS
 from application.values import ERASED_PLACEHOLDER, Reason
 from infrastructure.bootstrap import Services
-from tests.integration.compliance_helpers import suggested_twice
+from tests.integration.compliance_helpers import compliance_queries, suggested_twice
 from tests.integration.helpers import compliance, notifications
 from tests.integration.test_personal_data_erasure import Canary, exported_from_the_page, hits, log_hits, stored_bytes
 
@@ -67,7 +67,7 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
     assert {i: after[i] for i in before} == before  # no stored record changed: the chain over them still holds
     assert len(after) == len(before) + 1  # ...and the erasure itself is one more event
 
-    report = ComplianceQueries(services.database, services.gazetteer).erasure_report(compliance(), person)
+    report = compliance_queries(services).erasure_report(compliance(), person)
     assert report.key_destroyed is True
     assert [(t.table, t.still_clear) for t in report.tables] == [(table, 0) for table, *_ in PERSONAL_COLUMNS]
     assert {t.table: t.rows for t in report.tables}["rm_suggestions"] == 2
@@ -84,6 +84,6 @@ def test_erasing_a_suggested_person_with_a_letter_leaves_no_clear_copy_and_the_l
     services.database.checkpoint()
     assert read_model_hits(services, canary) == []
     assert hits(stored_bytes(services, tmp_path), canary) == []
-    assert ComplianceQueries(services.database, services.gazetteer).erasure(compliance(), UUID(str(person))) is not None
+    assert compliance_queries(services).erasure(compliance(), UUID(str(person))) is not None
     assert report.export_archives == 1  # the report counts the archive its erasure deleted
     assert log_hits(caplog, canary) == []

@@ -17,13 +17,13 @@ import pytest
 
 from application.errors import DuplicateError
 from application.imports import ImportReport
-from application.queries.compliance import ComplianceQueries
 from application.retention import RetentionJob
 from application.values import Reason
 from infrastructure.bootstrap import Services, bootstrap
 from infrastructure.migrations import MigrationError, migrate
 from infrastructure.phone_claims import PhoneClaimKeyError
 from tests.conftest import AdvanceableClock, settings_for
+from tests.integration.compliance_helpers import compliance_queries
 from tests.integration.helpers import OTHER_AGENCY, advisor, compliance, count, details, max_id, mobile
 
 DUPLICATE = {"phone": "Une personne inscrite dans l'agence a déjà ce numéro."}
@@ -85,6 +85,17 @@ def test_the_same_number_in_another_agency_is_another_person(services: Services)
     assert sorted(holders(services)) == sorted([str(here), str(there)])
 
 
+def test_a_number_s_holders_are_found_in_every_agency_and_no_longer_once_erased(services: Services) -> None:
+    """The compliance officer's and the auditors' search by phone (review 7): by the keyed digests alone."""
+    here = register(services, "06 12 34 56 78")
+    there = register(services, "06 12 34 56 78", agency=OTHER_AGENCY)
+    register(services, mobile(2))
+    assert services.app.phone_claims.holders_of("+33612345678") == {here, there}
+    assert services.app.phone_claims.holders_of("+33699999999") == set()
+    erase(services, there)
+    assert services.app.phone_claims.holders_of("+33612345678") == {here}
+
+
 def test_the_table_holds_a_keyed_hmac_never_the_number_nor_its_plain_hash(services: Services) -> None:
     register(services, "06 12 34 56 78")
     (row,) = claims(services)
@@ -133,7 +144,7 @@ def test_after_erasure_the_number_can_be_registered_again(services: Services) ->
     kept = register(services, mobile(2))
     erase(services, gone)
     assert holders(services) == [str(kept)]
-    report = ComplianceQueries(services.database, services.gazetteer).erasure_report(compliance(), gone)
+    report = compliance_queries(services).erasure_report(compliance(), gone)
     assert [(t.rows, t.still_clear) for t in report.tables if t.table == "phone_claims"] == [(0, 0)]
     again = register(services, mobile(1), name="Revenue")
     assert sorted(holders(services)) == sorted([str(kept), str(again)])

@@ -6,12 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from application.queries.compliance import ComplianceQueries
 from application.retention import RetentionJob, months_before
 from application.values import ERASED_PLACEHOLDER, Reason
 from domain.candidate import Candidate
 from infrastructure.bootstrap import Services
-from tests.integration.compliance_helpers import suggested_twice
+from tests.integration.compliance_helpers import compliance_queries, suggested_twice
 from tests.integration.helpers import advisor, compliance, details, domain_events, mobile
 
 
@@ -60,7 +59,7 @@ def test_people_inactive_for_the_period_are_erased_by_the_job_and_the_run_is_rep
     assert (erasure[0].provenance.actor_id, erasure[0].provenance.actor_role, erasure[0].reason.code) == (
         "job:retention", "job", "retention")
 
-    runs = ComplianceQueries(services.database, services.gazetteer).retention_runs(compliance())
+    runs = compliance_queries(services).retention_runs(compliance())
     assert [(r.run_id, r.erased, r.failed, r.examined, r.actor_id) for r in runs] == [
         (report.run_id, 1, 0, 5, "job:retention")]
     assert runs[0].entries[0]["candidate_id"] == str(sleeper)

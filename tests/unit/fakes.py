@@ -122,6 +122,9 @@ class FakePhoneClaims:
         for claim in [c for c, holder in self.holders.items() if holder == candidate_id]:
             del self.holders[claim]
 
+    def holders_of(self, phone: str) -> set[UUID]:
+        return {holder for (_, number), holder in self.holders.items() if number == phone}
+
 
 class FakePasswords:
     def hash(self, password: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.phone import INVALID_PHONE, normalise_phone
+from application.phone import INVALID_PHONE, normalise_phone, searched_phone
 from domain.errors import InvalidValueError
 
 
@@ -93,3 +93,16 @@ def test_every_typed_number_reads_as_the_library_reads_it(typed: str) -> None:
 @given(st.text(alphabet="0123456789 .-+()٠١٢٣٤٥٦٧٨٩０１２x", max_size=20))
 def test_any_text_reads_as_the_library_reads_it(typed: str) -> None:
     assert ours(typed) == by_the_library(typed)
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("06 12 34 56 78", "+33612345678"), ("0612345678", "+33612345678"), ("+33 6 12 34 56 78", "+33612345678"),
+    ("0033 6 12 34 56 78", "+33612345678"), ("+33 (0)6 12 34 56 78", "+33612345678"),
+    ("+44 20 7946 0958", "+442079460958"),
+    # Not a number: searched by name, as before.
+    ("06 12", None), ("Martin 06 12 34 56 78", None), ("69001", None), ("Dupont", None), ("", None),
+    ("00000000-0000-0000-0000-000000000000", None),
+])
+def test_a_search_text_is_a_phone_number_only_when_it_is_one_whole(text: str, number: str | None) -> None:
+    """"Martin 06 12…" would parse (the library finds a number inside words): it is a name search."""
+    assert searched_phone(text) == number

@@ -27,7 +27,7 @@ HAND_REQUESTERS = tuple(kind for kind in ERASURE_REQUESTERS if kind != "conserva
 
 def queries(request: Request[Any, Any, Any]) -> ComplianceQueries:
     services = services_of(request)
-    return ComplianceQueries(services.database, services.gazetteer)
+    return ComplianceQueries(services.database, services.gazetteer, services.app.phone_claims)
 
 
 def letters(request: Request[Any, Any, Any]) -> ExplanationLetters:
