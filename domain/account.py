@@ -7,12 +7,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidValueError
+from domain.errors import InvalidValueError, LastAdministratorError
 from domain.provenance import ROLES, Provenance
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 #: Roles whose pages are scoped to one agency.
 AGENCY_SCOPED_ROLES = ("advisor",)
+ADMIN = "admin"
+LAST_ADMINISTRATOR = "Il faut au moins un administrateur actif : nommez d'abord un autre administrateur."
 
 
 def validate_role_and_agency(role: str, agency_id: str) -> None:
@@ -55,8 +57,14 @@ class Account(Aggregate):
         self.password_hash = password_hash
         self.active = True
 
-    def assign_role(self, role: str, agency_id: str, provenance: Provenance, timestamp: datetime) -> None:
+    def assign_role(
+        self, role: str, agency_id: str, provenance: Provenance, timestamp: datetime, *, other_administrators: int
+    ) -> None:
+        """`other_administrators`: the active administrators besides this account (the caller counts them).
+        Without one, nobody could open accounts or switch the AI off from the UI any more."""
         validate_role_and_agency(role, agency_id)
+        if self.role == ADMIN and self.active and role != ADMIN and other_administrators < 1:
+            raise LastAdministratorError(LAST_ADMINISTRATOR)
         if (role, agency_id) != (self.role, self.agency_id):
             self._assign_role(role, agency_id, provenance, timestamp)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.account import Account
-from domain.errors import InvalidReasonError, InvalidValueError, OfferClosedError
+from domain.errors import InvalidReasonError, InvalidValueError, LastAdministratorError, OfferClosedError
 from domain.offer import Offer, OfferTerms
 from domain.provenance import Provenance, Reason
 from domain.training_session import TrainingSession
@@ -64,6 +64,16 @@ def test_an_advisor_account_needs_an_agency_and_a_known_role():
     with pytest.raises(InvalidValueError):
         Account.check_opening("conseil.lyon", "advisor", "")
     assert Account.check_opening(" Conseil.Lyon ", "advisor", "lyon-est") == "conseil.lyon"
+
+
+def test_the_last_active_administrator_keeps_the_role_and_another_may_take_it_away():
+    admin = Account("root", "admin", "", "h", ADVISOR, NOW)
+    with pytest.raises(LastAdministratorError):
+        admin.assign_role("auditor", "", ADVISOR, NOW, other_administrators=0)
+    assert admin.role == "admin" and len(admin.collect_events()) == 1  # only Opened
+    admin.assign_role("admin", "", ADVISOR, NOW, other_administrators=0)  # no change: nothing to refuse
+    admin.assign_role("auditor", "", ADVISOR, NOW, other_administrators=1)
+    assert admin.role == "auditor"
 
 
 def test_provenance_refuses_unknown_roles_and_names_jobs_as_actors():

@@ -61,6 +61,7 @@ def attempt(form: Form, command: Callable[[], T]) -> tuple[T | None, int]:
     except InvalidReasonError as error:
         form.errors.setdefault("reason", sentence(str(error)))
         return None, 422
-    except DomainError as error:  # a rule of the record's state: closed offer, erased person...
-        form.errors[FORM_ERROR] = sentence(str(error))
+    except DomainError as error:  # a rule of the record's state: closed offer, erased person, last admin...
+        # Beside the field the rule is about, when it names one (e.g. the role of the last administrator).
+        form.errors[getattr(error, "field", FORM_ERROR)] = sentence(str(error))
         return None, 409
