@@ -17,11 +17,28 @@ ADMIN = "admin"
 LAST_ADMINISTRATOR = "Il faut au moins un administrateur actif : nommez d'abord un autre administrateur."
 
 
+#: An agency's id, as the admin's form and `relais create-user` both accept it: it appears in addresses
+#: (`?agence=`) and in the oversight figures' filters, so no spaces, capitals or punctuation.
+AGENCY_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+BAD_AGENCY_ID = "Identifiant d'agence de 1 à 40 caractères : lettres minuscules, chiffres et tirets (ex. lyon-est)."
+#: An agency scopes an advisor's pages; on any other role it would suggest a scoping that does not exist.
+AGENCY_OF_OTHER_ROLE = "Seul un conseiller est rattaché à une agence : choisissez « Aucune » pour ce rôle."
+
+
+def is_agency_id(text: str) -> bool:
+    return AGENCY_ID.fullmatch(text) is not None
+
+
 def validate_role_and_agency(role: str, agency_id: str) -> None:
     if role not in ROLES:
         raise InvalidValueError({"role": "Rôle inconnu."})
-    if role in AGENCY_SCOPED_ROLES and not agency_id:
+    if role not in AGENCY_SCOPED_ROLES:
+        if agency_id:
+            raise InvalidValueError({"agency_id": AGENCY_OF_OTHER_ROLE})
+    elif not agency_id:
         raise InvalidValueError({"agency_id": "Un conseiller est rattaché à une agence."})
+    elif not is_agency_id(agency_id):
+        raise InvalidValueError({"agency_id": BAD_AGENCY_ID})
 
 
 class Account(Aggregate):

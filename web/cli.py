@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
-from application.values import ERASURE_REQUESTERS
+from application.values import AGENCY_SCOPED_ROLES, ERASURE_REQUESTERS, is_agency_id
 from infrastructure.settings import Settings, SettingsError, database_url_of
 from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
@@ -95,6 +95,11 @@ def _check_agency(services: Services, args: argparse.Namespace) -> None:
     agency = (args.agency or "").strip()
     if args.new_agency and not agency:
         raise CommandError("--new-agency needs --agency, the new agency's id")
+    # The application refuses both too (in French, for the admin's form): said here in the CLI's words.
+    if agency and args.role not in AGENCY_SCOPED_ROLES:
+        raise CommandError(f"only advisors belong to an agency: drop --agency for the {args.role} role")
+    if agency and not is_agency_id(agency):
+        raise CommandError(f"{agency!r} is not an agency id: 1 to 40 lowercase letters, digits and hyphens (e.g. lyon-est)")
     if not agency or args.new_agency:
         return  # no agency: open_account says whether the role needs one
     known = services.accounts.agencies(operator(args))

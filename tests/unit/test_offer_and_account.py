@@ -66,6 +66,21 @@ def test_an_advisor_account_needs_an_agency_and_a_known_role():
     assert Account.check_opening(" Conseil.Lyon ", "advisor", "lyon-est") == "conseil.lyon"
 
 
+def test_only_an_advisor_has_an_agency_and_its_id_is_lowercase_letters_digits_and_hyphens():
+    for role in ("auditor", "compliance", "admin"):
+        with pytest.raises(InvalidValueError) as caught:
+            Account.check_opening("staff.one", role, "paris-nord")
+        assert "Seul un conseiller" in caught.value.errors["agency_id"]
+    for agency in ("Marseille Sud!", "Marseille", "-lyon", "lyon-", "a" * 41):
+        with pytest.raises(InvalidValueError) as caught:
+            Account.check_opening("conseil.sud", "advisor", agency)
+        assert "minuscules" in caught.value.errors["agency_id"]
+    assert Account.check_opening("conseil.sud", "advisor", "marseille-sud") == "conseil.sud"
+    advisor = Account("conseil.sud", "advisor", "marseille-sud", "h", ADVISOR, NOW)
+    with pytest.raises(InvalidValueError):
+        advisor.assign_role("auditor", "marseille-sud", ADVISOR, NOW, other_administrators=1)
+
+
 def test_the_last_active_administrator_keeps_the_role_and_another_may_take_it_away():
     admin = Account("root", "admin", "", "h", ADVISOR, NOW)
     with pytest.raises(LastAdministratorError):

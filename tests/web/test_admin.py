@@ -158,3 +158,22 @@ def test_the_last_active_administrator_cannot_be_demoted_and_nothing_is_written(
     open_account("second-admin", "admin")  # with another administrator, the first may step down
     stepped_down = post(admin, f"/admin/comptes/{account_id}", {"role": "auditor", "agency_id": "", "version": version})
     assert stepped_down.status_code == 303
+
+
+def test_an_agency_is_refused_beside_the_field_for_any_role_but_advisor_and_nothing_is_written(
+    signed_in, open_account, services
+) -> None:
+    admin = signed_in("admin")
+    account_id = open_account("nadia")  # an advisor of lyon-est
+    before = services.app.recorder.max_notification_id()
+    created = post(admin, NEW, account_form(username="new.aud", role="auditor", agency_id="lyon-est"), htmx=True)
+    assert created.status_code == 422
+    assert "Seul un conseiller" in field_error(created.text, "agency_id")
+    opened = post(admin, NEW, account_form(username="new.aud", role="compliance", agency_id="", new_agency="nice-ouest"))
+    assert opened.status_code == 422 and "Seul un conseiller" in field_error(opened.text, "new_agency")
+    page = admin.get(f"/admin/comptes/{account_id}").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    moved = post(admin, f"/admin/comptes/{account_id}", {"role": "auditor", "agency_id": "lyon-est", "version": version})
+    assert moved.status_code == 422 and "Seul un conseiller" in field_error(moved.text, "agency_id")
+    assert services.app.recorder.max_notification_id() == before
+    assert post(admin, NEW, account_form(username="new.aud", role="auditor", agency_id="")).status_code == 303
