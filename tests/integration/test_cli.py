@@ -285,6 +285,9 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
     assert_fails(erase(kept_id, *asked, "--operator", "quelqu'un d'autre"), "--operator", "not a usable name")
     assert_fails(erase(kept_id, *asked, "--reason", "x\x1b[2J"), "caractère invisible")
     assert_fails(erase(kept_id, *asked, "--reference", "dossier\u202e42"), "caractère invisible")
+    for empty in ("", "   "):
+        assert_fails(erase(kept_id, *asked, "--reason", empty), "--reason must say why")
+    assert_fails(erase(kept_id, *asked, "--reason", "x" * 201), "--reason is 200 characters at most")
     missing_reason = relais("erase-candidate", str(kept_id), *asked)
     assert missing_reason.returncode == 2 and "--reason" in missing_reason.stderr
     # Who asked and on what ground are recorded as given, never guessed: both must be said.

@@ -126,6 +126,23 @@ def test_erasure_needs_a_reason_a_requester_and_a_confirmation_shown_in_place(si
     assert services.app.recorder.max_notification_id() == before
 
 
+def test_the_precision_of_an_erasure_is_bounded_warned_about_and_shown_on_the_erasure_record(
+    signed_in, services, person
+) -> None:
+    dpo = signed_in("compliance")
+    form = dpo.get(f"{PEOPLE}/{person}/effacement").text
+    assert "200 caractères au plus" in form and "aucune donnée personnelle" in form
+    before = services.app.recorder.max_notification_id()
+    too_long = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="autre", reason_text="x" * 201), htmx=True)
+    assert too_long.status_code == 422 and "200 caractères" in field_error(too_long.text, "reason_text")
+    assert services.app.recorder.max_notification_id() == before
+    precision = "Demande transmise par le délégué à la protection des données"
+    done = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="autre", reason_text=precision))
+    assert done.status_code == 303
+    report = dpo.get(done.headers["location"]).text
+    assert "Précisions" in report and precision in report
+
+
 def test_erasure_shows_what_was_erased_where_and_the_person_reads_erased_everywhere(
     signed_in, services, person
 ) -> None:
