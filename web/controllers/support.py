@@ -1,6 +1,7 @@
 """Small helpers shared by the controllers: ids, paging, and running a command on a form."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
@@ -38,8 +39,13 @@ def page_number(request: Request[Any, Any, Any]) -> int:
     return int(raw)
 
 
+#: Control characters (NUL, ESC, DEL, C1...): nothing a person searches for, and never echoed into a page.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def query_text(request: Request[Any, Any, Any]) -> str:
-    return request.query_params.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    """The search text, without control characters (a pasted tab or a forged NUL) and bounded."""
+    return CONTROL_CHARACTERS.sub(" ", request.query_params.get("q", "")).strip()[:MAX_QUERY_LENGTH]
 
 
 def attempt(form: Form, command: Callable[[], T]) -> tuple[T | None, int]:
