@@ -1,6 +1,7 @@
 """The compliance officer's pages: find anyone, produce a letter (page and PDF), erase on request."""
 from __future__ import annotations
 
+import logging
 import re
 import zlib
 from uuid import UUID
@@ -95,6 +96,33 @@ def test_a_letter_is_produced_with_a_303_then_shown_to_print_and_as_a_pdf_with_a
     points = pdf_text_points(pdf.content)
     for char in "éèàÀ«»ç":
         assert f"<{ord(char):04X}>" in points, f"{char} is not in the PDF's fonts"
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_pdf_letter_leaves_the_font_subsetting_steps_out_of_the_server_log(signed_in, services, person) -> None:
+    suggested_twice(services, UUID(person))
+    dpo = signed_in("compliance")
+    url = post(dpo, f"{PEOPLE}/{person}/lettres").headers["location"]
+    # As `relais serve` logs: everything at INFO (Litestar's logging set-up hides records from caplog,
+    # so a handler listens on fontTools' own logger).
+    root, fonttools, heard = logging.getLogger(), logging.getLogger("fontTools"), _Records()
+    level = root.level
+    root.setLevel(logging.INFO)
+    fonttools.addHandler(heard)
+    try:
+        assert dpo.get(f"{url}/pdf").status_code == 200
+    finally:
+        fonttools.removeHandler(heard)
+        root.setLevel(level)
+    assert [r.getMessage() for r in heard.records if r.levelno < logging.WARNING] == []
 
 
 def test_recorded_text_is_escaped_in_the_letter_and_kept_out_of_htmx(signed_in, services, person) -> None:
