@@ -14,6 +14,7 @@ from tests.integration.compliance_helpers import suggested_twice
 from tests.web.conftest import (
     AGENCY,
     HTMX,
+    Captured,
     OTHER_AGENCY,
     candidate_form,
     created_id,
@@ -98,22 +99,13 @@ def test_a_letter_is_produced_with_a_303_then_shown_to_print_and_as_a_pdf_with_a
         assert f"<{ord(char):04X}>" in points, f"{char} is not in the PDF's fonts"
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 def test_a_pdf_letter_leaves_the_font_subsetting_steps_out_of_the_server_log(signed_in, services, person) -> None:
     suggested_twice(services, UUID(person))
     dpo = signed_in("compliance")
     url = post(dpo, f"{PEOPLE}/{person}/lettres").headers["location"]
-    # As `relais serve` logs: everything at INFO (Litestar's logging set-up hides records from caplog,
-    # so a handler listens on fontTools' own logger).
-    root, fonttools, heard = logging.getLogger(), logging.getLogger("fontTools"), _Records()
+    # As `relais serve` logs: everything at INFO (Litestar replaces the root's handlers, so caplog hears
+    # nothing: a handler listens on fontTools' own logger).
+    root, fonttools, heard = logging.getLogger(), logging.getLogger("fontTools"), Captured()
     level = root.level
     root.setLevel(logging.INFO)
     fonttools.addHandler(heard)
