@@ -58,7 +58,10 @@ class AccountCommands:
     ) -> int:
         caller.require_role("admin")
         account: Account = self._get_at_version(account_id, Account, expected_version)
-        account.assign_role(role, agency_id.strip(), caller.provenance, self._now())
+        # Read from the read model, which each save updates in its transaction. Two administrators demoting
+        # each other at the same instant could both pass: accepted, see docs/adr/0021.
+        others = len(self.directory.active_administrators() - {str(account.id)})
+        account.assign_role(role, agency_id.strip(), caller.provenance, self._now(), other_administrators=others)
         self._save(account)
         return account.version
 

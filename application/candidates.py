@@ -13,6 +13,7 @@ from application.phone import normalise_phone
 from application.ports import Gazetteer
 from domain.candidate import Candidate, CandidateProfile
 from domain.demographics import plausible_birth_date
+from domain.values import plausible_availability
 from domain.errors import InvalidValueError
 from domain.personal_data import PersonalData
 from domain.provenance import Reason
@@ -81,6 +82,11 @@ class CandidateDetails:
                 plausible_birth_date(profile.birth_date.value, today)
         except InvalidValueError as error:
             errors = {**error.errors, **errors}
+        if today is not None:  # checked apart: shown with the other fields' problems
+            try:
+                plausible_availability(self.available_from, today)
+            except InvalidValueError as error:
+                errors = {**errors, **error.errors}
         if errors:
             raise InvalidValueError(errors)
         return profile

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.caller import Caller
-from application.reply_reading import INTENTS, NEEDS
 from domain.errors import InvalidValueError, NotContactableError
 from domain.offer import Offer
 from domain.outreach import Outreach
@@ -69,8 +68,6 @@ class OutreachCommands:
         caller.require_role("advisor")
         outreach: Outreach = self._get(outreach_id, Outreach)
         caller.require_agency(outreach.agency_id)
-        if intent not in INTENTS or any(n not in NEEDS for n in needs):
-            raise InvalidValueError({"intent": "Lecture invalide."})
         if len(note) > MAX_NOTE:
             raise InvalidValueError({"note": f"La précision fait au plus {MAX_NOTE} caractères."})
         free_text(note, "note", "La précision")

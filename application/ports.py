@@ -170,6 +170,9 @@ class Directory(Protocol):
 
     def account_exists(self, username: str) -> bool: ...
 
+    def active_administrators(self) -> frozenset[str]:
+        """The ids of the active administrator accounts (the last one may not be demoted)."""
+
 
 class PhoneClaims(Protocol):
     """One job seeker per phone number in an agency (docs/adr/0004).

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.ranking import ModelCall
-
-INTENTS = ("interested", "not_interested", "question", "unclear")
-NEEDS = ("transport", "childcare", "training", "schedule")
+# Re-exported: the readers and the web read the domain's closed lists from here.
+from domain.outreach_replies import INTENTS as INTENTS
+from domain.outreach_replies import NEEDS as NEEDS
 REPLY_INTERPRETATION_KIND = "reply_interpretation"
 #: Readings below this confidence are flagged for the advisor.
 LOW_CONFIDENCE = 0.6

@@ -216,6 +216,9 @@ def python_floor_ms(registrations: int) -> float:
         def account_exists(self, username: str) -> bool:
             return False
 
+        def active_administrators(self) -> frozenset[str]:
+            return frozenset()
+
         def claim(self, agency_id: str, phones: object, *, replacing: bool = False) -> set[object]:
             return set()  # every number is free: the floor counts no look-up
 

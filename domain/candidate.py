@@ -255,6 +255,7 @@ class Candidate(Aggregate):
         """Record that the person's key was deleted, who asked (a kind, a sealed reference) and which
         auditors' day keys went with it because their searches named the person (docs/adr/0015, 0017)."""
         reason.require_in(ERASURE_REASONS)
+        reason = erasure_request.ground(reason)
         self._require_not_erased()
         sealed = erasure_request.reference(reference, timestamp)
         kind = erasure_request.requester(requester)

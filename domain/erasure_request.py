@@ -10,6 +10,7 @@ from datetime import datetime
 
 from domain.errors import InvalidValueError
 from domain.personal_data import PersonalData
+from domain.provenance import Reason
 from domain.values import free_text
 
 #: Requester kinds. "conservation" is the retention job's own; the others are typed by an officer.
@@ -17,6 +18,10 @@ ERASURE_REQUESTERS = ("personne", "representant", "agence", "autorite", "conserv
 #: Erasures recorded before the closed list: their requester is the free text they hold (`requested_by`).
 LEGACY_REQUESTER = "texte_libre"
 MAX_REFERENCE = 60
+#: The precision of an erasure's ground ("Précisions", required for "autre"). It stays in clear in the
+#: log: it explains an erasure, so it must outlive it (docs/adr/0021). Short, and the form asks for no
+#: personal data in it.
+MAX_REASON_TEXT = 200
 REGISTER_PREFIX = "erasure-requests:"
 
 
@@ -40,3 +45,11 @@ def reference(text: str, timestamp: datetime) -> PersonalData | None:
         raise InvalidValueError({"reference": f"La référence fait au plus {MAX_REFERENCE} caractères."})
     free_text(text, "reference", "La référence")
     return PersonalData(register_subject(timestamp), text)
+
+
+def ground(reason: Reason) -> Reason:
+    """The erasure's reason with its precision on one line, or InvalidValueError if it is too long."""
+    text = " ".join(reason.text.split())
+    if len(text) > MAX_REASON_TEXT:
+        raise InvalidValueError({"reason_text": f"Les précisions font au plus {MAX_REASON_TEXT} caractères."})
+    return Reason(reason.code, text)

@@ -18,6 +18,13 @@ class InvalidReasonError(DomainError):
     """A decision was recorded without a reason from its closed list."""
 
 
+class LastAdministratorError(DomainError):
+    """The change would leave Relais without an active administrator."""
+
+    #: The form field the refusal is shown beside.
+    field = "role"
+
+
 class OfferClosedError(DomainError):
     """The offer is closed and can no longer change."""
 

@@ -14,6 +14,21 @@ from domain.matching import AiOutput
 from domain.personal_data import PersonalData
 from domain.provenance import Provenance, Reason
 
+#: What a reading of a reply may say (the AI's and the advisor's alike): closed lists, so that the oversight
+#: figures can count them and nothing a reply holds can slip into the log as a "need".
+INTENTS = ("interested", "not_interested", "question", "unclear")
+NEEDS = ("transport", "childcare", "training", "schedule")
+
+
+def check_reading(intent: str, needs: tuple[str, ...]) -> None:
+    errors = {}
+    if intent not in INTENTS:
+        errors["intent"] = "Lecture inconnue : choisissez-en une dans la liste."
+    if any(need not in NEEDS for need in needs):
+        errors["needs"] = "Besoin inconnu : cochez seulement les besoins proposés."
+    if errors:
+        raise InvalidValueError(errors)
+
 
 class OutreachReplies:
     """Mixed into Outreach, which provides `conversation`, `replies` and the `_<event>` methods."""
@@ -55,6 +70,7 @@ class OutreachReplies:
         """The advisor's correction of a reading: recorded beside it, referencing its suggestion id."""
         if str(suggestion_id) not in self.conversation(candidate_id).readings:
             raise OutreachRuleError("Lecture inconnue pour cette personne.")
+        check_reading(intent, needs)
         self._corrected(candidate_id, suggestion_id, intent, needs, note, provenance, timestamp)
 
     def hand_to_advisor(self, candidate_id: UUID, reason: str, provenance: Provenance, timestamp: datetime) -> None:

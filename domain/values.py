@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from domain.errors import InvalidValueError
 
@@ -66,6 +67,21 @@ def bounded_int(value: int, field: str, low: int, high: int, message: str) -> in
     if not low <= value <= high:
         raise InvalidValueError({field: message})
     return value
+
+
+#: How far from today an availability date may be. Past: an old date only means "available now", yet
+#: one from over ten years ago is a typo (1800-01-01) or a record nobody kept up; the advisor corrects it
+#: when editing the profile. Future: a job search is planned months ahead, not years (end of a training,
+#: of a contract, of a parental leave): two years covers them.
+AVAILABILITY_PAST = timedelta(days=3653)
+AVAILABILITY_FUTURE = timedelta(days=731)
+
+
+def plausible_availability(day: date, today: date, field: str = "available_from") -> date:
+    earliest, latest = today - AVAILABILITY_PAST, today + AVAILABILITY_FUTURE
+    if not earliest <= day <= latest:
+        raise InvalidValueError({field: f"La date de disponibilité va du {earliest:%d/%m/%Y} au {latest:%d/%m/%Y}."})
+    return day
 
 
 def contract_types(values: tuple[str, ...] | list[str], field: str = "contract_types") -> tuple[str, ...]:

@@ -6,6 +6,7 @@ holding DejaVuSans.ttf and DejaVuSans-Bold.ttf can be given (docs/adr/0017).
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fpdf import FPDF
@@ -14,6 +15,9 @@ from application.letter import Letter
 
 DEFAULT_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVuSans"
+#: fpdf2 subsets the font with fontTools, which logs each step at INFO (about 75 lines a letter):
+#: noise in the server's log, so only its warnings are kept.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 class LetterFontMissingError(RuntimeError):

@@ -45,6 +45,7 @@ from web.controllers.exports import ExportController, export_public_key
 from web.controllers.integrity import log_integrity
 from web.errors import EXCEPTION_HANDLERS
 from web.security import add_security_headers
+from web.text_encoding import refuse_undecodable_text
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -170,6 +171,7 @@ def create_app(services: Services) -> Litestar:
             header_name="x-csrftoken",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=refuse_undecodable_text,
         before_send=[add_security_headers, csrf_cookie_follows_scheme(settings.secure_cookies)],
         openapi_config=None,
         debug=False,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
-from application.values import ERASURE_REQUESTERS
+from application.values import AGENCY_SCOPED_ROLES, ERASURE_REQUESTERS, MAX_ERASURE_REASON_TEXT, is_agency_id
 from infrastructure.settings import Settings, SettingsError, database_url_of
 from web.cli_compliance import add_compliance_commands
 from web.cli_imports import add_import_commands
@@ -95,6 +95,11 @@ def _check_agency(services: Services, args: argparse.Namespace) -> None:
     agency = (args.agency or "").strip()
     if args.new_agency and not agency:
         raise CommandError("--new-agency needs --agency, the new agency's id")
+    # The application refuses both too (in French, for the admin's form): said here in the CLI's words.
+    if agency and args.role not in AGENCY_SCOPED_ROLES:
+        raise CommandError(f"only advisors belong to an agency: drop --agency for the {args.role} role")
+    if agency and not is_agency_id(agency):
+        raise CommandError(f"{agency!r} is not an agency id: 1 to 40 lowercase letters, digits and hyphens (e.g. lyon-est)")
     if not agency or args.new_agency:
         return  # no agency: open_account says whether the role needs one
     known = services.accounts.agencies(operator(args))
@@ -120,10 +125,16 @@ def cmd_erase_candidate(args: argparse.Namespace) -> int:
         candidate_id = UUID(args.candidate_id)
     except ValueError:
         raise CommandError(f"not a job seeker id: {args.candidate_id!r}") from None
+    # The precision stays in clear in the log: required here (the CLI has no other way to say why), and short.
+    reason_text = " ".join(args.reason.split())
+    if not reason_text:
+        raise CommandError("--reason must say why, in a few words (no personal data: it stays in the log)")
+    if len(reason_text) > MAX_ERASURE_REASON_TEXT:
+        raise CommandError(f"--reason is {MAX_ERASURE_REASON_TEXT} characters at most (it stays in the log)")
     services = _services()
     try:
         services.app.erase_candidate(
-            candidate_id, Reason(args.reason_code, args.reason), args.requester, operator(args), reference=args.reference
+            candidate_id, Reason(args.reason_code, reason_text), args.requester, operator(args), reference=args.reference
         )
     except InvalidValueError as error:
         raise CommandError("; ".join(error.errors.values())) from None
@@ -151,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(func=cmd_rebuild_projections)
     erase = commands.add_parser("erase-candidate", help="erase a job seeker's personal data (delete their key)")
     erase.add_argument("candidate_id")
-    erase.add_argument("--reason", required=True, help="why (free text, recorded)")
+    erase.add_argument("--reason", required=True, help=f"why, in a few words ({MAX_ERASURE_REASON_TEXT} characters at "
+                       "most, recorded in clear in the log: no personal data)")
     # No defaults: an erasure records who asked and on what ground, never a guess (issue 5).
     erase.add_argument("--reason-code", required=True, choices=("demande_rgpd", "retention", "autre"),
                        help="the ground: a GDPR request, the end of the retention period, other")

@@ -203,6 +203,13 @@ def _mark_may_be_replaced(audit: AuditLog) -> None:
                      "not replaced; if, after an investigation, it must go, move it aside first")
 
 
+def exported_range(manifest: Any) -> str:
+    """The sequences an export covers, or "no events" (an empty export has none: not "None..None")."""
+    if not manifest.count:
+        return "no events"
+    return f"sequences {manifest.first_sequence}..{manifest.last_sequence}"
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     since, until = _moment(args.since, "--since"), _moment(args.until, "--until")
     if since and until and since >= until:
@@ -231,7 +238,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     bar.finish()
     manifest = result.manifest
-    print(f"{manifest.count} events exported to {out} (sequences {manifest.first_sequence}..{manifest.last_sequence}), "
+    print(f"{manifest.count} events exported to {out} ({exported_range(manifest)}), "
           f"head {manifest.head.hex()}, key {manifest.public_key_id}")
     print(integrity_line(manifest.log_integrity))
     return 0

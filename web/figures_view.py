@@ -35,7 +35,10 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 
 def points(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1f} pt".replace(".", ",")
+    if value is None:
+        return "—"
+    # A gap that rounds to zero is no gap either way: "0,0 pt", never "-0,0" or "+0,0".
+    return "0,0 pt" if round(value, 1) == 0 else f"{value:+.1f} pt".replace(".", ",")
 
 
 def duration(seconds: float | None) -> str:

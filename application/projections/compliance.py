@@ -97,11 +97,11 @@ class ComplianceRegisterProjection:
         elif isinstance(event, Candidate.PersonalDataErased):
             # `requested_by`: the free text of an erasure recorded before the closed list (upcast), else "".
             tx.execute(
-                "INSERT INTO rm_erasures (candidate_id, erased_at, actor_id, actor_role, reason_code, requested_by, "
-                "requester, audit_search_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rm_erasures (candidate_id, erased_at, actor_id, actor_role, reason_code, reason_text, "
+                "requested_by, requester, audit_search_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (str(event.originator_id), event.timestamp.isoformat(), event.provenance.actor_id,
-                 event.provenance.actor_role, event.reason.code, getattr(event, "requested_by", ""), event.requester,
-                 json.dumps(list(event.audit_search_keys))),
+                 event.provenance.actor_role, event.reason.code, event.reason.text, getattr(event, "requested_by", ""),
+                 event.requester, json.dumps(list(event.audit_search_keys))),
             )
         elif isinstance(event, RetentionRun.Completed):
             entries = [asdict(e) for e in event.entries]

@@ -86,3 +86,8 @@ class ReadModelDirectory:
     def account_exists(self, username: str) -> bool:
         with self.database.read() as tx:
             return tx.fetchone("SELECT 1 AS x FROM rm_accounts WHERE username = ?", (username,)) is not None
+
+    def active_administrators(self) -> frozenset[str]:
+        with self.database.read() as tx:
+            rows = tx.fetchall("SELECT id FROM rm_accounts WHERE role = 'admin' AND active = 1")
+        return frozenset(row["id"] for row in rows)

@@ -62,6 +62,7 @@ class ErasureRecord:
     requested_by: str  # free text of an erasure recorded before the closed list of requesters, else ""
     requester: str = ""  # a kind of ERASURE_REQUESTERS ("texte_libre" before the list)
     audit_search_keys: str = "[]"  # JSON list of the auditors' day keys deleted with the person
+    reason_text: str = ""  # the precision of the ground, if one was given (in clear in the log too)
 
     @property
     def search_keys(self) -> list[str]:
@@ -182,7 +183,7 @@ class ComplianceQueries:
         with self.database.read() as tx:
             row = tx.fetchone(
                 "SELECT candidate_id, erased_at, actor_id, actor_role, reason_code, requested_by, requester, "
-                "audit_search_keys FROM rm_erasures WHERE candidate_id = ?", (str(candidate_id),),
+                "audit_search_keys, reason_text FROM rm_erasures WHERE candidate_id = ?", (str(candidate_id),),
             )
         return ErasureRecord(**row) if row else None
 

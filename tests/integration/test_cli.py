@@ -157,6 +157,23 @@ def test_create_user_refuses_an_agency_that_does_not_exist_unless_told_it_is_new
     assert relais.log_length() == 2
 
 
+def test_create_user_applies_the_admin_forms_agency_rules(relais: Relais) -> None:
+    def create(username: str, role: str, agency: str, *flags: str) -> subprocess.CompletedProcess[str]:
+        return relais("create-user", "--username", username, "--role", role, "--agency", agency, *flags,
+                      "--password-stdin", stdin=PASSWORD + "\n")
+
+    assert relais("migrate").returncode == 0
+    for agency in ("Marseille Sud!", "Marseille"):
+        assert_fails(create("cli.adv9", "advisor", agency, "--new-agency"), repr(agency), "not an agency id")
+    assert create("conseil.sud", "advisor", "marseille-sud", "--new-agency").returncode == 0
+    for role in ("auditor", "compliance", "admin"):
+        assert_fails(create(f"x.{role}", role, "marseille-sud"), "only advisors belong to an agency")
+    assert relais.rows("SELECT username, agency_id FROM rm_accounts") == [
+        {"username": "conseil.sud", "agency_id": "marseille-sud"}
+    ]
+    assert relais.log_length() == 1
+
+
 def test_the_log_records_the_operator_who_ran_the_command_by_default_their_os_login(relais: Relais) -> None:
     def create(username: str, *flags: str) -> subprocess.CompletedProcess[str]:
         return relais("create-user", "--username", username, "--role", "admin", *flags, "--password-stdin",
@@ -268,6 +285,9 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
     assert_fails(erase(kept_id, *asked, "--operator", "quelqu'un d'autre"), "--operator", "not a usable name")
     assert_fails(erase(kept_id, *asked, "--reason", "x\x1b[2J"), "caractère invisible")
     assert_fails(erase(kept_id, *asked, "--reference", "dossier\u202e42"), "caractère invisible")
+    for empty in ("", "   "):
+        assert_fails(erase(kept_id, *asked, "--reason", empty), "--reason must say why")
+    assert_fails(erase(kept_id, *asked, "--reason", "x" * 201), "--reason is 200 characters at most")
     missing_reason = relais("erase-candidate", str(kept_id), *asked)
     assert missing_reason.returncode == 2 and "--reason" in missing_reason.stderr
     # Who asked and on what ground are recorded as given, never guessed: both must be said.

@@ -88,13 +88,17 @@ class FormerGazetteer:
 
 
 class FakeDirectory:
-    """Tests say which user names are taken."""
+    """Tests say which user names are taken and which accounts are active administrators."""
 
     def __init__(self) -> None:
         self.usernames: set[str] = set()
+        self.administrators: set[str] = set()
 
     def account_exists(self, username: str) -> bool:
         return username in self.usernames
+
+    def active_administrators(self) -> frozenset[str]:
+        return frozenset(self.administrators)
 
 
 class FakePhoneClaims:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.account import Account
-from domain.errors import InvalidReasonError, InvalidValueError, OfferClosedError
+from domain.errors import InvalidReasonError, InvalidValueError, LastAdministratorError, OfferClosedError
 from domain.offer import Offer, OfferTerms
 from domain.provenance import Provenance, Reason
 from domain.training_session import TrainingSession
@@ -64,6 +64,31 @@ def test_an_advisor_account_needs_an_agency_and_a_known_role():
     with pytest.raises(InvalidValueError):
         Account.check_opening("conseil.lyon", "advisor", "")
     assert Account.check_opening(" Conseil.Lyon ", "advisor", "lyon-est") == "conseil.lyon"
+
+
+def test_only_an_advisor_has_an_agency_and_its_id_is_lowercase_letters_digits_and_hyphens():
+    for role in ("auditor", "compliance", "admin"):
+        with pytest.raises(InvalidValueError) as caught:
+            Account.check_opening("staff.one", role, "paris-nord")
+        assert "Seul un conseiller" in caught.value.errors["agency_id"]
+    for agency in ("Marseille Sud!", "Marseille", "-lyon", "lyon-", "a" * 41):
+        with pytest.raises(InvalidValueError) as caught:
+            Account.check_opening("conseil.sud", "advisor", agency)
+        assert "minuscules" in caught.value.errors["agency_id"]
+    assert Account.check_opening("conseil.sud", "advisor", "marseille-sud") == "conseil.sud"
+    advisor = Account("conseil.sud", "advisor", "marseille-sud", "h", ADVISOR, NOW)
+    with pytest.raises(InvalidValueError):
+        advisor.assign_role("auditor", "marseille-sud", ADVISOR, NOW, other_administrators=1)
+
+
+def test_the_last_active_administrator_keeps_the_role_and_another_may_take_it_away():
+    admin = Account("root", "admin", "", "h", ADVISOR, NOW)
+    with pytest.raises(LastAdministratorError):
+        admin.assign_role("auditor", "", ADVISOR, NOW, other_administrators=0)
+    assert admin.role == "admin" and len(admin.collect_events()) == 1  # only Opened
+    admin.assign_role("admin", "", ADVISOR, NOW, other_administrators=0)  # no change: nothing to refuse
+    admin.assign_role("auditor", "", ADVISOR, NOW, other_administrators=1)
+    assert admin.role == "auditor"
 
 
 def test_provenance_refuses_unknown_roles_and_names_jobs_as_actors():

@@ -31,7 +31,7 @@ NOT_SECRET = frozenset({
     'rationale_ai', 'readings', 'reason', 'reason_text', 'recipients', 'reconciled', 'records_answer',
     'request_id', 'required_skills', 'requirement', 'retryable', 'role', 'rome_code', 'rome_codes',
     'salary_max', 'salary_min', 'salary_min_expected', 'score', 'sex', 'since', 'skills', 'starts_at',
-    'status', 'step', 'subject_id', 'suggestion_count', 'suggestion_id', 'text', 'timestamp', 'title',
+    'started_by', 'status', 'step', 'subject_id', 'suggestion_count', 'suggestion_id', 'text', 'timestamp', 'title',
     'tokens_in', 'tokens_out', 'until', 'username', 'value',
 })
 

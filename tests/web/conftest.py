@@ -6,6 +6,7 @@ brief's memory_cost=8 is refused with the default parallelism of 4).
 """
 from __future__ import annotations
 
+import logging
 from html import unescape
 import re
 from collections.abc import Callable, Iterator
@@ -194,3 +195,18 @@ def recorded_changes(services: Any) -> int:
     """Stored events, leaving out the auditors' own page views (issue 5 records each of them)."""
     notifications = services.app.recorder.select_notifications(start=0, limit=100_000)
     return sum(1 for n in notifications if not n.topic.endswith("AuditAccess.PageOpened"))
+
+
+class Captured(logging.Handler):
+    """Every record that reaches the root logger (Litestar replaces the root's handlers when an app is made)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def text(self) -> str:
+        """What the server logged: the test client's own lines (httpx, with the URLs it asked for) left out."""
+        return "\n".join(f"{r.name} {r.getMessage()}" for r in self.records if not r.name.startswith("httpx"))

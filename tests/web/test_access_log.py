@@ -10,26 +10,11 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.web.conftest import login
+from tests.web.conftest import Captured, login
 from web.app import create_app
 from web.cli_serve import AccessLog
 
 SEARCHED = "Canari-4f1e"
-
-
-class Captured(logging.Handler):
-    """Every record that reaches the root logger (Litestar replaces the root's handlers when an app is made)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def text(self) -> str:
-        """What the server logged: the test client's own lines (httpx, with the URLs it asked for) left out."""
-        return "\n".join(f"{r.name} {r.getMessage()}" for r in self.records if not r.name.startswith("httpx"))
 
 
 def test_searches_leave_no_name_in_the_access_log_which_keeps_method_path_status_and_duration(

@@ -140,3 +140,40 @@ def test_the_role_form_refuses_an_unknown_agency_too(signed_in, open_account) ->
     assert typo.status_code == 422 and "Agence inconnue" in field_error(typo.text, "agency_id")
     assert typo.text.lstrip().startswith('<form id="role-form"')
     assert "lyon-est" in admin.get(f"/admin/comptes/{account_id}").text
+
+
+def test_the_last_active_administrator_cannot_be_demoted_and_nothing_is_written(signed_in, open_account, services) -> None:
+    admin = signed_in("admin", username="root-admin")
+    account_id = services.accounts.credentials("root-admin").account.id
+    page = admin.get(f"/admin/comptes/{account_id}").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    before = services.app.recorder.max_notification_id()
+    refused = post(admin, f"/admin/comptes/{account_id}", {"role": "auditor", "agency_id": "", "version": version},
+                   htmx=True)
+    assert refused.status_code == 409
+    assert "au moins un administrateur actif" in field_error(refused.text, "role")
+    assert "Recharger le compte" not in refused.text  # not a stale form
+    assert services.app.recorder.max_notification_id() == before
+    assert admin.get("/admin/comptes").status_code == 200
+    open_account("second-admin", "admin")  # with another administrator, the first may step down
+    stepped_down = post(admin, f"/admin/comptes/{account_id}", {"role": "auditor", "agency_id": "", "version": version})
+    assert stepped_down.status_code == 303
+
+
+def test_an_agency_is_refused_beside_the_field_for_any_role_but_advisor_and_nothing_is_written(
+    signed_in, open_account, services
+) -> None:
+    admin = signed_in("admin")
+    account_id = open_account("nadia")  # an advisor of lyon-est
+    before = services.app.recorder.max_notification_id()
+    created = post(admin, NEW, account_form(username="new.aud", role="auditor", agency_id="lyon-est"), htmx=True)
+    assert created.status_code == 422
+    assert "Seul un conseiller" in field_error(created.text, "agency_id")
+    opened = post(admin, NEW, account_form(username="new.aud", role="compliance", agency_id="", new_agency="nice-ouest"))
+    assert opened.status_code == 422 and "Seul un conseiller" in field_error(opened.text, "new_agency")
+    page = admin.get(f"/admin/comptes/{account_id}").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    moved = post(admin, f"/admin/comptes/{account_id}", {"role": "auditor", "agency_id": "lyon-est", "version": version})
+    assert moved.status_code == 422 and "Seul un conseiller" in field_error(moved.text, "agency_id")
+    assert services.app.recorder.max_notification_id() == before
+    assert post(admin, NEW, account_form(username="new.aud", role="auditor", agency_id="")).status_code == 303

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
-from uuid import uuid4
+from uuid import UUID, uuid4
 
-from tests.web.conftest import HTMX, candidate_form, created_id, field_error, input_value, post
+from application.caller import Caller
+from tests.web.conftest import AGENCY, HTMX, candidate_form, created_id, csrf_token, field_error, input_value, post
 
 NEW = "/conseiller/demandeurs/nouveau"
 STALE = "Cette fiche a été modifiée entre-temps : rechargez la page."
@@ -272,3 +273,45 @@ def test_a_control_character_in_a_name_is_refused_beside_the_field_and_nothing_i
     assert "caractère invisible" in field_error(response.text, "last_name")
     assert "caractère invisible" in field_error(response.text, "first_name")
     assert services.app.recorder.max_notification_id() == before
+
+
+def test_an_availability_date_absurdly_far_in_the_past_or_future_is_a_422_beside_the_field(advisor, services) -> None:
+    before = services.app.recorder.max_notification_id()
+    for day in ("1800-01-01", "01/01/2015", "2029-01-01"):  # the test clock's today is 2026-11-30
+        response = post(advisor, NEW, candidate_form(available_from=day), htmx=True)
+        assert response.status_code == 422, day
+        assert "La date de disponibilité va du" in field_error(response.text, "available_from"), day
+    assert services.app.recorder.max_notification_id() == before
+    register(advisor, available_from="2026-06-01")  # a few months back: available now
+
+
+def test_only_the_consent_box_own_value_is_a_consent_anything_else_is_a_422(advisor, services) -> None:
+    before = services.app.recorder.max_notification_id()
+    for value in ("maybe", "non", "off"):
+        response = post(advisor, NEW, candidate_form(sms_consent=value), htmx=True)
+        assert response.status_code == 422, value
+        assert "Valeur inattendue" in field_error(response.text, "sms_consent")
+    assert services.app.recorder.max_notification_id() == before
+    given, withheld = register(advisor), register(advisor, sms_consent="", phone="0633333333")
+    advisor_caller = Caller("t", "advisor", AGENCY, "req-t")
+    assert services.candidates.get(advisor_caller, UUID(given)).sms_consent is True
+    assert services.candidates.get(advisor_caller, UUID(withheld)).sms_consent is False
+
+
+def test_a_form_that_is_not_utf8_is_a_400_and_nothing_is_stored(advisor, services) -> None:
+    fields = {**candidate_form(), "_csrf_token": csrf_token(advisor)}
+    body = "&".join(f"{name}={value}" for name, value in fields.items() if name != "last_name") + "&last_name=%ED%A0%80"
+    before = services.app.recorder.max_notification_id()
+    response = advisor.post(NEW, content=body.encode(), follow_redirects=False,
+                            headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400 and "encodage UTF-8 invalide" in response.text
+    assert "\ufffd" not in response.text
+    assert services.app.recorder.max_notification_id() == before
+    assert advisor.get("/conseiller/demandeurs?q=%ED%A0%80").status_code == 400
+
+
+def test_a_control_character_in_the_search_is_never_echoed(advisor) -> None:
+    register(advisor, last_name="Lefèvre")
+    response = advisor.get("/conseiller/demandeurs?q=%00lef%1Bevre")
+    assert response.status_code == 200
+    assert "\x00" not in response.text and "\x1b" not in response.text

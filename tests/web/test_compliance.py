@@ -1,6 +1,7 @@
 """The compliance officer's pages: find anyone, produce a letter (page and PDF), erase on request."""
 from __future__ import annotations
 
+import logging
 import re
 import zlib
 from uuid import UUID
@@ -13,6 +14,7 @@ from tests.integration.compliance_helpers import suggested_twice
 from tests.web.conftest import (
     AGENCY,
     HTMX,
+    Captured,
     OTHER_AGENCY,
     candidate_form,
     created_id,
@@ -97,6 +99,24 @@ def test_a_letter_is_produced_with_a_303_then_shown_to_print_and_as_a_pdf_with_a
         assert f"<{ord(char):04X}>" in points, f"{char} is not in the PDF's fonts"
 
 
+def test_a_pdf_letter_leaves_the_font_subsetting_steps_out_of_the_server_log(signed_in, services, person) -> None:
+    suggested_twice(services, UUID(person))
+    dpo = signed_in("compliance")
+    url = post(dpo, f"{PEOPLE}/{person}/lettres").headers["location"]
+    # As `relais serve` logs: everything at INFO (Litestar replaces the root's handlers, so caplog hears
+    # nothing: a handler listens on fontTools' own logger).
+    root, fonttools, heard = logging.getLogger(), logging.getLogger("fontTools"), Captured()
+    level = root.level
+    root.setLevel(logging.INFO)
+    fonttools.addHandler(heard)
+    try:
+        assert dpo.get(f"{url}/pdf").status_code == 200
+    finally:
+        fonttools.removeHandler(heard)
+        root.setLevel(level)
+    assert [r.getMessage() for r in heard.records if r.levelno < logging.WARNING] == []
+
+
 def test_recorded_text_is_escaped_in_the_letter_and_kept_out_of_htmx(signed_in, services, person) -> None:
     suggested_twice(services, UUID(person), reject_text="<script>alert(1)</script>")
     dpo = signed_in("compliance")
@@ -124,6 +144,23 @@ def test_erasure_needs_a_reason_a_requester_and_a_confirmation_shown_in_place(si
     too_long = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reference="x" * 61), htmx=True)
     assert too_long.status_code == 422 and "60 caractères" in field_error(too_long.text, "reference")
     assert services.app.recorder.max_notification_id() == before
+
+
+def test_the_precision_of_an_erasure_is_bounded_warned_about_and_shown_on_the_erasure_record(
+    signed_in, services, person
+) -> None:
+    dpo = signed_in("compliance")
+    form = dpo.get(f"{PEOPLE}/{person}/effacement").text
+    assert "200 caractères au plus" in form and "aucune donnée personnelle" in form
+    before = services.app.recorder.max_notification_id()
+    too_long = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="autre", reason_text="x" * 201), htmx=True)
+    assert too_long.status_code == 422 and "200 caractères" in field_error(too_long.text, "reason_text")
+    assert services.app.recorder.max_notification_id() == before
+    precision = "Demande transmise par le délégué à la protection des données"
+    done = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form(reason="autre", reason_text=precision))
+    assert done.status_code == 303
+    report = dpo.get(done.headers["location"]).text
+    assert "Précisions" in report and precision in report
 
 
 def test_erasure_shows_what_was_erased_where_and_the_person_reads_erased_everywhere(

@@ -136,6 +136,22 @@ def test_correction_and_conclusion_forms(advisor, services, clock):
     assert done.status_code == 303 and "Mis·e en relation" in advisor.get(location).text
 
 
+def test_an_unknown_need_in_a_correction_is_a_422_in_place_and_nothing_is_written(advisor, services, clock):
+    _, person, location = start(advisor, services)
+    services.app.run_outreach_tick()
+    post(advisor, "/simulateur/repondre", {"phone": PHONE, "body": "bof"})
+    suggestion = re.search(r'name="suggestion_id" value="([^"]+)"', advisor.get(location).text).group(1)
+    outreach = location.rsplit("/", 1)[1]
+    before = services.app.recorder.max_notification_id()
+    for needs in (["teleport"], ["transport", "teleport"]):
+        refused = post(advisor, f"/conseiller/sms/{outreach}/{person}/lecture",
+                       {"suggestion_id": suggestion, "intent": "interested", "needs": needs})
+        assert refused.status_code == 422
+        assert "Besoin inconnu" in refused.text and "teleport" not in refused.text
+    assert services.app.recorder.max_notification_id() == before
+    assert "Corrigée par le conseiller" not in advisor.get(location).text
+
+
 def test_without_csrf_nothing_is_approved(advisor, services):
     offer, person = seed(services)
     response = advisor.post(f"/conseiller/offres/{offer}/sms", data={"recipients": person, "text": "x. Messages automatiques. STOP"},

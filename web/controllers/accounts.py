@@ -10,7 +10,7 @@ from application.queries.accounts import AccountView
 from application.values import ROLES
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
-from web.controllers.support import attempt, parse_id
+from web.controllers.support import FORM_ERROR, attempt, parse_id
 from web.forms.account import AssignRoleForm, OpenAccountForm
 from web.forms.fields import Form
 from web.labels import ROLE_LABELS
@@ -102,6 +102,6 @@ class AccountController(Controller):
             "form": form,
             "role_options": role_options(),
             "agency_options": self._agency_options(request),
-            "stale": status == 409,
+            "stale": status == 409 and FORM_ERROR in form.errors,  # not a conflict of a field (the last admin)
         }
         return render(request, "admin/account.html", context, partial="admin/_role_form.html", status=status)

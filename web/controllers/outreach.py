@@ -109,7 +109,7 @@ class OutreachController(Controller):
         suggestion = form.text(data, "suggestion_id")
         intent = form.text(data, "intent")
         note = form.text(data, "note")
-        needs = tuple(n for n in values(data, "needs") if n in NEEDS)
+        needs = tuple(values(data, "needs"))  # an unknown need is refused by the application, never dropped
         if intent not in INTENTS:
             form.errors["intent"] = "Choisissez une lecture."
         try:

@@ -1,6 +1,7 @@
 """Small helpers shared by the controllers: ids, paging, and running a command on a form."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
@@ -38,8 +39,13 @@ def page_number(request: Request[Any, Any, Any]) -> int:
     return int(raw)
 
 
+#: Control characters (NUL, ESC, DEL, C1...): nothing a person searches for, and never echoed into a page.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def query_text(request: Request[Any, Any, Any]) -> str:
-    return request.query_params.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    """The search text, without control characters (a pasted tab or a forged NUL) and bounded."""
+    return CONTROL_CHARACTERS.sub(" ", request.query_params.get("q", "")).strip()[:MAX_QUERY_LENGTH]
 
 
 def attempt(form: Form, command: Callable[[], T]) -> tuple[T | None, int]:
@@ -61,6 +67,7 @@ def attempt(form: Form, command: Callable[[], T]) -> tuple[T | None, int]:
     except InvalidReasonError as error:
         form.errors.setdefault("reason", sentence(str(error)))
         return None, 422
-    except DomainError as error:  # a rule of the record's state: closed offer, erased person...
-        form.errors[FORM_ERROR] = sentence(str(error))
+    except DomainError as error:  # a rule of the record's state: closed offer, erased person, last admin...
+        # Beside the field the rule is about, when it names one (e.g. the role of the last administrator).
+        form.errors[getattr(error, "field", FORM_ERROR)] = sentence(str(error))
         return None, 409

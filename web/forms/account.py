@@ -6,14 +6,11 @@ in an existing agency's id cannot quietly open a second one (docs/adr/0007, sess
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from web.forms.fields import Form
-
-NEW_AGENCY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
 @dataclass
@@ -32,10 +29,7 @@ class AgencyForm(Form):
             self.errors["agency_id"] = (
                 "Agence inconnue : choisissez-la dans la liste, ou ouvrez-la dans le champ « Nouvelle agence »."
             )
-        elif new and not NEW_AGENCY_ID.match(new):
-            self.errors["new_agency"] = (
-                "Identifiant d'agence de 1 à 40 caractères : lettres minuscules, chiffres et tirets (ex. lyon-est)."
-            )
+        # A new agency's id is checked by the application (the rule `relais create-user` applies too).
         self.agency = new or chosen
 
     def place_agency_errors(self) -> None:

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 MAX_FIELD_LENGTH = 10_000
+#: What a ticked checkbox sends (its `value`).
+CHECKED = "on"
 SPLIT_CODES = re.compile(r"[\s,;]+")
 SPLIT_LIST = re.compile(r"[,;\n]+")
 
@@ -36,9 +38,13 @@ class Form:
         return value.strip()
 
     def checkbox(self, data: Mapping[str, Any], name: str) -> bool:
-        checked = bool(self.text(data, name))
-        self.values[name] = "on" if checked else ""
-        return checked
+        """Ticked only if it sends its own value ("on", as `_macros.html` renders it). Anything else is an
+        error, never a tick: a box may record a consent, and "maybe" is not one."""
+        value = self.text(data, name)
+        if value not in ("", CHECKED):
+            self.errors[name] = "Valeur inattendue pour cette case : cochez-la ou laissez-la vide."
+        self.values[name] = CHECKED if value == CHECKED else ""
+        return value == CHECKED
 
     def read(self, data: Mapping[str, Any], name: str, parse: Callable[[str], Any], default: Any) -> Any:
         """Parse a field; on failure record the error and return `default` (a placeholder)."""
