@@ -59,7 +59,7 @@ class AccountCommands:
         caller.require_role("admin")
         account: Account = self._get_at_version(account_id, Account, expected_version)
         # Read from the read model, which each save updates in its transaction. Two administrators demoting
-        # each other at the same instant could both pass: accepted, see docs/adr/0021.
+        # each other at the same instant could both pass: accepted, see docs/adr/0022.
         others = len(self.directory.active_administrators() - {str(account.id)})
         account.assign_role(role, agency_id.strip(), caller.provenance, self._now(), other_administrators=others)
         self._save(account)

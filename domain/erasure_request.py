@@ -19,7 +19,7 @@ ERASURE_REQUESTERS = ("personne", "representant", "agence", "autorite", "conserv
 LEGACY_REQUESTER = "texte_libre"
 MAX_REFERENCE = 60
 #: The precision of an erasure's ground ("Précisions", required for "autre"). It stays in clear in the
-#: log: it explains an erasure, so it must outlive it (docs/adr/0021). Short, and the form asks for no
+#: log: it explains an erasure, so it must outlive it (docs/adr/0022). Short, and the form asks for no
 #: personal data in it.
 MAX_REASON_TEXT = 200
 REGISTER_PREFIX = "erasure-requests:"

@@ -3,7 +3,7 @@
 Litestar decodes them with replacement characters, so "\\xed\\xa0\\x80" would be stored as "���" and
 shown as such for good. A browser always encodes what a person types in the page's charset (UTF-8),
 so such bytes come from a tool or a forgery: the request is refused whole (400, a French page) before
-any handler reads it, and nothing is recorded (docs/adr/0021).
+any handler reads it, and nothing is recorded (docs/adr/0022).
 """
 from __future__ import annotations
 
