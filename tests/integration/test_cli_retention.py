@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from application.values import ERASED_PLACEHOLDER
@@ -15,7 +15,8 @@ def test_retention_from_the_command_line_reports_then_erases_the_inactive(tmp_pa
     relais = Relais(tmp_path / "data")
     long_ago = relais.services(clock=AdvanceableClock(datetime(2022, 1, 10, 9, 0, tzinfo=UTC)))
     try:
-        sleeper = long_ago.app.register_candidate(details(last_name="Ancien", phone=mobile(1)), True, advisor())
+        sleeper = long_ago.app.register_candidate(
+            details(last_name="Ancien", phone=mobile(1), available_from=date(2022, 2, 1)), True, advisor())
     finally:
         long_ago.close()
     today = relais.services()
