@@ -17,7 +17,7 @@ from web.cli_imports import add_import_commands
 from web.cli_scheduler import add_scheduler_command
 from web.cli_serve import add_serve_command
 from web.cli_audit import add_audit_commands
-from web.cli_database import DatabaseUnreachableError, check_database, check_installation
+from web.cli_database import DatabaseUnreachableError, check_database, check_keys
 from web.cli_keys import add_key_commands
 from web.cli_operator import OperatorError, add_operator_option, operator, operator_name
 
@@ -26,12 +26,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("relais")
 ROLES = ("advisor", "auditor", "compliance", "admin")
-#: Commands that read, verify or change what an installation holds: they refuse a missing database or
-#: key file instead of creating an empty one (web/cli_database.py). The others may start a new one.
-ON_AN_EXISTING_INSTALLATION = frozenset({
-    "rebuild-projections", "erase-candidate", "retention", "checkpoint", "verify-log", "export", "verify-export",
-    "export-public-key", "rotate-signing-key",
-})
+#: The commands that may start a new installation (database and keys); every other one works on an
+#: installation already there and refuses a missing one instead of creating it (web/cli_database.py).
+MAY_INSTALL = frozenset({"serve", "migrate", "seed-demo", "create-user"})
 
 
 #: Requester kinds an operator may give; "conservation" is the retention job's own.
@@ -204,10 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _uses_database(args):
             # Seconds, not a pool's 30 s timeout and exit 1; read from the environment before Settings,
             # which would make a key file.
-            existing = args.command in ON_AN_EXISTING_INSTALLATION
-            check_database(database_url_of(os.environ), existing=existing)
-            if existing:
-                check_installation(os.environ)
+            if check_database(database_url_of(os.environ), existing=args.command not in MAY_INSTALL):
+                check_keys(os.environ)
         return func(args)
     except (CommandError, SettingsError, OperatorError, DatabaseUnreachableError) as error:
         return _fail(str(error))

@@ -89,15 +89,21 @@ def test_verify_export_with_a_key_file_needs_no_database(relais: Relais, tmp_pat
 
 
 def test_commands_on_an_existing_installation_refuse_a_mistyped_data_folder_and_create_nothing(tmp_path: Path) -> None:
-    """A mistyped RELAIS_DATA_DIR once answered "log intact: 0 records" from a new empty log signed by a new key."""
-    from web.cli import ON_AN_EXISTING_INSTALLATION
+    """A mistyped RELAIS_DATA_DIR once answered "log intact: 0 records" from a new empty log signed by a new key,
+    and an import or the scheduler would have started a new installation there."""
+    from web.cli import MAY_INSTALL
 
     typo = tmp_path / "dta"
     relais = Relais(typo)
-    for command in sorted(ON_AN_EXISTING_INSTALLATION):
+    assert {"import-candidates", "import-offers", "scheduler", "verify-log", "export"}.isdisjoint(MAY_INSTALL)
+    for command in sorted(set(EVERY_COMMAND) - MAY_INSTALL):
+        if command == "verify-export":
+            continue  # with --public-key it needs no database; without, below
         result = run(relais, command, tmp_path)
         assert_fails(result, "no Relais database at", str(typo / "relais.sqlite"), "no such file", "never creates one")
         assert not typo.exists(), command  # no folder, no database, no key
+    assert_fails(relais("verify-export", str(tmp_path)), "no Relais database at")
+    assert not typo.exists()
 
 
 def test_a_file_that_holds_no_relais_schema_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
@@ -109,11 +115,16 @@ def test_a_file_that_holds_no_relais_schema_is_refused_and_left_as_it_was(tmp_pa
     assert other.read_bytes() == before
 
 
-def test_an_installation_whose_key_file_is_elsewhere_is_refused_rather_than_given_a_new_key(relais: Relais) -> None:
+@pytest.mark.parametrize("key", ["secret.key", "signing.key"])
+def test_no_command_makes_new_keys_for_a_database_that_holds_relais_data(relais: Relais, key: str, tmp_path: Path) -> None:
+    """A new secret key opens none of the people's data; a new signing key makes every checkpoint unverifiable."""
     assert relais("migrate").returncode == 0
-    elsewhere = Relais(relais.data_dir.parent / "ailleurs", f"sqlite:///{relais.data_dir / 'relais.sqlite'}")
-    assert_fails(elsewhere("verify-log"), "no secret key at", "ailleurs")
-    assert not (relais.data_dir.parent / "ailleurs").exists()
+    (relais.data_dir / key).rename(relais.data_dir / f"{key}.aside")
+    for command in ("serve", "migrate", "seed-demo", "create-user", "verify-log", "checkpoint", "scheduler"):
+        assert_fails(run(relais, command, tmp_path), f"{relais.data_dir / key}", "is missing",
+                     "a new key is never made")
+        assert not (relais.data_dir / key).exists(), command
+    assert relais.rows("SELECT COUNT(*) AS n FROM signing_keys")[0]["n"] == 0  # nothing recorded either
 
 
 @pytest.mark.postgres

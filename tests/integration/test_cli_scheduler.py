@@ -28,10 +28,11 @@ def start(data_dir: Path, database_url: str | None) -> subprocess.Popen[str]:
 
 def test_relais_scheduler_runs_until_sigterm_then_releases_its_lock(tmp_path: Path, store: str | None) -> None:
     data_dir = tmp_path / "data"
+    bootstrap(settings_for(data_dir, store)).close()  # the installation the web app made, beside which it runs
     process = start(data_dir, store)
     try:
         assert process.stdout is not None
-        line = process.stdout.readline()  # printed once migrated and started
+        line = process.stdout.readline()  # printed once started
         assert "relais scheduler running" in line, process.stderr.read() if process.stderr else ""
         time.sleep(1.5)  # at least one election
         process.send_signal(signal.SIGTERM)
