@@ -35,6 +35,19 @@ CLAIM_CONSTRAINT = "phone_claims_pkey"
 KEY_CHECK = "phone_claims_key_check"
 
 
+
+#: The agencies anyone is registered in, one index probe per agency (a loose index scan on the
+#: indexes that lead with agency_id) rather than a scan of every job seeker: SELECT DISTINCT read
+#: all of rm_candidates on each search, ~85 ms for 1,000,000 people on PostgreSQL (review 8, finding 4).
+AGENCIES_WITH_PEOPLE = (
+    "WITH RECURSIVE agencies (agency_id) AS ("
+    " SELECT MIN(agency_id) FROM rm_candidates"
+    " UNION ALL"
+    " SELECT (SELECT MIN(c.agency_id) FROM rm_candidates c WHERE c.agency_id > agencies.agency_id)"
+    " FROM agencies WHERE agencies.agency_id IS NOT NULL"
+    ") SELECT agency_id FROM agencies WHERE agency_id IS NOT NULL"
+)
+
 class PhoneClaimKeyError(SettingsError):
     """The phone claim key is not the one the stored claims were made with."""
 
@@ -99,7 +112,7 @@ class DatabasePhoneClaims:
         # A claim names its agency, so a search across agencies asks for the claim of each agency anyone is
         # registered in: a few hundred digests at most, one indexed read, and the number never leaves memory.
         with self.database.read() as tx:
-            agencies = [row["agency_id"] for row in tx.fetchall("SELECT DISTINCT agency_id FROM rm_candidates")]
+            agencies = [row["agency_id"] for row in tx.fetchall(AGENCIES_WITH_PEOPLE)]
             if not agencies:
                 return set()
             holders = self._holders(tx, [self._claim_of(agency, phone) for agency in agencies])
