@@ -30,7 +30,8 @@ class AccountCommands:
         caller.require_role("admin")
         errors: dict[str, str] = {}
         try:
-            username = Account.check_opening(username, role, agency_id.strip())
+            agency = agency_id.strip()
+            username = Account.check_opening(username, role, agency, bool(agency) and self.directory.has_agency(agency))
         except InvalidValueError as error:
             errors.update(error.errors)
         try:
@@ -61,7 +62,9 @@ class AccountCommands:
         # Read from the read model, which each save updates in its transaction. Two administrators demoting
         # each other at the same instant could both pass: accepted, see docs/adr/0022.
         others = len(self.directory.active_administrators() - {str(account.id)})
-        account.assign_role(role, agency_id.strip(), caller.provenance, self._now(), other_administrators=others)
+        agency = agency_id.strip()
+        account.assign_role(role, agency, caller.provenance, self._now(), other_administrators=others,
+                            agency_exists=bool(agency) and self.directory.has_agency(agency))
         self._save(account)
         return account.version
 

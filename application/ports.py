@@ -173,6 +173,9 @@ class Directory(Protocol):
     def active_administrators(self) -> frozenset[str]:
         """The ids of the active administrator accounts (the last one may not be demoted)."""
 
+    def has_agency(self, agency_id: str) -> bool:
+        """Whether an account belongs to the agency: it exists, whatever rule its id was made under."""
+
 
 class PhoneClaims(Protocol):
     """One job seeker per phone number in an agency (docs/adr/0004).

@@ -29,7 +29,9 @@ def is_agency_id(text: str) -> bool:
     return AGENCY_ID.fullmatch(text) is not None
 
 
-def validate_role_and_agency(role: str, agency_id: str) -> None:
+def validate_role_and_agency(role: str, agency_id: str, agency_exists: bool = False) -> None:
+    """`agency_exists`: an agency some account already belongs to keeps its id, made perhaps before the
+    rule (review 8, finding 6): only a new agency's id must follow AGENCY_ID."""
     if role not in ROLES:
         raise InvalidValueError({"role": "Rôle inconnu."})
     if role not in AGENCY_SCOPED_ROLES:
@@ -37,7 +39,7 @@ def validate_role_and_agency(role: str, agency_id: str) -> None:
             raise InvalidValueError({"agency_id": AGENCY_OF_OTHER_ROLE})
     elif not agency_id:
         raise InvalidValueError({"agency_id": "Un conseiller est rattaché à une agence."})
-    elif not is_agency_id(agency_id):
+    elif not agency_exists and not is_agency_id(agency_id):
         raise InvalidValueError({"agency_id": BAD_AGENCY_ID})
 
 
@@ -50,14 +52,14 @@ class Account(Aggregate):
         return uuid5(NAMESPACE_URL, f"relais:account:{username.lower()}")
 
     @staticmethod
-    def check_opening(username: str, role: str, agency_id: str) -> str:
+    def check_opening(username: str, role: str, agency_id: str, agency_exists: bool = False) -> str:
         """The normalised user name, once the name, role and agency are acceptable."""
         username = username.strip().lower()
         errors: dict[str, str] = {}
         if not USERNAME.match(username):
             errors["username"] = "Identifiant de 3 à 40 caractères : lettres minuscules, chiffres, . _ -"
         try:
-            validate_role_and_agency(role, agency_id)
+            validate_role_and_agency(role, agency_id, agency_exists)
         except InvalidValueError as error:
             errors.update(error.errors)
         if errors:
@@ -75,11 +77,12 @@ class Account(Aggregate):
         self.active = True
 
     def assign_role(
-        self, role: str, agency_id: str, provenance: Provenance, timestamp: datetime, *, other_administrators: int
+        self, role: str, agency_id: str, provenance: Provenance, timestamp: datetime, *, other_administrators: int,
+        agency_exists: bool = False,
     ) -> None:
         """`other_administrators`: the active administrators besides this account (the caller counts them).
         Without one, nobody could open accounts or switch the AI off from the UI any more."""
-        validate_role_and_agency(role, agency_id)
+        validate_role_and_agency(role, agency_id, agency_exists or agency_id == self.agency_id)
         if self.role == ADMIN and self.active and role != ADMIN and other_administrators < 1:
             raise LastAdministratorError(LAST_ADMINISTRATOR)
         if (role, agency_id) != (self.role, self.agency_id):

@@ -95,11 +95,15 @@ def _check_agency(services: Services, args: argparse.Namespace) -> None:
     # The application refuses both too (in French, for the admin's form): said here in the CLI's words.
     if agency and args.role not in AGENCY_SCOPED_ROLES:
         raise CommandError(f"only advisors belong to an agency: drop --agency for the {args.role} role")
-    if agency and not is_agency_id(agency):
-        raise CommandError(f"{agency!r} is not an agency id: 1 to 40 lowercase letters, digits and hyphens (e.g. lyon-est)")
-    if not agency or args.new_agency:
-        return  # no agency: open_account says whether the role needs one
+    if not agency:
+        return  # open_account says whether the role needs one
     known = services.accounts.agencies(operator(args))
+    if args.new_agency:
+        if agency in known:
+            return  # opened already: it keeps its id, made perhaps before the rule
+        if not is_agency_id(agency):
+            raise CommandError(f"{agency!r} is not an agency id: 1 to 40 lowercase letters, digits and hyphens (e.g. lyon-est)")
+        return
     if agency not in known:
         listed = f"the agencies are {', '.join(known)}" if known else "no agency exists yet"
         raise CommandError(f"unknown agency {agency!r}: {listed} (add --new-agency to open a new one)")

@@ -91,3 +91,7 @@ class ReadModelDirectory:
         with self.database.read() as tx:
             rows = tx.fetchall("SELECT id FROM rm_accounts WHERE role = 'admin' AND active = 1")
         return frozenset(row["id"] for row in rows)
+
+    def has_agency(self, agency_id: str) -> bool:
+        with self.database.read() as tx:
+            return tx.fetchone("SELECT 1 AS x FROM rm_accounts WHERE agency_id = ? LIMIT 1", (agency_id,)) is not None

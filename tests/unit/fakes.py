@@ -93,12 +93,16 @@ class FakeDirectory:
     def __init__(self) -> None:
         self.usernames: set[str] = set()
         self.administrators: set[str] = set()
+        self.agencies: set[str] = set()
 
     def account_exists(self, username: str) -> bool:
         return username in self.usernames
 
     def active_administrators(self) -> frozenset[str]:
         return frozenset(self.administrators)
+
+    def has_agency(self, agency_id: str) -> bool:
+        return agency_id in self.agencies
 
 
 class FakePhoneClaims:

@@ -81,6 +81,17 @@ def test_only_an_advisor_has_an_agency_and_its_id_is_lowercase_letters_digits_an
         advisor.assign_role("auditor", "marseille-sud", ADVISOR, NOW, other_administrators=1)
 
 
+def test_an_agency_opened_before_the_id_rule_keeps_its_id_and_its_advisors():
+    """Agencies opened earlier as "Lyon Est" must not strand their job seekers (review 8, finding 6)."""
+    veteran = Account("conseil.ancien", "advisor", "Lyon Est", "h", ADVISOR, NOW)  # recorded before the rule
+    veteran.assign_role("advisor", "Lyon Est", ADVISOR, NOW, other_administrators=1)  # unchanged: no refusal
+    assert Account.check_opening("conseil.neuf", "advisor", "Lyon Est", agency_exists=True) == "conseil.neuf"
+    veteran.assign_role("advisor", "Paris Nord", ADVISOR, NOW, other_administrators=1, agency_exists=True)
+    assert veteran.agency_id == "Paris Nord"
+    with pytest.raises(InvalidValueError):  # a new agency follows the rule
+        veteran.assign_role("advisor", "Lille Sud", ADVISOR, NOW, other_administrators=1)
+
+
 def test_the_last_active_administrator_keeps_the_role_and_another_may_take_it_away():
     admin = Account("root", "admin", "", "h", ADVISOR, NOW)
     with pytest.raises(LastAdministratorError):
