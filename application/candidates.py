@@ -45,7 +45,9 @@ class CandidateDetails:
     sex: str = ""  # "F", "M"; "": not recorded
     priority_area: str = ""  # lives in a QPV: "yes", "no"; "": unknown
 
-    def to_profile(self, subject_id: UUID, gazetteer: Gazetteer, today: date | None = None) -> CandidateProfile:
+    def to_profile(
+        self, subject_id: UUID, gazetteer: Gazetteer, today: date | None = None, before: CandidateProfile | None = None,
+    ) -> CandidateProfile:
         """The encrypted-to-be profile of `subject_id`, or every problem of the form at once."""
         errors: dict[str, str] = {}
         match = gazetteer.find_commune(self.commune)
@@ -78,11 +80,14 @@ class CandidateDetails:
         )
         try:
             profile = profile.validated()
-            if today is not None and profile.birth_date is not None:
+            if today is not None and profile.birth_date is not None and not (
+                    before is not None and before.birth_date is not None and before.birth_date.value == profile.birth_date.value):
                 plausible_birth_date(profile.birth_date.value, today)
         except InvalidValueError as error:
             errors = {**error.errors, **errors}
-        if today is not None:  # checked apart: shown with the other fields' problems
+        # Checked apart, shown with the other fields' problems; against today only when the date is new or
+        # changed: a date that was plausible when recorded must not block every later edit (review 8, finding 7).
+        if today is not None and (before is None or before.available_from != self.available_from):
             try:
                 plausible_availability(self.available_from, today)
             except InvalidValueError as error:
@@ -111,7 +116,7 @@ class CandidateCommands:
         caller.require_role("advisor")
         candidate: Candidate = self._get_at_version(candidate_id, Candidate, expected_version)
         caller.require_agency(candidate.agency_id)
-        profile = details.to_profile(candidate.id, self.gazetteer, self._now().date())
+        profile = details.to_profile(candidate.id, self.gazetteer, self._now().date(), before=candidate.profile)
         candidate.change_profile(profile, caller.provenance, self._now())
         self._save_claiming_phone(candidate, replacing=True)  # frees the old number if it changed
         return candidate.version
