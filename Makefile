@@ -123,6 +123,7 @@ clean:
 # would flag the next log as a deleted one). Never a PostgreSQL database.
 reset-demo:
 	@if [ -n "$${RELAIS_DATABASE_URL:-}" ]; then echo "reset-demo: RELAIS_DATABASE_URL is set; this deletes only the embedded SQLite demo's folder" >&2; exit 2; fi
+	@if [ -n "$${RELAIS_LOG_MARK_DIR:-}" ]; then echo "reset-demo: RELAIS_LOG_MARK_DIR is set; the demo keeps its log mark in its data folder (unset it, or move the demo's log-mark-*.json aside by hand)" >&2; exit 2; fi
 	@dir="$${RELAIS_DATA_DIR:-data}"; \
 	if [ -e "$$dir" ] && [ ! -e "$$dir/relais.sqlite" ] && [ ! -e "$$dir/secret.key" ]; then \
 		echo "reset-demo: $$dir holds neither relais.sqlite nor secret.key: not Relais' data folder, left as it is" >&2; exit 2; fi; \
