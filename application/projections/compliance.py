@@ -1,7 +1,9 @@
 """Read models of compliance: each person's last activity, letters produced, erasures, retention runs.
 
-None of these tables holds a name, a phone number or free text about a person: ids,
-codes, dates and counts only, so an erasure has nothing to scrub here.
+None of these tables holds a name or a phone number: ids, codes, dates and counts, and one short
+free text, the erasure's precision (rm_erasures.reason_text, 200 characters at most), which the
+erasure form asks to keep free of personal data and which stays in the log as the erasure's ground
+(docs/adr/0022). An erasure has nothing to scrub here.
 """
 from __future__ import annotations
 
