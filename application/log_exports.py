@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 class LogExportCommands:
     def record_log_export(
         self: Relais, export_id: str, since: str, until: str, count: int, first_sequence: int | None,
-        last_sequence: int | None, head: str, key_id: str, caller: Caller, alongside: Callable[[], object] | None = None,
+        last_sequence: int | None, head: str, key_id: str, caller: Caller, log_integrity: str = "",
+        alongside: Callable[[], object] | None = None,
     ) -> UUID:
         """`since`/`until`: ISO instants, "" when the export is not bounded on that side.
 
@@ -27,7 +28,7 @@ class LogExportCommands:
         export = LogExport(
             export_id=export_id, since=since, until=until, count=count, first_sequence=first_sequence or 0,
             last_sequence=last_sequence or 0, head=head, key_id=key_id, provenance=caller.provenance,
-            timestamp=self._now(),
+            timestamp=self._now(), log_integrity=log_integrity,
         )
         try:
             with self.unit_of_work():

@@ -22,8 +22,11 @@ class LogExport(Aggregate):
     @event("Made")
     def __init__(
         self, export_id: str, since: str, until: str, count: int, first_sequence: int, last_sequence: int,
-        head: str, key_id: str, provenance: Provenance, timestamp: datetime,
+        head: str, key_id: str, provenance: Provenance, timestamp: datetime, log_integrity: str = "",
     ) -> None:
         self.export_id = export_id
         self.count = count
         self.head = head
+        # The log's integrity check before the export: "verified", or "failed: <kind>" when an operator
+        # exported a failing log as it was (--despite-integrity-failure); "" in exports recorded before.
+        self.log_integrity = log_integrity

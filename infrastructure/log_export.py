@@ -72,6 +72,13 @@ def integrity_json(report: IntegrityReport, checked_at: str) -> dict[str, Any]:
     }
 
 
+def _integrity_label(integrity: dict[str, Any] | None) -> str:
+    """What the `LogExport.Made` event says of the check: an override of a failing log stays in the log."""
+    if integrity is None:
+        return ""
+    return "verified" if integrity["ok"] else f"failed: {integrity['problem']['kind']}"
+
+
 class ExportNotRecorded(RuntimeError):
     """An export that the log would not record: its files are not left behind (they hold people's data
     in clear, and no record would say who took them)."""
@@ -185,7 +192,7 @@ class LogExporter:
                 # nothing between them can fork the chain of exports (review finding 4, session 6).
                 self.on_exported(export_id, since.isoformat() if since else "", until.isoformat() if until else "",
                                  manifest.count, manifest.first_sequence, manifest.last_sequence, manifest.head.hex(),
-                                 manifest.public_key_id, requested_by, row=row)
+                                 manifest.public_key_id, requested_by, _integrity_label(integrity), row=row)
         except Exception as error:
             for name in (JSONL, CSV, MANIFEST, SIGNATURE):
                 (directory / name).unlink(missing_ok=True)

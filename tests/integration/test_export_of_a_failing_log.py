@@ -69,3 +69,14 @@ def test_an_investigation_exports_the_failing_log_as_it_is_and_the_manifest_says
     assert Manifest.parse((tmp_path / "x" / MANIFEST).read_bytes()).log_integrity == written
     assert result.manifest.count == 10
     assert verify_export(tmp_path / "x", audit.key.public_key).ok  # the export itself is authentic
+
+
+def test_the_log_records_whether_each_export_was_checked_clean_or_taken_despite_a_failure(
+    services: Services, tmp_path: Path
+) -> None:
+    audit = sealed(services)
+    audit.exporter.export(tmp_path / "clean", requested_by=compliance())
+    edit_record_6(services)
+    audit.exporter.export(tmp_path / "as-it-is", requested_by=compliance(), despite_integrity_failure=True)
+    made = [e for e in domain_events(services) if type(e).__qualname__ == "LogExport.Made"]
+    assert [e.log_integrity for e in made] == ["verified", "failed: changed"]

@@ -23,7 +23,7 @@ NOT_SECRET = frozenset({
     'deleted_keys', 'description', 'detail', 'due_at', 'duration_minutes', 'entries', 'erased', 'error_code',
     'examined', 'export_id', 'fallback_reason', 'first_name', 'first_sequence', 'handoff', 'head',
     'hours_per_week', 'input_sha256', 'intent', 'key', 'key_id', 'kind', 'last_activity_at',
-    'last_activity_kind', 'last_name', 'last_sequence', 'latency_ms', 'limit', 'low_confidence',
+    'last_activity_kind', 'last_name', 'last_sequence', 'latency_ms', 'limit', 'log_integrity', 'low_confidence',
     'max_distance_km', 'max_hours_per_week', 'max_reminders', 'message_id', 'method', 'mobility_km', 'model',
     'months', 'needs', 'next_step', 'note', 'notes', 'offer_id', 'offer_title', 'optional_skills', 'outcome',
     'output', 'path', 'pending_due', 'pending_step', 'phone', 'priority_area', 'prompt_id', 'prompt_version',
