@@ -115,3 +115,13 @@ def test_each_refused_page_is_recorded_like_any_other(auditor: Any, advisor: Any
         (HISTORY, "du=pas-une-date"), (HISTORY, "du=2026-12-01&au=2026-01-01"),
         (f"/audit/historique/{offer_id}", "version=99"), (f"/audit/historique/{offer_id}", "at=garbage"),
     ]
+
+
+@pytest.mark.parametrize("field", ["personne", "acteur", "agence", "evenement", "type"])
+def test_a_nul_character_in_any_history_filter_is_a_400_never_a_500_nor_a_match_for_everyone(
+    signed_in: Any, field: str
+) -> None:
+    """PostgreSQL's text cannot hold a NUL (a 500 there), SQLite's LIKE stopped at it (every event matched)."""
+    response = signed_in("auditor").get(f"/audit/historique?{field}=%00abc")
+    assert response.status_code == 400
+    assert "caractère nul" in response.text and "\x00" not in response.text
