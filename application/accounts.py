@@ -23,24 +23,30 @@ def check_password_strength(password: str) -> None:
         raise InvalidValueError({"password": f"Le mot de passe fait au moins {MIN_PASSWORD_LENGTH} caractères."})
 
 
+def check_account_details(username: str, role: str, agency_id: str, password: str, agency_exists: bool) -> str:
+    """The normalised user name, or InvalidValueError naming every bad field: what can be judged of a new
+    account without the database (`relais create-user` asks before it opens one)."""
+    errors: dict[str, str] = {}
+    try:
+        username = Account.check_opening(username, role, agency_id.strip(), agency_exists)
+    except InvalidValueError as error:
+        errors.update(error.errors)
+    try:
+        check_password_strength(password)
+    except InvalidValueError as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidValueError(errors)
+    return username
+
+
 class AccountCommands:
     def check_account_opening(self: Relais, username: str, role: str, agency_id: str, password: str, caller: Caller) -> str:
         """The normalised user name, or InvalidValueError naming every bad field; nothing is saved.
         The admin's form calls it alone when it has refused a field itself (to show all the problems at once)."""
         caller.require_role("admin")
-        errors: dict[str, str] = {}
-        try:
-            agency = agency_id.strip()
-            username = Account.check_opening(username, role, agency, bool(agency) and self.directory.has_agency(agency))
-        except InvalidValueError as error:
-            errors.update(error.errors)
-        try:
-            check_password_strength(password)
-        except InvalidValueError as error:
-            errors.update(error.errors)
-        if errors:
-            raise InvalidValueError(errors)
-        return username
+        agency = agency_id.strip()
+        return check_account_details(username, role, agency, password, bool(agency) and self.directory.has_agency(agency))
 
     def open_account(self: Relais, username: str, role: str, agency_id: str, password: str, caller: Caller) -> UUID:
         username = self.check_account_opening(username, role, agency_id, password, caller)

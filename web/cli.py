@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from application.accounts import check_account_details
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
 from application.values import AGENCY_SCOPED_ROLES, ERASURE_REQUESTERS, MAX_ERASURE_REASON_TEXT, is_agency_id
 from infrastructure.settings import Settings, SettingsError, database_url_of
@@ -74,6 +75,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     if not args.password_stdin:
         raise CommandError("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\r\n")
+    # What can be judged without the database is judged first: a mistake must not start an installation
+    # (create-user may start one: web/cli_database.py) before being refused (review 9, finding 5).
+    _check_agency_arguments(args)
+    # An existing agency is judged against the database below; a new one's id here.
+    check_account_details(args.username, args.role, args.agency or "", password, agency_exists=not args.new_agency)
     services = _services()
     try:
         _check_agency(services, args)
@@ -86,25 +92,25 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_agency_arguments(args: argparse.Namespace) -> None:
+    agency = (args.agency or "").strip()
+    if args.new_agency and not agency:
+        raise CommandError("--new-agency needs --agency, the new agency's id")
+    # The application refuses it too (in French, for the admin's form): said here in the CLI's words.
+    if agency and args.role not in AGENCY_SCOPED_ROLES:
+        raise CommandError(f"only advisors belong to an agency: drop --agency for the {args.role} role")
+    if args.new_agency and not is_agency_id(agency):
+        raise CommandError(f"{agency!r} is not an agency id: 1 to 40 lowercase letters, digits and hyphens (e.g. lyon-est)")
+
+
 def _check_agency(services: Services, args: argparse.Namespace) -> None:
     """An agency must exist (an account belongs to it: the list the admin's form offers), or be
     opened on purpose with --new-agency: a typo would otherwise make an advisor of no agency."""
     agency = (args.agency or "").strip()
-    if args.new_agency and not agency:
-        raise CommandError("--new-agency needs --agency, the new agency's id")
-    # The application refuses both too (in French, for the admin's form): said here in the CLI's words.
-    if agency and args.role not in AGENCY_SCOPED_ROLES:
-        raise CommandError(f"only advisors belong to an agency: drop --agency for the {args.role} role")
     if not agency:
         return  # open_account says whether the role needs one
     known = services.accounts.agencies(operator(args))
-    if args.new_agency:
-        if agency in known:
-            return  # opened already: it keeps its id, made perhaps before the rule
-        if not is_agency_id(agency):
-            raise CommandError(f"{agency!r} is not an agency id: 1 to 40 lowercase letters, digits and hyphens (e.g. lyon-est)")
-        return
-    if agency not in known:
+    if agency not in known and not args.new_agency:
         listed = f"the agencies are {', '.join(known)}" if known else "no agency exists yet"
         raise CommandError(f"unknown agency {agency!r}: {listed} (add --new-agency to open a new one)")
 

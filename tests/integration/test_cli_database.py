@@ -140,3 +140,15 @@ def test_an_empty_postgresql_database_is_not_taken_for_an_empty_log(postgres_ava
     finally:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.close()
+
+
+def test_create_user_judges_its_arguments_before_it_starts_an_installation(tmp_path: Path) -> None:
+    relais = Relais(tmp_path / "neuf")
+    for args, stdin in ((("--username", "zz", "--role", "admin"), PASSWORD),  # too short a name
+                        (("--username", "chef.un", "--role", "admin"), "court"),  # too short a password
+                        (("--username", "chef.un", "--role", "auditor", "--agency", "lyon-est"), PASSWORD),
+                        (("--username", "conseil.un", "--role", "advisor", "--agency", "Lyon Est!", "--new-agency"),
+                         PASSWORD)):
+        result = relais("create-user", *args, "--password-stdin", stdin=stdin + "\n")
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
+        assert not (tmp_path / "neuf").exists(), args
