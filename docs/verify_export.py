@@ -89,4 +89,7 @@ if __name__ == "__main__":
     except OSError as error:  # e.g. a file this user may not read
         problem = f"cannot read {error.filename}: {error.strerror}"
     print(problem or "export verified: signature, count, sequence range and chain are correct")
+    if not problem and json.loads(Path(sys.argv[1], "manifest.json").read_bytes()).get("log_integrity", {}).get("ok") is False:
+        print("WARNING: the log had FAILED its integrity check when this was exported (see log_integrity)")
+        sys.exit(3)  # an authentic export of a log that was not intact
     sys.exit(1 if problem else 0)

@@ -219,6 +219,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise _usage(f"{out} is a file, not a folder: export into a new folder")
     if out.exists() and any(out.iterdir()):
         raise _usage(f"{out} is not empty: export into a new folder")
+    made = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -231,9 +232,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                             despite_integrity_failure=args.despite_integrity_failure)
     except ExportNotRecorded as error:  # checked before writing; or recording failed and the files were deleted
         bar.finish()
+        _remove_if_made(out, made)
         raise _usage(str(error)) from None
     except LogIntegrityFailed as error:  # checked before writing: exit 1, as verify-log's for a failing log
         bar.finish()
+        _remove_if_made(out, made)
         print(f"relais: {error}", file=sys.stderr)
         return 1
     bar.finish()
@@ -242,6 +245,19 @@ def cmd_export(args: argparse.Namespace) -> int:
           f"head {manifest.head.hex()}, key {manifest.public_key_id}")
     print(integrity_line(manifest.log_integrity))
     return 0
+
+
+#: verify-export's exit status when the export verifies but its manifest says the log had failed its check.
+LOG_FAILED_WHEN_EXPORTED = 3
+
+
+def _remove_if_made(out: Path, made: bool) -> None:
+    """Nothing exported: the folder this command made goes too (one given empty is left as it was)."""
+    if made:
+        try:
+            out.rmdir()
+        except OSError:
+            pass  # something else was put there meanwhile: not ours to delete
 
 
 def integrity_line(integrity: dict[str, Any] | None) -> str:
@@ -277,8 +293,10 @@ def cmd_verify_export(args: argparse.Namespace) -> int:
         print(f"relais: export NOT verified: {report.problem}", file=sys.stderr)
         return 1
     print(f"export verified: {report.count} events, signature, sequence range and chain all check out")
-    print(integrity_line(Manifest.parse((directory / MANIFEST).read_bytes()).log_integrity))
-    return 0
+    integrity = Manifest.parse((directory / MANIFEST).read_bytes()).log_integrity
+    print(integrity_line(integrity))
+    # The export is authentic, but of a log that had failed its check: a status of its own, for scripts.
+    return LOG_FAILED_WHEN_EXPORTED if integrity is not None and not integrity["ok"] else 0
 
 
 def cmd_export_public_key(args: argparse.Namespace) -> int:

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import getpass
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.integration.helpers import advisor, details, mobile
 from tests.integration.test_cli import Relais, assert_fails, relais, relais_on_each_store  # noqa: F401 - fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def seed(relais: Relais, count: int = 5) -> None:
@@ -177,11 +181,16 @@ def test_export_refuses_a_log_edited_with_sql_unless_an_investigation_asks_and_s
     assert refused.returncode == 1
     assert "the log fails its integrity check at notification 3 (changed" in refused.stderr
     assert "--despite-integrity-failure" in refused.stderr and "Traceback" not in refused.stderr
-    assert not any((tmp_path / "refused").iterdir())
+    assert not (tmp_path / "refused").exists()  # the folder it made is gone with the export
 
     as_it_is = relais("export", "--out", str(tmp_path / "as-it-is"), "--despite-integrity-failure")
     assert as_it_is.returncode == 0, as_it_is.stderr
     assert "WARNING: the log FAILED its integrity check before this export (changed" in as_it_is.stdout
     checked = relais("verify-export", str(tmp_path / "as-it-is"))
-    assert checked.returncode == 0 and "WARNING: the log FAILED" in checked.stdout
+    assert checked.returncode == 3 and "WARNING: the log FAILED" in checked.stdout  # authentic, of a failing log
+    key = tmp_path / "key.pem"
+    key.write_text(relais("export-public-key").stdout, encoding="ascii")
+    standalone = subprocess.run([sys.executable, str(ROOT / "docs" / "verify_export.py"), str(tmp_path / "as-it-is"),
+                                 str(key)], capture_output=True, text=True, timeout=60)
+    assert standalone.returncode == 3 and "WARNING" in standalone.stdout
     assert "log integrity: verified before the export" in relais("verify-export", str(tmp_path / "clean")).stdout
