@@ -26,7 +26,7 @@ class ExpectedHead:
 
     notification_id: int
     head: bytes
-    source: str  # said in the report: "the head given with --expect-head", "the high-water mark <path>"
+    source: str  # the head, named in the report: "the head given with --expect-head", "the head in the high-water mark <path>"
 
     @classmethod
     def parse(cls, text: str) -> ExpectedHead:
@@ -35,7 +35,7 @@ class ExpectedHead:
         head = bytes.fromhex(digest) if len(digest) == 64 else b""
         if not ident.isdigit() or len(head) != 32:
             raise ValueError(f"expected NOTIFICATION_ID:HEAD (a number, a colon, 64 hex digits), got {text!r}")
-        return cls(int(ident), head, f"the head given for notification {int(ident)}")
+        return cls(int(ident), head, "the head given with --expect-head")
 
 
 @dataclass(frozen=True)

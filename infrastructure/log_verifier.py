@@ -55,7 +55,8 @@ class LogVerifier:
         latest = self.checkpoints.latest()
         heads = list(expected)
         if check is not None and mark is not None:
-            heads.append(ExpectedHead(mark.last_id, mark.head, f"the high-water mark {check.file.path} (checkpoint {mark.sequence})"))
+            heads.append(ExpectedHead(mark.last_id, mark.head,
+                                      f"the head in the high-water mark {check.file.path} (checkpoint {mark.sequence})"))
         stream = self.records.frame_stream()
         try:
             report = self._walk(stream, latest.sequence if latest else 0, progress, sorted(heads, key=_by_id))
@@ -117,7 +118,7 @@ class LogVerifier:
             head = sha256(head + notification_id.to_bytes(ID_SIZE, "big") + sha256(image).digest()).digest()
             walked, last_id = walked + 1, notification_id
         for expected in heads:  # at or after the last record
-            if (problem := _tail_head_problem(expected, head, anchored)) is not None:
+            if (problem := _tail_head_problem(expected, head, anchored, last_id)) is not None:
                 return IntegrityReport(walked, verified, anchored, walked - sealed, head.hex(), problem, last_id)
         return IntegrityReport(walked, verified, anchored, walked - sealed, head.hex(), None, last_id)
 
@@ -215,7 +216,7 @@ def _sealed_head_problem(expected: ExpectedHead, checkpoint: Checkpoint, entries
         return None
     return LogProblem("head_mismatch", None,
                       f"checkpoint {checkpoint.sequence} verifies, but the chain it seals reaches head {at.hex()} after "
-                      f"notification {expected.notification_id}, not the one {expected.source} holds "
+                      f"notification {expected.notification_id}, not {expected.source} "
                       f"({expected.head.hex()}): its checkpoints were signed again over another log (with the signing "
                       "key), or that head belongs to another log")
 
@@ -225,13 +226,19 @@ def _entries_upto(entries: bytes, notification_id: int) -> list[bytes]:
             if int.from_bytes(entries[offset : offset + ID_SIZE], "big") <= notification_id]
 
 
-def _tail_head_problem(expected: ExpectedHead, head: bytes, anchored: int) -> LogProblem | None:
-    """A head kept outside, at a record no checkpoint in the database covers."""
+def _tail_head_problem(expected: ExpectedHead, head: bytes, anchored: int, last_id: int | None = None) -> LogProblem | None:
+    """A head kept outside, at a record no checkpoint in the database covers (`last_id`: the log's last record,
+    when the head names one after it)."""
     if head == expected.head:
         return None
+    if last_id is not None and expected.notification_id > last_id:
+        return LogProblem("head_mismatch", None,
+                          f"the log ends at notification {last_id}, before notification {expected.notification_id} that "
+                          f"{expected.source} ({expected.head.hex()}) follows: records were deleted from its end, or "
+                          "that head belongs to another log")
     return LogProblem("head_mismatch", None,
                       f"the records after notification {anchored} (the last one a checkpoint in the database covers) "
-                      f"up to notification {expected.notification_id} do not lead to the head {expected.source} holds "
+                      f"up to notification {expected.notification_id} do not lead to {expected.source} "
                       f"({expected.head.hex()}): at least one of them was changed, deleted, inserted or moved, and "
                       "no checkpoint in the database names it (not sealed yet, or its checkpoints were deleted)")
 

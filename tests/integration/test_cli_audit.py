@@ -143,6 +143,9 @@ def test_a_wrong_expected_head_fails_and_a_malformed_one_is_a_usage_error(relais
     assert "log integrity FAILED: head_mismatch" in wrong.stderr and "notification 4" in wrong.stderr
     assert relais.rows("SELECT COUNT(*) AS n FROM log_checkpoints")[0]["n"] == 0
     assert_fails(relais("verify-log", "--expect-head", "4:abc"), "--expect-head", "64 hex digits")
+    beyond = relais("verify-log", "--expect-head", f"99999:{'ab' * 32}")
+    assert beyond.returncode == 1
+    assert "the log ends at notification 5, before notification 99999 that the head given with --expect-head" in beyond.stderr
 
 
 def test_a_deleted_mark_fails_until_the_operator_writes_a_new_one_after_a_clean_check(relais: Relais) -> None:

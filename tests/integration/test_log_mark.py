@@ -126,7 +126,7 @@ def test_an_expected_head_given_by_an_auditor_must_be_reached(services: Services
     assert report.ok and report.head_id == 12
     printed = ExpectedHead.parse(f"{report.head_id}:{report.head}")
     assert audit.verify(expected=(printed,)).ok
-    wrong = ExpectedHead(12, bytes(32), "the head given for notification 12")
+    wrong = ExpectedHead(12, bytes(32), "the head given with --expect-head")
     report = audit.verify(expected=(wrong,))
     assert report.problem is not None and report.problem.kind == "head_mismatch"
     # A head inside a sealed stretch (record 6 of checkpoint 2) is checked against its signed record list.
