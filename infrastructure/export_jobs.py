@@ -31,7 +31,7 @@ from application.caller import Caller
 from application.queries.compliance import EXPORTS_ERASURE_MARK
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE
-from infrastructure.log_export import LogExporter
+from infrastructure.log_export import LogExporter, LogIntegrityFailed
 
 log = logging.getLogger(__name__)
 KEEP = timedelta(hours=24)
@@ -122,7 +122,10 @@ class ExportJobs:
             kept = self._update("UPDATE log_exports SET status = 'done', archive = ?, done = total "
                                 "WHERE id = ? AND status = 'running'", (archive.name, job_id)) > 0
         except Exception as error:  # noqa: BLE001 - the job reports any failure on its page
-            log.exception("export %s failed", job_id)
+            if isinstance(error, LogIntegrityFailed):  # a refusal, not a fault: one line, no traceback
+                log.error("export %s refused: %s", job_id, error)
+            else:
+                log.exception("export %s failed", job_id)
             self._update("UPDATE log_exports SET status = 'failed', error = ? WHERE id = ? AND status = 'running'",
                          (type(error).__name__, job_id))
         finally:
