@@ -10,7 +10,7 @@ from application.errors import AccessDeniedError, AlreadyErasedError, NotFoundEr
 from domain.candidate import Candidate
 from domain.explanation_letter import ExplanationLetter
 from domain.provenance import Reason
-from domain.retention_run import RetentionEntry, RetentionRun
+from domain.retention_run import SCHEDULER_STARTED, RetentionEntry, RetentionRun
 
 if TYPE_CHECKING:
     from application.audit.search_erasure import SearchScan
@@ -77,6 +77,6 @@ class ComplianceCommands:
         if started_by is not None:
             started_by.require_role("admin", "compliance")
         run = RetentionRun(months, cutoff, examined, entries, caller.provenance, self._now(), deleted_keys,
-                           started_by.actor_id if started_by is not None else "")
+                           started_by.actor_id if started_by is not None else SCHEDULER_STARTED)
         self._save(run)
         return run.id

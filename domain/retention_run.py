@@ -14,6 +14,8 @@ from eventsourcing.domain import Aggregate, event
 from domain.provenance import Provenance
 
 ERASED, FAILED, KEPT = "erased", "failed", "kept"
+#: RetentionRun.started_by of a run the scheduler started (an operator's is their actor id, "cli:NAME").
+SCHEDULER_STARTED = "scheduler"
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ class RetentionRun(Aggregate):
         # The dated keys past their period that the run deleted (owners only: auditors' search days,
         # months of the erasure register). Runs recorded before this field hold none.
         self.deleted_keys = tuple(deleted_keys)
-        # Who started the run by hand (`relais retention --operator NAME`: "cli:NAME"); empty when the
-        # scheduler did, and in runs recorded before this field. The erasures' actor stays the job.
+        # Who started the run: "cli:NAME" by hand (`relais retention --operator NAME`), SCHEDULER_STARTED
+        # for the scheduler; empty in runs recorded before this field. The erasures' actor stays the job.
         self.started_by = started_by
 
     @property

@@ -1,3 +1,3 @@
--- Who started a retention run by hand (`relais retention --operator NAME`: "cli:NAME"); empty when the
--- scheduler did, and for runs recorded before the field existed.
+-- Who started a retention run: "cli:NAME" by hand (`relais retention --operator NAME`), "scheduler" for
+-- the scheduler; empty for runs recorded before the field existed.
 ALTER TABLE rm_retention_runs ADD COLUMN started_by TEXT NOT NULL DEFAULT '';

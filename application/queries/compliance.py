@@ -113,7 +113,7 @@ class RetentionRunView:
     failed: int
     entries: list[dict[str, Any]]
     deleted_keys: list[str]  # owners of the dated keys the run deleted (auditors' search days, register months)
-    started_by: str  # the operator who ran it by hand ("cli:NAME"), empty when the scheduler did
+    started_by: str  # "cli:NAME" by hand, "scheduler", or "" for runs recorded before it was
 
 
 _PEOPLE = (
