@@ -16,6 +16,9 @@ AGGREGATE_TYPE_LABELS = {
     "Account": "Compte",
     "AiOversight": "Interrupteur de l'IA",
     "AuditAccess": "Consultation d'audit",
+    "ExplanationLetter": "Lettre d'explication",
+    "LogExport": "Export du journal",
+    "RetentionRun": "Passage de conservation",
 }
 
 EVENT_LABELS = {
@@ -24,6 +27,7 @@ EVENT_LABELS = {
     "Candidate.ConsentGiven": "Consentement SMS donné",
     "Candidate.ConsentWithdrawn": "Consentement SMS retiré",
     "Candidate.PersonalDataErased": "Données personnelles effacées",
+    "Candidate.OptedOut": "Désinscription des SMS (STOP)",
     "Offer.Published": "Offre publiée",
     "Offer.Changed": "Offre modifiée",
     "Offer.Closed": "Offre clôturée",
@@ -46,7 +50,17 @@ EVENT_LABELS = {
     "Outreach.ReadingCorrected": "Lecture corrigée par le conseiller",
     "Outreach.HandedToAdvisor": "Remise au conseiller",
     "Outreach.Concluded": "Issue décidée",
+    "Outreach.ConversationMoved": "État de la conversation changé",
+    "Outreach.DeliveryStatusChanged": "État de remise du SMS",
+    "Outreach.FollowUpScheduled": "Relance programmée",
+    "Outreach.MessageAnswered": "Réponse de l'opérateur SMS à un envoi",
+    "Outreach.MessageAttempted": "Envoi du SMS tenté",
+    "Outreach.MessageFailed": "Envoi du SMS échoué",
+    "Outreach.MessageReattempted": "Envoi du SMS retenté",
     "TrainingSession.Scheduled": "Session programmée",
+    "ExplanationLetter.Produced": "Lettre d'explication produite",
+    "LogExport.Made": "Export du journal",
+    "RetentionRun.Completed": "Passage de conservation terminé",
 }
 
 

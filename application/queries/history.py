@@ -22,7 +22,8 @@ DISTINCT_EVENT_TYPES = (
     "SELECT (SELECT MIN(event_type) FROM rm_event_index WHERE event_type > t.event_type) FROM t "
     "WHERE t.event_type IS NOT NULL) SELECT event_type FROM t WHERE event_type IS NOT NULL"
 )
-AGGREGATE_TYPES = ("Candidate", "Offer", "Outreach", "TrainingSession", "Account", "AiOversight", "AuditAccess")
+AGGREGATE_TYPES = ("Candidate", "Offer", "Outreach", "TrainingSession", "Account", "AiOversight", "AuditAccess",
+                   "ExplanationLetter", "LogExport", "RetentionRun")
 
 
 @dataclass(frozen=True)

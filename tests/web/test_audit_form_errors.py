@@ -125,3 +125,10 @@ def test_a_nul_character_in_any_history_filter_is_a_400_never_a_500_nor_a_match_
     response = signed_in("auditor").get(f"/audit/historique?{field}=%00abc")
     assert response.status_code == 400
     assert "caractère nul" in response.text and "\x00" not in response.text
+
+
+def test_an_event_type_the_log_does_not_hold_is_named_beside_its_field(auditor: Any) -> None:
+    response = auditor.get("/audit/historique?evenement=Bogus.Event")
+    assert response.status_code == 400
+    assert "Aucun événement de ce type" in field_error(response.text, "evenement")
+    assert auditor.get("/audit/historique?evenement=Account.Opened").status_code == 200

@@ -48,13 +48,13 @@ class AuditController(Controller):
         services = services_of(request)
         caller = caller_of(request)
         assert services.history is not None
-        form = HistorySearchForm.parse(request.query_params)
+        event_types = services.history.event_types(caller)
+        form = HistorySearchForm.parse(request.query_params, event_types)
         context: dict[str, Any] = {
             **HELPERS,
             "form": form,
             "type_options": [("", "Tous"), *((code, aggregate_type_label(code)) for code in AGGREGATE_TYPES)],
-            "event_options": [("", "Tous"), *((code, f"{event_label(code)} ({code})")
-                                              for code in services.history.event_types(caller))],
+            "event_options": [("", "Tous"), *((code, f"{event_label(code)} ({code})") for code in event_types)],
         }
         if form.filters is None:
             return render(request, "audit/history.html", context, partial="audit/_history.html", status=400,

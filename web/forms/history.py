@@ -1,7 +1,7 @@
 """The history search form (GET): every filter optional; a bad one is named beside its field, with a 400."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -33,13 +33,16 @@ class HistorySearchForm(Form):
     filters: HistoryFilters | None = None  # None: a filter is wrong, nothing is searched
 
     @classmethod
-    def parse(cls, query: Mapping[str, Any]) -> HistorySearchForm:
+    def parse(cls, query: Mapping[str, Any], event_types: Collection[str] = ()) -> HistorySearchForm:
+        """`event_types`: those the log holds (the list the form offers); another one is named as unknown."""
         form = cls()
         person, event_type, actor, agency = (form.text(query, name)[:MAX_LENGTH]
                                              for name in ("personne", "evenement", "acteur", "agence"))
         kind = form.text(query, "type")
         if kind and kind not in AGGREGATE_TYPES:
             form.errors["type"] = "Type de fiche inconnu : choisissez-le dans la liste."
+        if event_type and event_types and event_type not in event_types:
+            form.errors["evenement"] = "Aucun événement de ce type dans le journal : choisissez-le dans la liste."
         offer_id = form.read(query, "offre", _record_id("L'offre"), None)
         record_id = form.read(query, "dossier", _record_id("La fiche"), None)
         since, until = read_period(form, query)
