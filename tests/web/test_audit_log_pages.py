@@ -87,10 +87,13 @@ def test_a_wrong_period_is_shown_in_place_with_422(signed_in: Any) -> None:
     assert response.status_code == 422
     assert "La date de fin doit suivre la date de début." in response.text
     response = post(officer, "/conformite/export", {"since": "mars"})
-    assert response.status_code == 422 and "AAAA-MM-JJ" in response.text
+    assert response.status_code == 422 and "pas une date valide" in response.text
     for period in ({"until": "9999-12-31"}, {"since": "0001-01-01"}):
         response = post(officer, "/conformite/export", period)
         assert response.status_code == 422, period
+    response = post(officer, "/conformite/export", {"since": "2099-01-01"})  # as the history search words it
+    assert response.status_code == 422 and "à venir" in response.text
+    assert post(officer, "/conformite/export", {"since": "01/02/2026", "until": ""}).status_code == 303
 
 
 def test_an_unknown_export_is_a_404(signed_in: Any) -> None:

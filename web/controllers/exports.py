@@ -18,26 +18,12 @@ from litestar.response import File
 from web.auth.guards import require_role
 from web.auth.identity import caller_of
 from web.auth.sessions import PUBLIC_OPT_KEY
-from web.forms.fields import Form, in_period_range
+from web.forms.fields import Form
+from web.forms.period import read_period
 from web.rendering import render, see_other, services_of
 
 BASE = "/conformite/export"
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def _day(form: Form, data: dict[str, Any], name: str) -> date | None:
-    text = form.text(data, name)
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        form.errors[name] = "Date attendue au format AAAA-MM-JJ."
-        return None
-    if not in_period_range(day):
-        form.errors[name] = "Date hors de la période exportable (1900 à 9998)."
-        return None
-    return day
 
 
 def _start_of(day: date | None) -> datetime | None:
@@ -55,9 +41,9 @@ class ExportController(Controller):
     @post("/", sync_to_thread=True)
     def start(self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, Any]]) -> Response[Any]:
         form = Form()
-        since, until = _day(form, data, "since"), _day(form, data, "until")
-        if since and until and since > until:
-            form.errors["until"] = "La date de fin doit suivre la date de début."
+        since, until = read_period(form, data, ("since", "until"))
+        if since and since > services_of(request).clock.now().astimezone(PARIS).date():
+            form.errors["since"] = "La date de début est à venir : aucun événement ne peut encore s'y trouver."
         if not form.valid:
             return self._index(request, form, 422)
         audit = services_of(request).audit

@@ -101,13 +101,3 @@ def codes(text: str) -> tuple[str, ...]:
 
 def items(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in SPLIT_LIST.split(text) if s.strip())
-
-
-#: Days a period filter may name: beyond them, the Paris start of the next day or its UTC instant
-#: falls off Python's calendar (year 1 to 9999) and would answer a 500 instead of a form error.
-FIRST_PERIOD_DAY = date(1900, 1, 1)
-LAST_PERIOD_DAY = date(9998, 12, 31)
-
-
-def in_period_range(day: date) -> bool:
-    return FIRST_PERIOD_DAY <= day <= LAST_PERIOD_DAY

@@ -1,7 +1,7 @@
 """A period filter read from the address: "du" and "au", both days included, either one optional.
 
-One reading for the auditors' pages that filter by period (the oversight figures, the history search),
-so a bad day is named the same way, beside the same field, on both.
+One reading for the pages that take a period (the oversight figures, the history search, the log's
+export), so a bad day is named the same way, beside its field, on each.
 """
 from __future__ import annotations
 
@@ -17,12 +17,15 @@ from web.forms.fields import FieldError, Form, french_or_iso_date
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def read_period(form: Form, query: Mapping[str, Any]) -> tuple[date | None, date | None]:
-    """The first and last day (None: not given); errors go on the form, beside "du" or "au"."""
-    since = form.read(query, "du", _optional_day("La date de début"), None)
-    until = form.read(query, "au", _optional_day("La date de fin"), None)
+def read_period(
+    form: Form, query: Mapping[str, Any], names: tuple[str, str] = ("du", "au"),
+) -> tuple[date | None, date | None]:
+    """The first and last day (None: not given); errors go on the form, beside the field named."""
+    first, last = names
+    since = form.read(query, first, _optional_day("La date de début"), None)
+    until = form.read(query, last, _optional_day("La date de fin"), None)
     if since and until and since > until:
-        form.errors["au"] = "La date de fin doit suivre la date de début."
+        form.errors[last] = "La date de fin doit suivre la date de début."
     return since, until
 
 
