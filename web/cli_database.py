@@ -5,7 +5,7 @@ PoolTimeout traceback after 30 s with exit status 1, which for verify-log means 
 monitoring could not tell an outage from an altered log. One plain connection with a short
 timeout answers in a few seconds at most, and the command exits 2 with one English line.
 
-Commands that work on an installation already there (all but serve, migrate and seed-demo) also
+Commands that work on an installation already there (all but serve, migrate, seed-demo and create-user) also
 refuse a database that is not there or holds no Relais schema: building the services would create
 one, and a mistyped RELAIS_DATA_DIR would then answer "log intact: 0 records" from a brand-new empty
 log signed by a brand-new key (review 7, finding 2). And no command makes new keys for a database that
