@@ -80,8 +80,9 @@ class CandidateDetails:
         )
         try:
             profile = profile.validated()
-            if today is not None and profile.birth_date is not None and not (
-                    before is not None and before.birth_date is not None and before.birth_date.value == profile.birth_date.value):
+            kept_birth_date = before is not None and before.birth_date is not None and profile.birth_date is not None \
+                and before.birth_date.value == profile.birth_date.value
+            if today is not None and profile.birth_date is not None and not kept_birth_date:
                 plausible_birth_date(profile.birth_date.value, today)
         except InvalidValueError as error:
             errors = {**error.errors, **errors}
