@@ -86,6 +86,8 @@ class Services:
     sms_simulator: SimulatorSmsGateway | None = None
     #: The log's hash chain, signed checkpoints and verifiable export (docs/adr/0014).
     audit: AuditLog | None = None
+    #: The migrations this process applied as it started (`relais migrate` lists them).
+    migrations_applied: tuple[str, ...] = ()
 
     def close(self) -> None:
         for owned in self.closing:
@@ -210,4 +212,5 @@ def bootstrap(
         outreach=OutreachQueries(database),
         sms_simulator=app.sms_gateway if isinstance(app.sms_gateway, SimulatorSmsGateway) else None,
         audit=audit,
+        migrations_applied=tuple(applied),
     )

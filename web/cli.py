@@ -50,6 +50,8 @@ def _services(migrate: bool = True) -> Services:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     services = _services()
+    for name in services.migrations_applied:
+        print("migration applied:", name)
     print("database is up to date:", services.settings.database.describe())
     services.close()
     return 0

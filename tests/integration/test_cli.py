@@ -97,11 +97,12 @@ def test_migrate_twice_is_idempotent_then_create_user_makes_a_working_account(re
     applied = relais.rows("SELECT name, applied_at FROM schema_migrations ORDER BY name")
     expected = ["0000_event_store", *sorted(p.stem for p in (Path(__file__).parents[2] / "migrations").glob("*.sql"))]
     assert [row["name"] for row in applied] == expected
+    assert "migration applied: 0056_rm_erasures_reason_text" in first.stdout  # what it did, on standard output
 
     second = relais("migrate")
     assert second.returncode == 0, second.stderr
     assert relais.rows("SELECT name, applied_at FROM schema_migrations ORDER BY name") == applied
-    assert "up to date" in second.stdout
+    assert "up to date" in second.stdout and "migration applied" not in second.stdout
 
     created = relais("create-user", "--username", "Conseil.Est", "--role", "advisor", "--agency", "lyon-est",
                      "--new-agency", "--password-stdin", stdin=PASSWORD + "\n")
