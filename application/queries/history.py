@@ -11,17 +11,14 @@ from application.phone import searched_phone
 from application.ports import Database, PhoneClaims, Row
 from application.projections.event_index import utc_text
 from application.projections.text import search_key
+from application.queries.distinct import distinct_values
 from application.queries.paging import Page, clamp_page, like_pattern
 
 HISTORY_PAGE_SIZE = 50
 #: A name search stops at this many people (the auditor then narrows it down).
 MAX_PEOPLE = 200
-#: DISTINCT by index seeks, one per type (a plain DISTINCT would read the whole index); SQLite and PostgreSQL.
-DISTINCT_EVENT_TYPES = (
-    "WITH RECURSIVE t(event_type) AS (SELECT MIN(event_type) FROM rm_event_index UNION ALL "
-    "SELECT (SELECT MIN(event_type) FROM rm_event_index WHERE event_type > t.event_type) FROM t "
-    "WHERE t.event_type IS NOT NULL) SELECT event_type FROM t WHERE event_type IS NOT NULL"
-)
+#: The event types the log holds, one index seek per type.
+DISTINCT_EVENT_TYPES = distinct_values("rm_event_index", "event_type")
 AGGREGATE_TYPES = ("Candidate", "Offer", "Outreach", "TrainingSession", "Account", "AiOversight", "AuditAccess",
                    "ExplanationLetter", "LogExport", "RetentionRun")
 
