@@ -302,6 +302,10 @@ def _phone_claim_key(configured: str, secret_key: bytes) -> bytes:
     return hmac.new(secret_key, b"relais/phone-claims/v1", hashlib.sha256).digest()
 
 
+#: The master key's file in the data folder, when RELAIS_SECRET_KEY is not set.
+SECRET_KEY_FILE = "secret.key"
+
+
 def data_dir_of(env: Mapping[str, str]) -> Path:
     return Path(env.get("RELAIS_DATA_DIR", "data"))
 
@@ -319,7 +323,7 @@ def _secret_key(configured: str, data_dir: Path) -> bytes:
     """32 bytes: from RELAIS_SECRET_KEY, or a key file made once under the data folder."""
     if configured:
         return _configured_key("RELAIS_SECRET_KEY", configured)
-    path = data_dir / "secret.key"
+    path = data_dir / SECRET_KEY_FILE
     if not path.exists():
         create_key_file(path)
     key = base64.b64decode(path.read_text().strip())

@@ -18,7 +18,8 @@ import sqlite3
 from collections.abc import Mapping
 
 from infrastructure.database_url import DatabaseUrl
-from infrastructure.settings import data_dir_of
+from infrastructure.settings import SECRET_KEY_FILE, data_dir_of
+from infrastructure.signing_key import KEY_FILE as SIGNING_KEY_FILE
 
 #: Seconds to wait for the server: long enough for a loaded machine, short enough to fail fast.
 CONNECT_TIMEOUT_SECONDS = 5
@@ -44,8 +45,8 @@ def check_database(url: DatabaseUrl, existing: bool = False) -> bool:
 def check_keys(env: Mapping[str, str]) -> None:
     """An installation's keys must be where the settings look: Settings would otherwise make new ones,
     with which none of the people's data opens and none of the log's checkpoints verifies."""
-    wanted = (("RELAIS_SECRET_KEY", "secret.key", "the key that opens the people's data"),
-              ("RELAIS_SIGNING_KEY", "signing.key", "the key that signs the log's checkpoints"))
+    wanted = (("RELAIS_SECRET_KEY", SECRET_KEY_FILE, "the key that opens the people's data"),
+              ("RELAIS_SIGNING_KEY", SIGNING_KEY_FILE, "the key that signs the log's checkpoints"))
     for setting, name, what in wanted:
         path = data_dir_of(env) / name
         if not env.get(setting, "").strip() and not path.is_file():
