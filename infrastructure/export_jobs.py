@@ -31,6 +31,7 @@ from application.caller import Caller
 from application.queries.compliance import EXPORTS_ERASURE_MARK
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE
+from infrastructure.export_lines import UndecodableRecord
 from infrastructure.log_export import LogExporter, LogIntegrityFailed
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class ExportJobs:
             kept = self._update("UPDATE log_exports SET status = 'done', archive = ?, done = total "
                                 "WHERE id = ? AND status = 'running'", (archive.name, job_id)) > 0
         except Exception as error:  # noqa: BLE001 - the job reports any failure on its page
-            if isinstance(error, LogIntegrityFailed):  # a refusal, not a fault: one line, no traceback
+            if isinstance(error, (LogIntegrityFailed, UndecodableRecord)):  # a refusal, not a fault: one line
                 log.error("export %s refused: %s", job_id, error)
             else:
                 log.exception("export %s failed", job_id)

@@ -43,11 +43,28 @@ _ENVELOPE_SEQUENCE = b',"datacontenttype":"application/json","sequence":"'
 _ENVELOPE_DATA = b'",' + _DATA_MEMBER[1:]
 #: A whole line, as orjson writes the CloudEvent with its members in this order (id, type, subject,
 #: time, sequence, data): tests/unit/test_export_lines.py compares it with orjson's own writing.
-_LINE = (_ENVELOPE_ID + b"%s/%d" + _ENVELOPE_TYPE + b"%s" + _ENVELOPE_SUBJECT + b"%s" + _ENVELOPE_TIME + b"%s"
+_LINE = (_ENVELOPE_ID + b"%s" + _ENVELOPE_TYPE + b"%s" + _ENVELOPE_SUBJECT + b"%s" + _ENVELOPE_TIME + b"%s"
          + _ENVELOPE_SEQUENCE + b"%d" + _ENVELOPE_DATA + b"%s}")
 #: A row of events.csv: sequence, id, time, type, subject, version, the three provenance cells, the two
-#: reason cells, data, line_sha256 (CSV_COLUMNS).
-_ROW = b"%d,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s\n"
+#: reason cells, data, line_sha256 (CSV_COLUMNS). The data cell is always quoted: every event's data holds
+#: "originator_version", so its JSON always holds quotes (doubled inside the cell, as csv.writer does).
+_ROW = b'%d,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,"%s",%s\n'
+
+
+class UndecodableRecord(ValueError):
+    """A stored record whose state is not an event's fields (not JSON, not an object, personal data that
+    does not decrypt under its person's key): an altered record, which verify-log names too."""
+
+    def __init__(self, notification_id: int, reason: str) -> None:
+        self.notification_id, self.reason = notification_id, reason
+        super().__init__(f"record {notification_id} does not decode ({reason})")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses the export workers' pipe as itself
+        return type(self), (self.notification_id, self.reason)
+
+
+#: The data of a record exported although it does not decode (`relais export --despite-integrity-failure`).
+UNDECODABLE = "undecodable"
 
 
 @dataclass(frozen=True)
@@ -102,19 +119,27 @@ def _subject(originator: bytes) -> str:
 
 
 class ExportLines:
-    #: Cells and types met again and again (roles, actors, reason codes, topics) are made once.
+    #: Cells, types and subjects met again and again (roles, actors, reason codes, topics, an aggregate's
+    #: id for each of its events) are made once.
     MAX_REMEMBERED = 10_000
 
-    def __init__(self, decoder: EventStateDecoder, since: datetime | None = None, until: datetime | None = None) -> None:
+    def __init__(
+        self, decoder: EventStateDecoder, since: datetime | None = None, until: datetime | None = None,
+        keep_undecodable: bool = False,
+    ) -> None:
         self.decode = decoder.decode
         self.expect = decoder.expect
         self.since, self.until = since, until
+        #: An investigation's export of a log that failed its check: a record that does not decode is
+        #: written with what went wrong as its data (and no time), not refused (UndecodableRecord).
+        self.keep_undecodable = keep_undecodable
         self._cells: dict[Any, bytes] = {}
         self._types: dict[bytes, tuple[bytes, bytes]] = {}
+        self._subjects: dict[bytes, bytes] = {}
 
     def _inside(self, timestamp: str) -> bool:
-        if self.since is None and self.until is None:
-            return True
+        if self.since is None and self.until is None or not timestamp:
+            return True  # a record without a time (undecodable) is in every period: it is part of the log read
         moment = datetime.fromisoformat(timestamp)
         return (self.since is None or moment >= self.since) and (self.until is None or moment < self.until)
 
@@ -140,25 +165,46 @@ class ExportLines:
             made = self._types[topic] = (orjson.dumps(name), _csv_field(name.encode("utf-8")))
             return made
 
+    def _undecodable(self, sequence: int, error: Exception) -> dict[str, Any]:
+        """The data written for a record that does not decode, when kept; else UndecodableRecord."""
+        if isinstance(error, UndecodableRecord):
+            raise error
+        reason = str(error) if isinstance(error, ValueError) and str(error) else type(error).__name__
+        if not self.keep_undecodable:
+            raise UndecodableRecord(sequence, reason) from None
+        return {UNDECODABLE: reason}
+
+    def _subject(self, originator: bytes) -> bytes:
+        """The originator id as the CloudEvent's subject (str(UUID(bytes=originator)), as ASCII)."""
+        if len(self._subjects) >= self.MAX_REMEMBERED:
+            self._subjects.clear()
+        made = self._subjects[originator] = _subject(originator).encode("ascii")
+        return made
+
     def chunk(self, records: list[Record]) -> Chunk:
         lines: list[bytes] = []
         rows: list[bytes] = []
         digests: list[bytes] = []
         first = last = None
         sha256, dumps, decode, hexlify = hashlib.sha256, orjson.dumps, self.decode, binascii.hexlify
-        types, cells, cell = self._types, self._cells, self._cell
+        types, cells, cell, subjects = self._types, self._cells, self._cell, self._subjects
         inside = self._inside if self.since is not None or self.until is not None else None
         self.expect([record[4] for record in records])
         for sequence, originator, version, topic, state in records:
-            data = decode(state)
-            timestamp = data.pop("timestamp", "")
+            try:
+                data = decode(state)
+                timestamp = data.pop("timestamp", "")  # AttributeError, TypeError: not a JSON object
+                if timestamp.__class__ is not str:
+                    raise ValueError("its timestamp is not text")
+            except (ValueError, AttributeError, TypeError) as error:  # not JSON or UTF-8, not decrypting...
+                timestamp, data = "", self._undecodable(sequence, error)
             if inside is not None and not inside(timestamp):
                 continue
             data["originator_version"] = version
-            if len(originator) != 16:
-                raise ValueError(f"originator id of {len(originator)} bytes, not 16: altered record?")
-            h = hexlify(originator)
-            subject = b"".join((h[:8], b"-", h[8:12], b"-", h[12:16], b"-", h[16:20], b"-", h[20:]))
+            try:
+                subject = subjects[originator]
+            except KeyError:
+                subject = self._subject(originator)
             try:
                 type_json, type_cell = types[topic]
             except KeyError:
@@ -166,21 +212,26 @@ class ExportLines:
             time = timestamp[:-6] + "Z" if timestamp.endswith("+00:00") else timestamp
             line = None
             if version.__class__ is int:
+                event_id = b"%s/%d" % (subject, version)
                 try:
                     # The line as orjson writes the whole CloudEvent, made from its parts: the
                     # envelope's members are known, and "data" (last) is the same bytes in the CSV row.
                     data_json = dumps(data)
-                    line = _LINE % (subject, version, type_json, subject, dumps(time), sequence, data_json)
+                    line = _LINE % (event_id, type_json, subject, dumps(time), sequence, data_json)
                 except orjson.JSONEncodeError:
                     pass
-                event_id = b"%s/%d" % (subject, version)
-            if line is None:  # what orjson refuses (integers past 64 bits), or a version that is not an integer
+            if line is None or not time:
+                # What orjson refuses (integers past 64 bits), a version that is not an integer, or a record
+                # without a time (undecodable: `time` is optional in CloudEvents, and "" is not RFC 3339).
                 text_id = f"{subject.decode('ascii')}/{version}"
-                line = _dumps({
+                event = {
                     "specversion": "1.0", "id": text_id, "source": SOURCE, "type": orjson.loads(type_json),
                     "subject": subject.decode("ascii"), "time": time, "datacontenttype": "application/json",
                     "sequence": str(sequence), "data": data,
-                })
+                }
+                if not time:
+                    del event["time"]
+                line = _dumps(event)
                 event_id = text_id.encode("ascii")
                 data_json = line[line.index(_DATA_MEMBER) + len(_DATA_MEMBER) : -1]
             digest = sha256(line).digest()
@@ -209,8 +260,7 @@ class ExportLines:
                 moment = _csv_field(moment)
             rows.append(_ROW % (
                 sequence, event_id, moment, type_cell, subject, version, actor, role, correlation, code, text,
-                # data is a dict: its JSON holds quotes (between quotes, doubled) unless it is empty
-                b'"' + data_json.replace(b'"', b'""') + b'"' if len(data_json) > 2 else data_json, hexlify(digest),
+                data_json.replace(b'"', b'""'), hexlify(digest),
             ))
             first = sequence if first is None else first
             last = sequence

@@ -49,6 +49,8 @@ class WorkerSetup:
     key_cache_seconds: float
     since: datetime | None = None
     until: datetime | None = None
+    #: Write records that do not decode instead of refusing them (ExportLines.keep_undecodable).
+    keep_undecodable: bool = False
     #: PostgreSQL: the exporting session's snapshot (pg_export_snapshot) and the table to read in it;
     #: the worker then reads its own stretches of the log, given as (after, upto) id ranges.
     snapshot: str | None = None
@@ -67,9 +69,11 @@ class Parallelism:
     def wanted(self, records: int) -> bool:
         return self.workers > 0 and records >= self.from_records
 
-    def setup_for(self, since: datetime | None, until: datetime | None, **shared: Any) -> WorkerSetup:
+    def setup_for(
+        self, since: datetime | None, until: datetime | None, keep_undecodable: bool = False, **shared: Any,
+    ) -> WorkerSetup:
         """The setup of one export: its period, and (PostgreSQL) the snapshot and table the workers read."""
-        return replace(self.setup, since=since, until=until, **shared)
+        return replace(self.setup, since=since, until=until, keep_undecodable=keep_undecodable, **shared)
 
 
 #: What a worker is given: records, or (PostgreSQL) the id range after < id <= upto to read itself.
@@ -283,7 +287,7 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
     database = open_database(setup.database)
     try:
         vault = DatabaseKeyVault(database, setup.master_key, SystemClock(), cache_seconds=setup.key_cache_seconds)
-        lines = ExportLines(EventStateDecoder(vault), setup.since, setup.until)
+        lines = ExportLines(EventStateDecoder(vault), setup.since, setup.until, setup.keep_undecodable)
         with ExitStack() as stack:
             read = None
             if setup.snapshot is not None:

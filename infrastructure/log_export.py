@@ -151,27 +151,14 @@ class LogExporter:
         export_id = export_id or str(uuid4())
         requested_by = requested_by or Caller.cli(f"export-{export_id}")
         previous = self.previous_head()
-        total = self.records.max_id()
-        parallel = self.parallel
-        if parallel is not None and parallel.wanted(total) and self.records.shares_snapshots:
-            # Each worker reads its own id ranges inside this session's snapshot and hands back
-            # finished lines: this process only writes them in order and chains their digests.
-            with self.records.exported_snapshot() as (snapshot, last):
-                setup = parallel.setup_for(since, until, snapshot=snapshot, table=self.records.table,
-                                           schema=self.records.schema)
-                with ExportWorkers(parallel.workers, setup) as workers:
-                    written = _write(directory, workers.chunks(Ranges(last, self.batch or WORKER_BATCH)), previous,
-                                     last, progress)
-        elif parallel is not None and parallel.wanted(total):
-            with ExportWorkers(parallel.workers, parallel.setup_for(since, until)) as workers:
-                batches = self.records.batches(batch=self.batch or WORKER_BATCH)
-                written = _write(directory, workers.chunks(batches), previous, total, progress)
-        else:
-            lines = ExportLines(self.decoders(), since, until)
-            batches = self.records.batches(batch=self.batch or BATCH)
-            if self.records.shares_snapshots:
-                batches = read_ahead(batches)  # the server sends the next page while this process decodes
-            written = _write(directory, map(lines.chunk, batches), previous, total, progress)
+        try:
+            written = self._write_events(directory, previous, since, until, progress,
+                                         keep_undecodable=despite_integrity_failure)
+        except BaseException:
+            # Nothing half-written is left behind (a record that does not decode, a worker stopped, Ctrl-C):
+            # the lines already written hold people's data in clear.
+            _remove_files(directory)
+            raise
         count, first, last, head, csv_sha256 = written
         manifest = Manifest(
             count=count, first_sequence=first, last_sequence=last, head=head, previous_head=previous,
@@ -194,13 +181,39 @@ class LogExporter:
                                  manifest.count, manifest.first_sequence, manifest.last_sequence, manifest.head.hex(),
                                  manifest.public_key_id, requested_by, _integrity_label(integrity), row=row)
         except Exception as error:
-            for name in (JSONL, CSV, MANIFEST, SIGNATURE):
-                (directory / name).unlink(missing_ok=True)
+            _remove_files(directory)
             raise ExportNotRecorded(
                 f"the export could not be recorded in the log ({type(error).__name__}: {error}); its files were "
                 "deleted, since they hold personal data that no record would account for"
             ) from error
         return ExportResult(directory, manifest)
+
+    def _write_events(
+        self, directory: Path, previous: bytes | None, since: datetime | None, until: datetime | None,
+        progress: Progress | None, keep_undecodable: bool,
+    ) -> tuple[int, int | None, int | None, bytes, str]:
+        """events.jsonl and events.csv, in this process or by workers, chained on from `previous`:
+        (lines, first sequence, last sequence, head, SHA-256 of events.csv)."""
+        total = self.records.max_id()
+        parallel = self.parallel
+        if parallel is not None and parallel.wanted(total) and self.records.shares_snapshots:
+            # Each worker reads its own id ranges inside this session's snapshot and hands back
+            # finished lines: this process only writes them in order and chains their digests.
+            with self.records.exported_snapshot() as (snapshot, last):
+                setup = parallel.setup_for(since, until, keep_undecodable, snapshot=snapshot, table=self.records.table,
+                                           schema=self.records.schema)
+                with ExportWorkers(parallel.workers, setup) as workers:
+                    return _write(directory, workers.chunks(Ranges(last, self.batch or WORKER_BATCH)), previous,
+                                  last, progress)
+        if parallel is not None and parallel.wanted(total):
+            with ExportWorkers(parallel.workers, parallel.setup_for(since, until, keep_undecodable)) as workers:
+                batches = self.records.batches(batch=self.batch or WORKER_BATCH)
+                return _write(directory, workers.chunks(batches), previous, total, progress)
+        lines = ExportLines(self.decoders(), since, until, keep_undecodable)
+        batches = self.records.batches(batch=self.batch or BATCH)
+        if self.records.shares_snapshots:
+            batches = read_ahead(batches)  # the server sends the next page while this process decodes
+        return _write(directory, map(lines.chunk, batches), previous, total, progress)
 
     def _row(
         self, export_id: str, requested_by: str, since: datetime | None, until: datetime | None, manifest: Manifest,
@@ -244,6 +257,11 @@ def recorded_by(app: Any, database: SQLiteDatabase | PostgresDatabase) -> Callab
         return app.record_log_export(*export, alongside=alongside)
 
     return record
+
+
+def _remove_files(directory: Path) -> None:
+    for name in (JSONL, CSV, MANIFEST, SIGNATURE):
+        (directory / name).unlink(missing_ok=True)
 
 
 def _write(

@@ -18,7 +18,9 @@ from uuid import uuid4
 from infrastructure.audit_log import AuditLog
 from infrastructure.checkpoints import SealRefusedError
 from infrastructure.export_command import export_log
+from infrastructure.export_lines import UndecodableRecord
 from infrastructure.export_verifier import verify_export_by_key_id
+from infrastructure.export_workers import ExportWorkerError
 from infrastructure.log_chain import Checkpoint
 from infrastructure.log_mark import LogMarkError
 from infrastructure.log_report import ExpectedHead
@@ -238,6 +240,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         bar.finish()
         _remove_if_made(out, made)
         print(f"relais: {error}", file=sys.stderr)
+        return 1
+    except (UndecodableRecord, ExportWorkerError) as error:  # midway: what was written is deleted
+        bar.finish()
+        _remove_if_made(out, made)
+        print(f"relais: {error}; nothing was exported", file=sys.stderr)
+        if isinstance(error, UndecodableRecord):
+            print("relais: `relais verify-log` checks the log; an investigation that needs it as it is can export it "
+                  "with --despite-integrity-failure (such a record is then written as what went wrong)", file=sys.stderr)
         return 1
     bar.finish()
     manifest = result.manifest

@@ -197,3 +197,25 @@ def test_export_refuses_a_log_edited_with_sql_unless_an_investigation_asks_and_s
                                  str(key)], capture_output=True, text=True, timeout=60)
     assert standalone.returncode == 3 and "WARNING" in standalone.stdout
     assert "log integrity: verified before the export" in relais("verify-export", str(tmp_path / "clean")).stdout
+
+
+def test_export_stops_at_a_record_that_does_not_decode_and_leaves_nothing_behind(relais: Relais, tmp_path: Path) -> None:
+    seed(relais)
+    services = relais.services(run_migrations=False)
+    try:  # altered before it was sealed: the log verifies, yet this record is no event's fields
+        with services.database.transaction() as tx:
+            tx.execute("UPDATE stored_events SET state = CAST('not json' AS BLOB) WHERE rowid = 3")
+    finally:
+        services.close()
+    assert relais("checkpoint").returncode == 0 and relais("verify-log").returncode == 0
+
+    stopped = relais("export", "--out", str(tmp_path / "stopped"))
+    assert stopped.returncode == 1 and "Traceback" not in stopped.stderr
+    assert "relais: record 3 does not decode (Expecting value: line 1 column 1 (char 0)); nothing was exported" in stopped.stderr
+    assert not (tmp_path / "stopped").exists()  # nor the lines before it, which held people's data in clear
+
+    as_it_is = relais("export", "--out", str(tmp_path / "as-it-is"), "--despite-integrity-failure")
+    assert as_it_is.returncode == 0, as_it_is.stderr
+    line = (tmp_path / "as-it-is" / "events.jsonl").read_bytes().splitlines()[2]
+    assert b'"sequence":"3","data":{"undecodable":"Expecting value: line 1 column 1 (char 0)"' in line
+    assert relais("verify-export", str(tmp_path / "as-it-is")).returncode == 0

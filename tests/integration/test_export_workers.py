@@ -1,6 +1,7 @@
 """An export made by worker processes is the export made in process: same lines, same rows, in
 order, erased people as "[effacé]", a period honoured, progress reported, and a record that
-does not decrypt stops it with the same error — on SQLite and PostgreSQL."""
+does not decrypt stops it with the same error, leaving nothing behind (or, for an investigation, is
+written as what went wrong) — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,9 +10,11 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from cloudevents.core.formats.json import JSONFormat
 
 from infrastructure.bootstrap import Services
 from infrastructure.export_verifier import verify_export
+from infrastructure.export_lines import UndecodableRecord
 from infrastructure.export_workers import ExportWorkers
 from infrastructure.log_export import LogExporter
 from tests.conftest import AdvanceableClock
@@ -91,8 +94,34 @@ def test_a_record_that_does_not_decrypt_stops_the_export_with_the_same_error(
            "UPDATE {table} SET state = convert_to(replace(convert_from(state, 'UTF8'), ?, ?), 'UTF8') "
            "WHERE {id} = (SELECT min({id}) FROM {table})", (first, other))
     exporter = exporters(services)[0 if where == "in process" else 1]
-    with pytest.raises(ValueError, match="does not decrypt"):
+    with pytest.raises(UndecodableRecord, match=r"record \d+ does not decode \(personal data .* does not decrypt"):
         exporter.export(tmp_path / "out")
+    # Nothing half-written is left: the lines written before it held people's data in clear.
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["in process", "in workers"])
+def test_an_investigation_exports_a_record_that_does_not_decode_as_what_went_wrong(
+    services: Services, tmp_path: Path, where: str
+) -> None:
+    a_day_of_work(services)
+    second, _, version, _, _ = list(services.audit.records.records())[1]  # type: ignore[union-attr]
+    tamper(services, "UPDATE {table} SET state = CAST('not json' AS BLOB) WHERE {id} = ?"
+           if services.database.dialect == "sqlite" else
+           "UPDATE {table} SET state = convert_to('not json', 'UTF8') WHERE {id} = ?", (second,))
+    exporter = exporters(services)[0 if where == "in process" else 1]
+    result = exporter.export(tmp_path / "out", despite_integrity_failure=True)
+    written = lines(tmp_path / "out", "events.jsonl")
+    events = [JSONFormat().read(None, line) for line in written]  # each one a CloudEvent still
+    assert len(events) == result.manifest.count > 10  # every record, the altered one included
+    altered = events[1]
+    assert altered.get_extension("sequence") == str(second)
+    assert altered.get_data() == {"undecodable": "Expecting value: line 1 column 1 (char 0)", "originator_version": version}
+    # No time to give (`time` is optional in CloudEvents; "" would not be one): the others all have theirs.
+    assert [b'"time":' in line for line in written] == [n != 1 for n in range(len(written))]
+    row = lines(tmp_path / "out", "events.csv")[2]
+    assert row.startswith(f"{second},{altered.get_subject()}/{version},,".encode()) and b'""undecodable""' in row
+    assert verify_export(tmp_path / "out", services.audit.key.public_key).ok  # type: ignore[union-attr]
 
 
 def test_a_worker_that_stops_is_reported_and_the_others_are_stopped(services: Services) -> None:

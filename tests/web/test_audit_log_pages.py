@@ -229,3 +229,21 @@ def test_a_log_edited_with_sql_is_not_exported_from_the_ui_and_the_officer_is_to
     assert "Export refusé" in done and "contrôle d'intégrité" in done and 'href="/audit/integrite"' in done
     assert "Télécharger" not in done
     assert not list(services.audit.jobs.directory.glob("*.zip"))
+
+
+def test_an_export_that_meets_a_record_it_cannot_read_stops_and_the_officer_is_told_why(
+    signed_in: Any, services: Any
+) -> None:
+    seed(signed_in)
+    table, column = ("stored_events", "rowid") if services.database.dialect == "sqlite" else ("relais_events", "notification_id")
+    with services.database.transaction() as tx:  # altered before it was sealed: the log itself verifies
+        tx.execute(f"UPDATE {table} SET state = CAST('not json' AS BLOB) WHERE {column} = 2" if table == "stored_events"
+                   else f"UPDATE {table} SET state = convert_to('not json', 'UTF8') WHERE {column} = 2")
+    services.audit.seal(force=True)
+    officer = signed_in("compliance")
+    started = post(officer, "/conformite/export", {"since": "", "until": ""})
+    assert started.status_code == 303
+    done = wait_until_done(officer, started.headers["location"])
+    assert "Export arrêté" in done and "ne se lit pas" in done and "Rien n'a été exporté" in done
+    assert "Télécharger" not in done and "UndecodableRecord" not in done
+    assert not list(services.audit.jobs.directory.iterdir())  # no archive, no folder with lines in clear
