@@ -74,12 +74,14 @@ class FrameStream:
 
     def take(self, count: int) -> list[Any]:
         taken: list[Any] = []
-        append, get, size, data = taken.append, self._get, self._size, self._data
+        append, ready, get, size, data = taken.append, self._ready, self._get, self._size, self._data
         for _ in range(count):
             if size <= END:
                 break
             append(data)
-            size, data = get()
+            size, data = ready()
+            if size == 0:
+                size, data = get()
         self._size, self._data = size, data
         return taken
 

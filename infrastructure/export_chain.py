@@ -15,6 +15,8 @@ from typing import Any
 
 FORMAT = "relais-export/1"
 JSONL, CSV, MANIFEST, SIGNATURE = "events.jsonl", "events.csv", "manifest.json", "manifest.sig"
+#: The four files of an export, in the order an archive holds them.
+EXPORT_FILES = (JSONL, CSV, MANIFEST, SIGNATURE)
 
 
 def first_link(previous_head: bytes | None) -> bytes:

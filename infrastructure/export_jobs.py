@@ -30,13 +30,12 @@ from uuid import uuid4
 from application.caller import Caller
 from application.queries.compliance import EXPORTS_ERASURE_MARK
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
-from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE
+from infrastructure.export_chain import EXPORT_FILES
 from infrastructure.export_lines import UndecodableRecord
 from infrastructure.log_export import LogExporter, LogIntegrityFailed
 
 log = logging.getLogger(__name__)
 KEEP = timedelta(hours=24)
-ARCHIVE_FILES = (JSONL, CSV, MANIFEST, SIGNATURE)
 ARCHIVE_PREFIX = "relais-export-"
 #: The status of a job whose archive (or folder, while it ran) an erasure deleted; its `error`
 #: then names the erasure: ERASURE_MARK + the person's id (the erasure report counts them).
@@ -117,7 +116,7 @@ class ExportJobs:
         try:
             self.exporter.export(folder, since, until, progress, requested_by=requested_by, export_id=job_id)
             with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zipped:
-                for name in ARCHIVE_FILES:
+                for name in EXPORT_FILES:
                     zipped.write(folder / name, arcname=name)
             # No row updated: an erasure discarded this job meanwhile (its archive must not stay).
             kept = self._update("UPDATE log_exports SET status = 'done', archive = ?, done = total "

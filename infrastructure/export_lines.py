@@ -49,6 +49,8 @@ _LINE = (_ENVELOPE_ID + b"%s" + _ENVELOPE_TYPE + b"%s" + _ENVELOPE_SUBJECT + b"%
 #: reason cells, data, line_sha256 (CSV_COLUMNS). The data cell is always quoted: every event's data holds
 #: "originator_version", so its JSON always holds quotes (doubled inside the cell, as csv.writer does).
 _ROW = b'%d,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,"%s",%s\n'
+#: The same, for a version that is not an integer (a hand-edited SQLite row): the version as a cell.
+_ROW_ANY_VERSION = _ROW.replace(b"%d,%s,%s,%s,%s,%d,", b"%d,%s,%s,%s,%s,%s,", 1)
 
 
 class UndecodableRecord(ValueError):
@@ -65,6 +67,9 @@ class UndecodableRecord(ValueError):
 
 #: The data of a record exported although it does not decode (`relais export --despite-integrity-failure`).
 UNDECODABLE = "undecodable"
+#: What decoding a state that is no event's fields raises: not JSON or UTF-8 (ValueError), personal data that
+#: does not decrypt (ValueError), wrappers of the wrong shape (KeyError, TypeError), nesting too deep.
+_UNDECODABLE_ERRORS = (ValueError, KeyError, TypeError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -111,9 +116,7 @@ def _dumps(event: dict[str, Any]) -> bytes:
 
 
 def _subject(originator: bytes) -> str:
-    """The originator id as text: str(UUID(bytes=originator)), without making a UUID."""
-    if len(originator) != 16:
-        raise ValueError(f"originator id of {len(originator)} bytes, not 16: altered record?")
+    """A 16-byte originator id as text: str(UUID(bytes=originator)), without making a UUID."""
     h = originator.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
@@ -137,10 +140,9 @@ class ExportLines:
         self._types: dict[bytes, tuple[bytes, bytes]] = {}
         self._subjects: dict[bytes, bytes] = {}
 
-    def _inside(self, timestamp: str) -> bool:
-        if self.since is None and self.until is None or not timestamp:
+    def _inside(self, moment: datetime | None) -> bool:
+        if moment is None:
             return True  # a record without a time (undecodable) is in every period: it is part of the log read
-        moment = datetime.fromisoformat(timestamp)
         return (self.since is None or moment >= self.since) and (self.until is None or moment < self.until)
 
     def _cell(self, value: Any) -> bytes:
@@ -167,15 +169,16 @@ class ExportLines:
 
     def _undecodable(self, sequence: int, error: Exception) -> dict[str, Any]:
         """The data written for a record that does not decode, when kept; else UndecodableRecord."""
-        if isinstance(error, UndecodableRecord):
-            raise error
-        reason = str(error) if isinstance(error, ValueError) and str(error) else type(error).__name__
+        reason = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
         if not self.keep_undecodable:
-            raise UndecodableRecord(sequence, reason) from None
+            raise UndecodableRecord(sequence, reason) from error
         return {UNDECODABLE: reason}
 
-    def _subject(self, originator: bytes) -> bytes:
-        """The originator id as the CloudEvent's subject (str(UUID(bytes=originator)), as ASCII)."""
+    def _new_subject(self, originator: bytes) -> bytes:
+        """The originator id as the CloudEvent's subject (str(UUID(bytes=originator)), as ASCII); an id that
+        is not 16 bytes (its record is undecodable) as its bytes in hex."""
+        if len(originator) != 16:
+            return bytes(originator).hex().encode("ascii")
         if len(self._subjects) >= self.MAX_REMEMBERED:
             self._subjects.clear()
         made = self._subjects[originator] = _subject(originator).encode("ascii")
@@ -188,30 +191,38 @@ class ExportLines:
         first = last = None
         sha256, dumps, decode, hexlify = hashlib.sha256, orjson.dumps, self.decode, binascii.hexlify
         types, cells, cell, subjects = self._types, self._cells, self._cell, self._subjects
+        parse = datetime.fromisoformat
         inside = self._inside if self.since is not None or self.until is not None else None
         self.expect([record[4] for record in records])
         for sequence, originator, version, topic, state in records:
             try:
+                if len(originator) != 16:
+                    raise ValueError(f"originator id of {len(originator)} bytes, not 16")
                 data = decode(state)
-                timestamp = data.pop("timestamp", "")  # AttributeError, TypeError: not a JSON object
+                if data.__class__ is not dict:
+                    raise ValueError("not a JSON object")
+                timestamp = data.pop("timestamp", None)
                 if timestamp.__class__ is not str:
-                    raise ValueError("its timestamp is not text")
-            except (ValueError, AttributeError, TypeError) as error:  # not JSON or UTF-8, not decrypting...
-                timestamp, data = "", self._undecodable(sequence, error)
-            if inside is not None and not inside(timestamp):
+                    raise ValueError("no timestamp")
+                moment = parse(timestamp)  # the CloudEvent's `time` is RFC 3339: a date, a time and an offset
+                if moment.tzinfo is None:
+                    raise ValueError(f"timestamp without an offset: {timestamp!r}")
+            except _UNDECODABLE_ERRORS as error:
+                timestamp, moment, data = "", None, self._undecodable(sequence, error)
+            if inside is not None and not inside(moment):
                 continue
             data["originator_version"] = version
             try:
                 subject = subjects[originator]
             except KeyError:
-                subject = self._subject(originator)
+                subject = self._new_subject(originator)
             try:
                 type_json, type_cell = types[topic]
             except KeyError:
                 type_json, type_cell = self._type(topic)
             time = timestamp[:-6] + "Z" if timestamp.endswith("+00:00") else timestamp
             line = None
-            if version.__class__ is int:
+            if version.__class__ is int and time:
                 event_id = b"%s/%d" % (subject, version)
                 try:
                     # The line as orjson writes the whole CloudEvent, made from its parts: the
@@ -255,11 +266,12 @@ class ExportLines:
                     code, text = cell(code), cell(text)
             else:
                 code = text = b""
-            moment = time.encode("utf-8")
+            time_cell = time.encode("utf-8")
             if '"' in time or "," in time or "\n" in time or "\r" in time:  # text, not bytes: see _csv_field
-                moment = _csv_field(moment)
-            rows.append(_ROW % (
-                sequence, event_id, moment, type_cell, subject, version, actor, role, correlation, code, text,
+                time_cell = _csv_field(time_cell)
+            row, version_cell = (_ROW, version) if version.__class__ is int else (_ROW_ANY_VERSION, cell(str(version)))
+            rows.append(row % (
+                sequence, event_id, time_cell, type_cell, subject, version_cell, actor, role, correlation, code, text,
                 data_json.replace(b'"', b'""'), hexlify(digest),
             ))
             first = sequence if first is None else first

@@ -25,7 +25,7 @@ from application.transactions import joined
 from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
-from infrastructure.export_chain import CSV, JSONL, MANIFEST, SIGNATURE, Manifest, first_link
+from infrastructure.export_chain import CSV, EXPORT_FILES, JSONL, MANIFEST, SIGNATURE, Manifest, first_link
 from infrastructure.export_lines import CSV_HEADER, Chunk, ExportLines, rfc3339
 from infrastructure.export_workers import ExportWorkers, Parallelism, Ranges
 from infrastructure.log_report import IntegrityReport
@@ -139,35 +139,41 @@ class LogExporter:
         export_id: str | None = None,
         despite_integrity_failure: bool = False,
     ) -> ExportResult:
-        """Write the four files into `directory`; events with since <= time < until (each bound optional).
-        LogIntegrityFailed, before anything is written: the log fails its check (unless `despite_integrity_failure`)."""
+        """Write the four files into `directory` (new, or without an export's files); events with
+        since <= time < until (each bound optional).
+        LogIntegrityFailed, before anything is written: the log fails its check (unless `despite_integrity_failure`).
+        UndecodableRecord: a record is no event's fields (nothing is left behind). Only an investigation's export of
+        a log that failed its check writes such a record as what went wrong: a lossy export is never made of a log
+        that passes (docs/adr/0014, amendment of session 8)."""
         integrity = None
         if self.verifier is not None:
             report = self.verifier.verify()
             if not report.ok and not despite_integrity_failure:
                 raise LogIntegrityFailed(report)
             integrity = integrity_json(report, rfc3339(self.clock.now().isoformat()))
+        if any((directory / name).exists() for name in EXPORT_FILES):
+            raise FileExistsError(f"{directory} already holds an export's files: export into a new folder")
         directory.mkdir(parents=True, exist_ok=True)
         export_id = export_id or str(uuid4())
         requested_by = requested_by or Caller.cli(f"export-{export_id}")
         previous = self.previous_head()
         try:
             written = self._write_events(directory, previous, since, until, progress,
-                                         keep_undecodable=despite_integrity_failure)
+                                         keep_undecodable=integrity is not None and not integrity["ok"])
+            count, first, last, head, csv_sha256 = written
+            manifest = Manifest(
+                count=count, first_sequence=first, last_sequence=last, head=head, previous_head=previous,
+                created_at=rfc3339(self.clock.now().isoformat()), public_key_id=self.key.key_id,
+                csv_sha256=csv_sha256, log_integrity=integrity,
+            )
+            raw = manifest.to_bytes()
+            (directory / MANIFEST).write_bytes(raw)
+            (directory / SIGNATURE).write_text(self.key.sign_base64(raw) + "\n", encoding="ascii")
         except BaseException:
-            # Nothing half-written is left behind (a record that does not decode, a worker stopped, Ctrl-C):
-            # the lines already written hold people's data in clear.
+            # Nothing half-written is left behind (a record that does not decode, a worker stopped, a full
+            # disk, Ctrl-C): the lines already written hold people's data in clear.
             _remove_files(directory)
             raise
-        count, first, last, head, csv_sha256 = written
-        manifest = Manifest(
-            count=count, first_sequence=first, last_sequence=last, head=head, previous_head=previous,
-            created_at=rfc3339(self.clock.now().isoformat()), public_key_id=self.key.key_id,
-            csv_sha256=csv_sha256, log_integrity=integrity,
-        )
-        raw = manifest.to_bytes()
-        (directory / MANIFEST).write_bytes(raw)
-        (directory / SIGNATURE).write_text(self.key.sign_base64(raw) + "\n", encoding="ascii")
         row = self._row(export_id, requested_by.actor_id, since, until, manifest)
         try:
             if self.on_exported is None:
@@ -260,7 +266,7 @@ def recorded_by(app: Any, database: SQLiteDatabase | PostgresDatabase) -> Callab
 
 
 def _remove_files(directory: Path) -> None:
-    for name in (JSONL, CSV, MANIFEST, SIGNATURE):
+    for name in EXPORT_FILES:
         (directory / name).unlink(missing_ok=True)
 
 

@@ -232,23 +232,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         result = export_log(Settings.from_env(), out, since, until, bar, requested_by=requested_by,
                             despite_integrity_failure=args.despite_integrity_failure)
-    except ExportNotRecorded as error:  # checked before writing; or recording failed and the files were deleted
+    except BaseException as error:  # the export removed what it wrote; the folder this command made goes too
         bar.finish()
         _remove_if_made(out, made)
-        raise _usage(str(error)) from None
-    except LogIntegrityFailed as error:  # checked before writing: exit 1, as verify-log's for a failing log
-        bar.finish()
-        _remove_if_made(out, made)
-        print(f"relais: {error}", file=sys.stderr)
-        return 1
-    except (UndecodableRecord, ExportWorkerError) as error:  # midway: what was written is deleted
-        bar.finish()
-        _remove_if_made(out, made)
-        print(f"relais: {error}; nothing was exported", file=sys.stderr)
-        if isinstance(error, UndecodableRecord):
-            print("relais: `relais verify-log` checks the log; an investigation that needs it as it is can export it "
-                  "with --despite-integrity-failure (such a record is then written as what went wrong)", file=sys.stderr)
-        return 1
+        if isinstance(error, ExportNotRecorded):  # checked before writing; or recording failed
+            raise _usage(str(error)) from None
+        if isinstance(error, LogIntegrityFailed):  # checked before writing: exit 1, as verify-log's for a failing log
+            print(f"relais: {error}", file=sys.stderr)
+            return 1
+        if isinstance(error, (UndecodableRecord, ExportWorkerError)):
+            print(f"relais: {error}; nothing was exported", file=sys.stderr)
+            if isinstance(error, UndecodableRecord):  # only a log that passes its check stops there
+                print("relais: the log passes its integrity check, so this record was stored so or altered before it "
+                      "was sealed: report it to the administrator", file=sys.stderr)
+            return 1
+        raise
     bar.finish()
     manifest = result.manifest
     print(f"{manifest.count} events exported to {out} ({exported_range(manifest)}), "

@@ -209,13 +209,33 @@ def test_export_stops_at_a_record_that_does_not_decode_and_leaves_nothing_behind
         services.close()
     assert relais("checkpoint").returncode == 0 and relais("verify-log").returncode == 0
 
-    stopped = relais("export", "--out", str(tmp_path / "stopped"))
-    assert stopped.returncode == 1 and "Traceback" not in stopped.stderr
-    assert "relais: record 3 does not decode (Expecting value: line 1 column 1 (char 0)); nothing was exported" in stopped.stderr
-    assert not (tmp_path / "stopped").exists()  # nor the lines before it, which held people's data in clear
+    for options in ([], ["--despite-integrity-failure"]):  # a log that passes its check is never exported lossy
+        stopped = relais("export", "--out", str(tmp_path / "stopped"), *options)
+        assert stopped.returncode == 1 and "Traceback" not in stopped.stderr
+        assert ("relais: record 3 does not decode (Expecting value: line 1 column 1 (char 0)); nothing was exported"
+                in stopped.stderr)
+        assert "report it to the administrator" in stopped.stderr
+        assert not (tmp_path / "stopped").exists()  # nor the lines before it, which held people's data in clear
+
+
+def test_an_investigation_exports_a_failing_log_with_a_record_replaced_by_sql_as_what_went_wrong(
+    relais: Relais, tmp_path: Path
+) -> None:
+    seed(relais)
+    assert relais("checkpoint").returncode == 0
+    services = relais.services(run_migrations=False)
+    try:
+        with services.database.transaction() as tx:
+            tx.execute("UPDATE stored_events SET state = CAST('not json' AS BLOB) WHERE rowid = 3")
+    finally:
+        services.close()
+    refused = relais("export", "--out", str(tmp_path / "refused"))
+    assert refused.returncode == 1 and "the log fails its integrity check at notification 3" in refused.stderr
 
     as_it_is = relais("export", "--out", str(tmp_path / "as-it-is"), "--despite-integrity-failure")
     assert as_it_is.returncode == 0, as_it_is.stderr
     line = (tmp_path / "as-it-is" / "events.jsonl").read_bytes().splitlines()[2]
     assert b'"sequence":"3","data":{"undecodable":"Expecting value: line 1 column 1 (char 0)"' in line
-    assert relais("verify-export", str(tmp_path / "as-it-is")).returncode == 0
+    assert b'"time"' not in line
+    checked = relais("verify-export", str(tmp_path / "as-it-is"))
+    assert checked.returncode == 3 and "WARNING: the log FAILED" in checked.stdout  # authentic, of a failing log

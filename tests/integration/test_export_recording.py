@@ -79,3 +79,29 @@ def test_relais_export_whose_row_fails_records_nothing_and_the_next_names_the_la
     assert following.manifest.count == first.manifest.count + 1
     assert len(recorded_export_ids(tmp_path / "following")) == 1
     assert len(rows(services)) == 2
+
+
+def test_a_failure_while_signing_leaves_no_file_behind(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert services.audit is not None
+    a_day_of_work(services)
+
+    def full_disk(*_: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(services.audit.exporter.key), "sign_base64", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        services.audit.exporter.export(tmp_path / "out", export_id="unsigned")
+    assert list((tmp_path / "out").iterdir()) == []  # the lines were written, in clear: they went too
+    assert rows(services) == []
+
+
+def test_an_export_is_not_written_over_another(services: Services, tmp_path: Path) -> None:
+    assert services.audit is not None
+    a_day_of_work(services)
+    services.audit.exporter.export(tmp_path / "out")
+    before = {path.name: path.read_bytes() for path in (tmp_path / "out").iterdir()}
+    with pytest.raises(FileExistsError, match="already holds an export's files"):
+        services.audit.exporter.export(tmp_path / "out")
+    assert {path.name: path.read_bytes() for path in (tmp_path / "out").iterdir()} == before

@@ -30,7 +30,8 @@ def exporters(services: Services) -> tuple[LogExporter, LogExporter]:
     assert exporter.parallel is not None
     parts = (exporter.database, exporter.records, exporter.decoders, exporter.key, exporter.clock, exporter.on_exported)
     workers = dataclasses.replace(exporter.parallel, workers=2, from_records=0)
-    return LogExporter(*parts, batch=3), LogExporter(*parts, parallel=workers, batch=3)
+    checked = exporter.verifier
+    return LogExporter(*parts, batch=3, verifier=checked), LogExporter(*parts, parallel=workers, batch=3, verifier=checked)
 
 
 def two_people(services: Services) -> tuple[str, str]:
@@ -105,6 +106,7 @@ def test_an_investigation_exports_a_record_that_does_not_decode_as_what_went_wro
     services: Services, tmp_path: Path, where: str
 ) -> None:
     a_day_of_work(services)
+    services.audit.seal(force=True)  # type: ignore[union-attr]
     second, _, version, _, _ = list(services.audit.records.records())[1]  # type: ignore[union-attr]
     tamper(services, "UPDATE {table} SET state = CAST('not json' AS BLOB) WHERE {id} = ?"
            if services.database.dialect == "sqlite" else
@@ -122,6 +124,7 @@ def test_an_investigation_exports_a_record_that_does_not_decode_as_what_went_wro
     row = lines(tmp_path / "out", "events.csv")[2]
     assert row.startswith(f"{second},{altered.get_subject()}/{version},,".encode()) and b'""undecodable""' in row
     assert verify_export(tmp_path / "out", services.audit.key.public_key).ok  # type: ignore[union-attr]
+    assert result.manifest.log_integrity["problem"]["notification_id"] == second  # type: ignore[index]
 
 
 def test_a_worker_that_stops_is_reported_and_the_others_are_stopped(services: Services) -> None:

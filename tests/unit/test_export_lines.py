@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from infrastructure.audit_log import MAX_EXPORT_WORKERS, export_workers
 from infrastructure.event_data import EventStateDecoder
-from infrastructure.export_lines import CSV_HEADER, ExportLines
+from infrastructure.export_lines import CSV_HEADER, ExportLines, UndecodableRecord
 from infrastructure.settings import SettingsError
 
 PERSON = "0b6f6f3e-6c84-4c4e-9a0e-4d1c5a1b2c3d"
@@ -154,21 +155,33 @@ def test_every_row_reads_back_as_its_cells_and_is_what_the_csv_module_writes(act
 
 def cloud_event(sequence: int, originator: bytes, version: int, event_type: str, time: str, data: Any) -> bytes:
     """The line as relais-export/1 defined it before lines were made from their parts: orjson's
-    compact writing of the whole CloudEvent, members in this order, "data" last; no `time` (optional
-    in CloudEvents) when the record has none, rather than "", which is not an RFC 3339 time."""
+    compact writing of the whole CloudEvent, members in this order, "data" last."""
     subject = str(UUID(bytes=originator))
-    event = {
+    return orjson.dumps({
         "specversion": "1.0", "id": f"{subject}/{version}", "source": "/relais", "type": event_type,
         "subject": subject, "time": time, "datacontenttype": "application/json", "sequence": str(sequence),
         "data": data,
-    }
-    if not time:
-        del event["time"]
-    return orjson.dumps(event)
+    })
+
+
+def is_time(text: str) -> bool:
+    """What an export takes for an event's time (a CloudEvent's `time` is RFC 3339): a date, a time, an offset."""
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
+
+
+#: Times as the application stores them (any offset), and any other text.
+TIMES = st.one_of(
+    st.datetimes(timezones=st.builds(timezone, st.timedeltas(min_value=-timedelta(hours=23),
+                                                              max_value=timedelta(hours=23)))).map(datetime.isoformat),
+    st.text(),
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(note=st.text(), topic=st.text(min_size=1).filter(lambda t: ":" not in t), time=st.text(),
+@given(note=st.text(), topic=st.text(min_size=1).filter(lambda t: ":" not in t), time=TIMES,
        sequence=st.integers(1, 2**63 - 1), version=st.integers(-(2**63), 2**63 - 1), number=st.floats(allow_nan=False,
        allow_infinity=False, min_value=-1e18, max_value=1e18))
 def test_a_line_made_from_its_parts_is_the_whole_cloud_event_as_orjson_writes_it(
@@ -186,7 +199,12 @@ def test_a_line_made_from_its_parts_is_the_whole_cloud_event_as_orjson_writes_it
         expected = cloud_event(sequence, originator, version, "fr.relais." + topic, expected_time, expected_data)
     except (orjson.JSONEncodeError, UnicodeError):
         return  # text orjson cannot write (lone surrogates): not a line either way
-    chunk = ExportLines(decoder).chunk([(sequence, originator, version, ("m:" + topic).encode("utf-8"), stored)])
+    record = (sequence, originator, version, ("m:" + topic).encode("utf-8"), stored)
+    if not is_time(time):
+        with pytest.raises(UndecodableRecord, match=f"record {sequence} does not decode"):
+            ExportLines(decoder).chunk([record])
+        return
+    chunk = ExportLines(decoder).chunk([record])
     assert chunk.jsonl == expected + b"\n"
     assert chunk.digests == hashlib.sha256(expected).digest()
 
@@ -198,7 +216,8 @@ def test_a_version_that_is_not_an_integer_is_written_as_before() -> None:
     expected = cloud_event(4, originator, 1.5, "fr.relais.Thing.Happened", "2026-11-29T10:00:00Z",  # type: ignore[arg-type]
                            {"originator_version": 1.5})
     assert chunk.jsonl == expected + b"\n"
-    assert chunk.csv.startswith(f"4,{PERSON}/1.5,2026-11-29T10:00:00Z,fr.relais.Thing.Happened,{PERSON},1,".encode())
+    # The version cell as in the id and the data (it read "1" before: `%d` cut it).
+    assert chunk.csv.startswith(f"4,{PERSON}/1.5,2026-11-29T10:00:00Z,fr.relais.Thing.Happened,{PERSON},1.5,".encode())
 
 
 def test_a_line_whose_data_orjson_refuses_is_written_whole_by_the_standard_library() -> None:
@@ -248,3 +267,66 @@ def test_on_postgresql_by_default_one_worker_per_cpu_and_none_on_one_cpu(monkeyp
 def test_a_wrong_number_of_export_workers_is_refused_with_its_name(raw: str) -> None:
     with pytest.raises(SettingsError, match="RELAIS_EXPORT_WORKERS"):
         export_workers({"RELAIS_EXPORT_WORKERS": raw})
+
+
+ALTERED = [
+    (b"not json", "Expecting value: line 1 column 1 (char 0)"),
+    (b"\xff\xfe", "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"),
+    (b"[1, 2]", "not a JSON object"),
+    (b'"text"', "not a JSON object"),
+    (b'{"note": "no time"}', "no timestamp"),
+    (b'{"timestamp": 5}', "no timestamp"),
+    (b'{"timestamp": {"_type_": "datetime_iso", "_data_": "soon"}}', "Invalid isoformat string: 'soon'"),
+    (b'{"timestamp": {"_type_": "datetime_iso", "_data_": "2026-11-29T10:00:00"}}',
+     "timestamp without an offset: '2026-11-29T10:00:00'"),
+    (state(name={"_type_": "personal_data", "_data_": {"s": PERSON}}), "KeyError: 'c'"),
+    (state(name={"_type_": "personal_data", "_data_": "Zébulon"}), "TypeError: string indices must be integers, not 'str'"),
+    (state(name=sealed("Zébulon", key=bytes(32))), f"personal data of {PERSON} does not decrypt: altered record?"),
+    (b"[" * 100_000 + b"]" * 100_000, "RecursionError: maximum recursion depth exceeded while decoding a JSON array from a unicode string"),
+]
+
+
+@pytest.mark.parametrize(("stored", "reason"), ALTERED)
+def test_a_record_that_is_no_events_fields_is_refused_naming_it_and_what_went_wrong(stored: bytes, reason: str) -> None:
+    lines = ExportLines(EventStateDecoder(FakeVault({PERSON: KEY})))
+    good = (6, UUID(PERSON).bytes, 1, b"m:Thing.Happened", state())
+    with pytest.raises(UndecodableRecord) as refused:
+        lines.chunk([good, (7, UUID(PERSON).bytes, 2, b"m:Thing.Happened", stored)])
+    assert (refused.value.notification_id, refused.value.reason) == (7, reason)
+    assert str(refused.value).startswith(f"record 7 does not decode ({reason[:30]}")
+
+
+@pytest.mark.parametrize(("stored", "reason"), ALTERED)
+def test_an_investigation_gets_such_a_record_as_what_went_wrong_without_a_time(stored: bytes, reason: str) -> None:
+    lines = ExportLines(EventStateDecoder(FakeVault({PERSON: KEY})), keep_undecodable=True)
+    chunk = lines.chunk([(7, UUID(PERSON).bytes, 2, b"m:Thing.Happened", stored)])
+    event = json.loads(chunk.jsonl)
+    assert event["data"] == {"undecodable": reason, "originator_version": 2} and "time" not in event
+    assert (event["id"], event["subject"], event["sequence"]) == (f"{PERSON}/2", PERSON, "7")
+    (row,) = list(csv.reader(io.StringIO(chunk.csv.decode("utf-8"), newline="")))
+    assert row[:6] == ["7", f"{PERSON}/2", "", "fr.relais.Thing.Happened", PERSON, "2"]
+    assert json.loads(row[11]) == event["data"] and row[12] == hashlib.sha256(chunk.jsonl[:-1]).hexdigest()
+
+
+def test_an_originator_id_that_is_not_16_bytes_is_an_undecodable_record_named_by_its_bytes() -> None:
+    record = (3, b"abcd", 1, b"m:Thing.Happened", state())
+    with pytest.raises(UndecodableRecord, match=r"record 3 does not decode \(originator id of 4 bytes, not 16\)"):
+        ExportLines(EventStateDecoder(FakeVault({}))).chunk([record])
+    event = json.loads(ExportLines(EventStateDecoder(FakeVault({})), keep_undecodable=True).chunk([record]).jsonl)
+    assert event["subject"] == b"abcd".hex() and event["data"]["undecodable"] == "originator id of 4 bytes, not 16"
+
+
+def test_a_version_that_is_text_is_written_as_text_in_both_files() -> None:
+    """SQLite keeps text put by hand in an INTEGER column."""
+    chunk = ExportLines(EventStateDecoder(FakeVault({}))).chunk([(4, UUID(PERSON).bytes, "=2", b"m:Thing.Happened", state())])
+    assert json.loads(chunk.jsonl)["id"] == f"{PERSON}/=2"
+    (row,) = list(csv.reader(io.StringIO(chunk.csv.decode("utf-8"), newline="")))
+    assert row[1] == f"{PERSON}/=2" and row[5] == "'=2"  # a cell a spreadsheet would run is quoted
+
+
+def test_a_record_outside_the_period_is_judged_by_its_time_and_an_undecodable_one_is_kept_in_every_period() -> None:
+    since = datetime(2026, 11, 29, 11, tzinfo=timezone.utc)
+    lines = ExportLines(EventStateDecoder(FakeVault({})), since=since, keep_undecodable=True)
+    chunk = lines.chunk([(1, UUID(PERSON).bytes, 1, b"m:Thing.Happened", state()),  # 10:00, before the period
+                         (2, UUID(PERSON).bytes, 2, b"m:Thing.Happened", b"not json")])
+    assert (chunk.count, chunk.first, chunk.read) == (1, 2, 2)
