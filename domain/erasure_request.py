@@ -30,6 +30,12 @@ def register_subject(timestamp: datetime) -> str:
     return f"{REGISTER_PREFIX}{timestamp.strftime('%Y-%m')}"
 
 
+def is_register_subject(subject_id: str) -> bool:
+    """Whether personal data is sealed under the erasure register's key: a request's reference, which only
+    compliance reads (the erasure form promises it), not the auditors' pages."""
+    return subject_id.startswith(REGISTER_PREFIX)
+
+
 def requester(kind: str) -> str:
     if kind not in ERASURE_REQUESTERS:
         raise InvalidValueError({"requester": "Choisissez qui a demandé l'effacement."})

@@ -14,8 +14,11 @@ from typing import Any
 from uuid import UUID
 
 from application.secret_fields import MASKED, is_secret
+from domain.erasure_request import is_register_subject
 from domain.personal_data import PersonalData
 
+#: What an auditor reads in place of an erasure request's reference (sealed for compliance).
+COMPLIANCE_ONLY = "[chiffrée : réservée à la conformité]"
 #: The library's own bookkeeping, shown elsewhere on the page (version, dates) or not at all.
 INTERNAL = ("_id", "_version", "_created_on", "_modified_on", "_pending_events", "id", "version")
 
@@ -25,11 +28,12 @@ _AS_STR = frozenset({str, int, float, UUID})
 
 
 def text_of(value: Any) -> str:
-    """One value as text: personal data as its (decrypted or erased) value, dates in ISO."""
+    """One value as text: personal data as its (decrypted or erased) value, except an erasure request's
+    reference, which is compliance's to read; dates in ISO."""
     if value is None:
         return ""
     if isinstance(value, PersonalData):
-        return value.value
+        return COMPLIANCE_ONLY if is_register_subject(value.subject_id) and not value.erased else value.value
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, datetime | date):

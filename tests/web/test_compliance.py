@@ -173,6 +173,9 @@ def test_erasure_shows_what_was_erased_where_and_the_person_reads_erased_everywh
     assert done.status_code == 303 and done.headers["location"] == f"{PEOPLE}/{person}/effacement"
     report = dpo.get(done.headers["location"]).text
     assert "détruite" in report and "Son représentant légal ou mandataire" in report and "courrier 2026-0142" in report
+    # The reference is sealed for compliance (the form says so): an auditor replaying the person reads that it is.
+    timeline = signed_in("auditor").get(f"/audit/historique/{person}").text
+    assert "courrier 2026-0142" not in timeline and "[chiffrée : réservée à la conformité]" in timeline
     searches = report.split("Recherches d'auditeurs")[1].split("</tr>")[0]
     assert "1 clé détruite" in searches  # the auditor's search by name went with the person
     for table in ("rm_candidates", "rm_suggestions", "rm_manual_additions"):
