@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from eventsourcing.persistence import MapperDeserialisationError
+
 from application.accounts import check_account_details
 from application.errors import AlreadyErasedError, DomainError, DuplicateError, InvalidValueError, NotFoundError
 from application.values import AGENCY_SCOPED_ROLES, ERASURE_REQUESTERS, MAX_ERASURE_REASON_TEXT, is_agency_id
@@ -196,6 +198,12 @@ def _uses_database(args: argparse.Namespace) -> bool:
     return bool(rule(args) if callable(rule) else rule)
 
 
+#: What an operator does about a stored record that no longer decodes (an event replayed by a command).
+UNREADABLE_RECORD = ("a stored record of this job seeker, offer or account does not decode: it was most likely altered in "
+                     "the database. Nothing was recorded. `relais verify-log` names it; restore it from a backup, then "
+                     "run the command again")
+
+
 def _fail(message: str) -> int:
     print(f"relais: error: {message}", file=sys.stderr)
     return 2
@@ -228,6 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("this person's data was already erased")
     except DomainError as error:
         return _fail(str(error))
+    except MapperDeserialisationError as error:  # a stored record altered in the database: nothing was recorded
+        print(f"relais: {error}", file=sys.stderr)
+        print(f"relais: {UNREADABLE_RECORD}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -5,6 +5,7 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
+from eventsourcing.persistence import MapperDeserialisationError
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -137,6 +138,21 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return error_page(request, status, message, headers=exc.headers or None)
 
 
+#: A page whose aggregate holds a stored record that no longer decodes (altered in the database).
+UNREADABLE_RECORD = (
+    "Un enregistrement du journal concernant cette fiche est illisible : il a très probablement été modifié "
+    "directement dans la base de données. Rien n'a été enregistré. La page « Intégrité du journal » le nomme ; "
+    "prévenez l'administrateur, qui peut le restaurer depuis une sauvegarde."
+)
+
+
+def unreadable_record(request: Request[Any, Any, Any], exc: MapperDeserialisationError) -> Response[Any]:
+    # Not a fault of the code, nor the user's: the log was altered. Said plainly (409), logged for the operator.
+    log.error("a stored record does not decode on %s %s (request %s): %s", request.method, request.url.path,
+              request_id(request.scope), exc)
+    return error_page(request, 409, UNREADABLE_RECORD)
+
+
 def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error(
         "unexpected error on %s %s (request %s)", request.method, request.url.path, request_id(request.scope),
@@ -170,6 +186,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     DuplicateError: duplicate,
     InvalidValueError: invalid,
     DomainError: domain_rule,
+    MapperDeserialisationError: unreadable_record,
     ValidationException: bad_request,
     BadRequestError: bad_request,
     HTTPException: http_error,

@@ -304,6 +304,30 @@ def test_erase_candidate_erases_one_person_and_refuses_unknown_or_malformed_ids(
         services.close()
 
 
+def test_erase_candidate_on_a_record_altered_in_the_database_says_so_and_records_nothing(relais: Relais) -> None:
+    services = relais.services()
+    try:
+        person = services.app.register_candidate(details(last_name="Altéré"), sms_consent=True, caller=advisor())
+        with services.database.transaction() as tx:
+            tx.execute("UPDATE stored_events SET state = CAST('x' AS BLOB) WHERE originator_id = ?", (person.hex,))
+        log_length = max_id(services)
+    finally:
+        services.close()
+    refused = relais("erase-candidate", str(person), "--reason", "demande", "--reason-code", "demande_rgpd",
+                     "--requester", "personne")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "a stored record of this job seeker, offer or account does not decode" in refused.stderr
+    assert "restore it from a backup, then run the command again" in refused.stderr
+    services = relais.services()
+    try:
+        assert max_id(services) == log_length  # no erasure recorded, and the key is still there to erase
+        with services.database.read() as tx:
+            key = tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (str(person),))
+        assert key is not None and key["wrapped_key"] not in ("", b"")  # not the tombstone of an erased key
+    finally:
+        services.close()
+
+
 def test_rebuild_projections_gives_back_the_same_read_models_and_keeps_erasures(relais: Relais) -> None:
     services = relais.services()
     try:

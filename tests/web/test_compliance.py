@@ -276,3 +276,27 @@ def test_a_search_for_a_commune_s_current_name_finds_people_recorded_under_a_com
     services.app.erase_candidate(merged, Reason("demande_rgpd"), "personne", Caller("dpo-1", "compliance", "", "r"))
     services.projections.catch_up()
     assert found("cherbourg") == {current}  # an erased person is found by id only
+
+
+def test_a_record_altered_in_the_database_is_named_unreadable_and_nothing_is_recorded(
+    signed_in, services, person
+) -> None:
+    """Someone edits a job seeker's registration with SQL: the pages that replay the person say so plainly
+    (409, not an internal error), and an erasure records nothing (the person's key stays, for the
+    administrator to restore the record from a backup and erase again)."""
+    with services.database.transaction() as tx:
+        tx.execute("UPDATE stored_events SET state = CAST('x' AS BLOB) WHERE originator_id = ? AND originator_version = 1",
+                   (UUID(person).hex,))  # the library keeps SQLite's ids as hex
+    head = services.app.recorder.max_notification_id()
+    timeline = signed_in("auditor").get(f"/audit/historique/{person}")
+    assert timeline.status_code == 409 and "Un enregistrement du journal concernant cette fiche est illisible" in timeline.text
+    dpo = signed_in("compliance")
+    erased = post(dpo, f"{PEOPLE}/{person}/effacement", erase_form())
+    assert erased.status_code == 409 and "restaurer depuis une sauvegarde" in erased.text
+    letter = post(dpo, f"{PEOPLE}/{person}/lettres")
+    assert letter.status_code == 409 and "Intégrité du journal" in letter.text
+    with services.database.read() as tx:
+        since = [row["topic"] for row in tx.fetchall("SELECT topic FROM stored_events WHERE rowid > ?", (head,))]
+        assert tx.fetchone("SELECT wrapped_key FROM personal_keys WHERE subject_id = ?", (person,))["wrapped_key"] not in ("", b"")  # not erased
+    # Only the sign-ins the test made and the auditor's page view: no erasure, no letter.
+    assert sorted(topic.rsplit(":", 1)[1] for topic in since) == ["Account.Opened", "Account.Opened", "AuditAccess.PageOpened"]
