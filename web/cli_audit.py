@@ -136,6 +136,9 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     try:
         audit = _audit(services)
         written = audit.seal(force=True)  # a log sealed before marks existed is verified first (its first mark)
+        # Sealing new records neither hides nor repairs an older alteration (each checkpoint follows the last
+        # one's signed head), but an operator sealing by hand is told at once when the log fails its check.
+        report = audit.verify()
     except SealRefusedError as error:
         print(f"relais: {error}", file=sys.stderr)
         return 1
@@ -145,6 +148,11 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
         print("nothing to seal: every record is already under a checkpoint")
     for checkpoint in written:
         print(f"checkpoint {checkpoint.sequence}: records {checkpoint.first_id}..{checkpoint.last_id}, head {checkpoint.head.hex()}")
+    if report.problem is not None:
+        where = f" at notification {report.problem.notification_id}" if report.problem.notification_id else ""
+        print(f"relais: WARNING: the log fails its integrity check{where} ({report.problem.kind}: "
+              f"{report.problem.detail}); sealing does not change that: see relais verify-log", file=sys.stderr)
+        return 1
     return 0
 
 

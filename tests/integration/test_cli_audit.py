@@ -13,10 +13,10 @@ from tests.integration.test_cli import Relais, assert_fails, relais, relais_on_e
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def seed(relais: Relais, count: int = 5) -> None:
+def seed(relais: Relais, count: int = 5, start: int = 0) -> None:
     services = relais.services()
     try:
-        for n in range(count):
+        for n in range(start, start + count):
             services.app.register_candidate(details(phone=mobile(n)), True, advisor())
     finally:
         services.close()
@@ -42,6 +42,12 @@ def test_verify_log_passes_on_a_sealed_log_and_names_a_record_edited_with_sql(re
     assert broken.returncode == 1
     assert "log integrity FAILED at notification 3: changed" in broken.stderr
     assert "Traceback" not in broken.stderr
+    # Sealing by hand seals what is new, and says at once that the log fails its check (it stays failing).
+    seed(relais, 2, start=10)
+    sealed_over = relais("checkpoint")
+    assert sealed_over.returncode == 1 and "checkpoint 2: records" in sealed_over.stdout
+    assert "WARNING: the log fails its integrity check at notification 3 (changed" in sealed_over.stderr
+    assert relais("verify-log").returncode == 1
 
 
 def test_export_then_verify_export_and_a_tampered_line_is_named(relais: Relais, tmp_path: Path) -> None:
