@@ -22,6 +22,7 @@ from infrastructure.database import PostgresDatabase, SQLiteDatabase
 from infrastructure.event_data import EventStateDecoder
 from infrastructure.event_records import EventRecords
 from infrastructure.export_jobs import ExportJobs
+from infrastructure.integrity_checks import IntegrityChecks
 from infrastructure.export_workers import Parallelism, WorkerSetup
 from infrastructure.log_export import LogExporter, recorded_by
 from infrastructure.log_mark import LogMark, legacy_mark_path
@@ -125,6 +126,8 @@ class AuditLog:
     verifier: LogVerifier
     exporter: LogExporter
     jobs: ExportJobs
+    #: The outcome of the last full check, shown on the auditors' pages (infrastructure/integrity_checks.py).
+    checks: IntegrityChecks
 
     def write_checkpoint(self, force: bool = False) -> int:
         """The scheduler's job: seal what is due; the number of checkpoints written."""
@@ -153,12 +156,19 @@ class AuditLog:
     def scheduled_jobs(self) -> int:
         """What the scheduler runs every few minutes: seal every new record, the tail too (docs/adr/0014,
         "the tail": at 1 event/s and a tick every 300 s, one checkpoint of ~300 records per tick, 288 a
-        day), drop old archives."""
+        day), drop old archives; and once a day, when no one else has, check the whole log (its outcome is
+        what the auditors' pages show)."""
         self.jobs.purge()
-        return len(self.seal(force=True))
+        sealed = len(self.seal(force=True))
+        if self.checks.due():
+            self.verify()
+        return sealed
 
     def verify(self, progress: Any = None, expected: tuple[ExpectedHead, ...] = (), ignore_mark: bool = False) -> IntegrityReport:
-        return self.verifier.verify(progress, expected, ignore_mark)
+        report = self.verifier.verify(progress, expected, ignore_mark)
+        if not expected and not ignore_mark:  # the log's own verdict, not one against heads given by someone
+            self.checks.record(report)
+        return report
 
     @property
     def mark(self) -> LogMark | None:
@@ -187,4 +197,5 @@ class AuditLog:
             verifier=verifier,
             exporter=exporter,
             jobs=ExportJobs(database, exporter, settings.data_dir / "exports", clock),
+            checks=IntegrityChecks(database, clock),
         )

@@ -28,6 +28,10 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
     )
 
 
+#: Roles whose pages replay the log: they are told when its last integrity check failed.
+READERS_OF_THE_LOG = ("auditor", "compliance")
+
+
 def page_context(request: Request[Any, Any, Any], context: dict[str, Any] | None = None) -> dict[str, Any]:
     identity = identity_of(request)
     base: dict[str, Any] = {
@@ -35,7 +39,12 @@ def page_context(request: Request[Any, Any, Any], context: dict[str, Any] | None
         "role_label": ROLE_LABELS.get(identity.account.role, "") if identity else "",
         "home_url": ROLE_HOMES.get(identity.account.role, "/") if identity else "/connexion",
         "path": request.url.path,
+        "failed_check": None,
     }
+    if identity is not None and identity.account.role in READERS_OF_THE_LOG:
+        audit = getattr(services_of(request), "audit", None)
+        last = audit.checks.latest() if audit is not None else None
+        base["failed_check"] = last if last is not None and not last.ok else None
     base.update(context or {})
     return base
 

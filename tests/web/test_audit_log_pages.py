@@ -247,3 +247,42 @@ def test_an_export_that_meets_a_record_it_cannot_read_stops_and_the_officer_is_t
     assert "Export arrêté" in done and "ne se lit pas" in done and "Rien n'a été exporté" in done
     assert "Télécharger" not in done and "UndecodableRecord" not in done
     assert not list(services.audit.jobs.directory.iterdir())  # no archive, no folder with lines in clear
+
+
+def test_once_a_check_finds_the_log_altered_every_auditor_and_compliance_page_says_so_until_it_passes_again(
+    signed_in: Any, services: Any, clock: Any
+) -> None:
+    seed(signed_in)
+    services.audit.seal(force=True)
+    auditor = signed_in("auditor")
+    assert "Journal altéré" not in auditor.get("/audit/historique").text
+    table, column = ("stored_events", "rowid") if services.database.dialect == "sqlite" else ("relais_events", "notification_id")
+    with services.database.read() as tx:
+        original = tx.fetchone(f"SELECT state FROM {table} WHERE {column} = 2")["state"]
+    with services.database.transaction() as tx:
+        tx.execute(f"UPDATE {table} SET originator_version = originator_version + 40 WHERE {column} = 2")
+    assert "Journal altéré" not in auditor.get("/audit/historique").text  # not checked since: nothing known yet
+    assert auditor.get("/audit/integrite").status_code == 200  # the check, as an auditor runs it
+    for who, page in (("auditor", "/audit/historique"), ("auditor", "/audit"), ("compliance", "/conformite")):
+        text = signed_in(who).get(page).text
+        assert "Journal altéré" in text and "enregistrement modifié, enregistrement n° 2" in text, (who, page)
+        assert 'href="/audit/integrite"' in text
+    assert "Journal altéré" not in signed_in("advisor").get("/conseiller").text  # not a page that replays the log
+    with services.database.transaction() as tx:  # restored from a backup
+        tx.execute(f"UPDATE {table} SET originator_version = originator_version - 40, state = ? WHERE {column} = 2",
+                   (original,))
+    assert services.audit.verify().ok
+    assert "Journal altéré" not in auditor.get("/audit/historique").text
+
+
+def test_the_scheduler_checks_the_whole_log_once_a_day_when_no_one_else_has(services: Any, clock: Any) -> None:
+    assert services.audit.checks.latest() is None
+    services.audit.scheduled_jobs()
+    first = services.audit.checks.latest()
+    assert first is not None and first.ok and first.checked_at == clock.now()
+    clock.advance(hours=23)
+    services.audit.scheduled_jobs()
+    assert services.audit.checks.latest() == first  # checked less than a day ago: not again
+    clock.advance(hours=1)
+    services.audit.scheduled_jobs()
+    assert services.audit.checks.latest().checked_at == clock.now()
