@@ -29,6 +29,7 @@ from infrastructure.log_export import ExportNotRecorded, LogIntegrityFailed
 from infrastructure.settings import Settings
 from infrastructure.signing_key import SigningKeyError, key_id_of, load_public_pems
 from web.cli_operator import add_operator_option, operator
+from web.forms.period import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from infrastructure.bootstrap import Services
@@ -107,6 +108,8 @@ def _moment(text: str | None, option: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise _usage(f"{option} must be an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T10:00, got {text!r}") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # the bounds the export form gives its dates
+        raise _usage(f"{option} must be a date between {FIRST_YEAR} and {LAST_YEAR}, got {text!r}")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

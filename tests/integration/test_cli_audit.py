@@ -98,6 +98,9 @@ def test_export_of_a_period_and_mistakes_on_the_command_line(relais: Relais, tmp
     assert_fails(relais("export", "--out", str(a_file / "inside")), "cannot create the folder")
     assert_fails(relais("export", "--out", str(tmp_path / "x"), "--since", "hier"), "--since")
     assert_fails(relais("export", "--out", str(tmp_path / "y"), "--since", "2026-02-01", "--until", "2026-01-01"), "before")
+    # The bounds the export form gives its dates (a typo like 1900 or 20266 is not a period anyone means).
+    assert_fails(relais("export", "--out", str(tmp_path / "z"), "--until", "1900-01-01"), "--until must be a date between 2000 and 2100")
+    assert not (tmp_path / "z").exists()
     assert_fails(relais("verify-export", str(tmp_path / "nowhere")), "not a folder")
 
 
