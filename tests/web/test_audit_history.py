@@ -101,6 +101,7 @@ def test_time_travel_by_version_by_paris_time_and_between_two_versions(auditor, 
     assert "État à la version 2" in later and "Laveur de vitres" in later.split('id="state"', 1)[1]
     before = auditor.get(f"/audit/historique/{offer_id}?at=2026-11-30T09:59").text
     assert "n'existait pas encore" in before
+    assert "État au 30/11/2026 09:59:00" in before  # the moment asked, as a Paris time like the others
     changes = auditor.get(f"/audit/historique/{offer_id}?from=1&to=2").text
     table = changes.split('id="changes"', 1)[1].split("</table>", 1)[0]
     assert "terms.title" in table and "Agent de propreté" in table and "Laveur de vitres" in table
