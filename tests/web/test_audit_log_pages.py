@@ -48,6 +48,8 @@ def test_the_integrity_page_names_a_record_altered_in_the_database(signed_in: An
     assert response.status_code == 200
     assert "Journal altéré" in response.text
     assert "n° 2" in response.text and "enregistrement supprimé" in response.text
+    # What the check had read when it stopped, not a count of verified records that includes the bad one.
+    assert "Enregistrements lus jusqu'au problème" in response.text and "Enregistrements vérifiés" not in response.text
 
 
 def test_the_integrity_page_fails_when_sealed_records_were_edited_and_their_checkpoints_deleted(
