@@ -65,18 +65,22 @@ class ExplanationLetters:
             f"Référence : {letter_id}",
             w.SUBJECT,
         )
-        sections = (
-            Section("", tuple(Block("p", t.format(as_of=day(as_of))) for t in w.INTRODUCTION)),
-            Section("1. Le rôle de l'IA dans les décisions", tuple(Block("p", t) for t in w.CONTRIBUTION)),
+        numbered = (
+            Section("Le rôle de l'IA dans les décisions", tuple(Block("p", t) for t in w.CONTRIBUTION)),
             _data_section(profile),
-            Section("3. Les opérations effectuées et leurs paramètres", (
+            Section("Les opérations effectuées et leurs paramètres", (
                 Block("p", "Pour chaque demande de liste, Relais effectue trois opérations :"),
                 *(Block("li", t) for t in w.OPERATIONS),
                 Block("p", w.WEIGHTING),
             )),
-            Section("4. Les suggestions de l'IA qui vous concernent", suggestion_blocks(suggestions)),
-            *([Section("5. Les ajouts faits par un conseiller sans suggestion de l'IA", additions)] if additions else []),
-            *([Section("6. Vos réponses par SMS et leur lecture par l'IA", sms)] if sms else []),
+            Section("Les suggestions de l'IA qui vous concernent", suggestion_blocks(suggestions)),
+            *([Section("Les ajouts faits par un conseiller sans suggestion de l'IA", additions)] if additions else []),
+            *([Section("Vos réponses par SMS et leur lecture par l'IA", sms)] if sms else []),
+        )
+        sections = (
+            Section("", tuple(Block("p", t.format(as_of=day(as_of))) for t in w.INTRODUCTION)),
+            # Only the sections present are numbered, so a letter never skips a number.
+            *(Section(f"{n}. {s.heading}", s.blocks) for n, s in enumerate(numbered, start=1)),
             Section("Vos droits et comment demander un réexamen humain", (
                 *(Block("p", t.format(agency=agency)) for t in w.RIGHTS),
                 Block("p", w.CLOSING),
@@ -133,6 +137,6 @@ def _data_section(profile: Any) -> Section:
         "salaire annuel minimum souhaité : "
         + (f"{profile.salary_min_expected} €" if profile.salary_min_expected else "non indiqué"),
     ]
-    return Section("2. Les données utilisées et leur source", (
+    return Section("Les données utilisées et leur source", (
         Block("p", w.DATA_INTRO), *(Block("li", i) for i in items), Block("p", w.DATA_NOT_SENT),
     ))

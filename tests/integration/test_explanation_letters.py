@@ -20,6 +20,27 @@ def letter_text(letter) -> str:
                       *(b.text for s in letter.sections for b in s.blocks)])
 
 
+def numbered_headings(letter) -> list[str]:
+    return [s.heading for s in letter.sections if s.heading[:1].isdigit()]
+
+
+def pdf_headings(letter, monkeypatch) -> list[str]:
+    """The section headings the PDF lays out, in their order (they are set in bold 12 pt)."""
+    import infrastructure.letter_pdf as letter_pdf
+
+    laid_out: list[str] = []
+
+    class Recording(letter_pdf.FPDF):
+        def multi_cell(self, w, h=None, text="", *args, **kwargs):
+            if self.font_style == "B" and self.font_size_pt == 12:
+                laid_out.append(text)
+            return super().multi_cell(w, h, text, *args, **kwargs)
+
+    monkeypatch.setattr(letter_pdf, "FPDF", Recording)
+    letter_pdf.letter_pdf(letter)
+    return laid_out
+
+
 def register(services: Services) -> UUID:
     return services.app.register_candidate(
         details(first_name="Zoé", last_name="Lettre", phone="06 11 22 33 44"), True, advisor()
@@ -120,8 +141,40 @@ def test_a_letter_tells_each_sms_reply_the_ais_reading_as_recorded_and_the_advis
     letters = ExplanationLetters(services.app, services.database)
     letter = letters.compose(compliance(), letters.produce(compliance(), person))
 
-    (section,) = [s for s in letter.sections if s.heading.startswith("6. Vos réponses par SMS")]
+    (section,) = [s for s in letter.sections if s.heading.endswith("Vos réponses par SMS et leur lecture par l'IA")]
     text = "\n".join(b.text for b in section.blocks)
     assert [b.text for b in section.blocks if b.kind == "model"] == ["bof, pas de voiture"]  # shown as a quote
     assert f"modèle {reading.ai.model}" in text and f"confiance {round(reading.confidence * 100)} %" in text
     assert "Corrigée par votre conseiller le " in text and "intéressé·e ; besoins signalés : transport" in text
+
+
+def test_the_sections_present_are_numbered_one_after_another_in_the_page_and_the_pdf(
+    services: Services, clock, monkeypatch
+) -> None:
+    from tests.integration.test_outreach import answer, start
+
+    _, (person,), (phone,) = start(services)
+    services.app.run_outreach_tick()
+    clock.advance(minutes=3)
+    answer(services, phone, "oui ça m'intéresse")
+    letters = ExplanationLetters(services.app, services.database)
+    without_addition = letters.compose(compliance(), letters.produce(compliance(), person))
+
+    # No manual addition: the SMS section comes fifth, not sixth.
+    assert numbered_headings(without_addition) == [
+        "1. Le rôle de l'IA dans les décisions",
+        "2. Les données utilisées et leur source",
+        "3. Les opérations effectuées et leurs paramètres",
+        "4. Les suggestions de l'IA qui vous concernent",
+        "5. Vos réponses par SMS et leur lecture par l'IA",
+    ]
+    assert [h for h in pdf_headings(without_addition, monkeypatch) if h[:1].isdigit()] == (
+        numbered_headings(without_addition))
+
+    elsewhere = services.app.publish_offer(terms(title="Agent de quai", rome_code="N1103", skills=("quai",)), advisor())
+    services.app.add_candidate_manually(elsewhere, person, Reason("connu_du_conseiller"), advisor())
+    with_addition = letters.compose(compliance(), letters.produce(compliance(), person))
+    assert numbered_headings(with_addition)[4:] == [
+        "5. Les ajouts faits par un conseiller sans suggestion de l'IA",
+        "6. Vos réponses par SMS et leur lecture par l'IA",
+    ]
