@@ -15,7 +15,7 @@ from uuid import UUID
 from application import letter_wording as w
 from application.caller import Caller
 from application.errors import NotFoundError
-from application.letter import Block, Letter, Section, day
+from application.letter import Block, Letter, Section, day, number
 from application.letter_offers import OfferHistory, manual_addition_blocks, suggestion_blocks, suggestions_about
 from application.letter_sms import events_until, outreach_ids_of, sms_blocks
 from application.ports import Database
@@ -130,12 +130,12 @@ def _data_section(profile: Any) -> Section:
         f"métiers recherchés (codes ROME) : {', '.join(profile.rome_codes)}",
         f"compétences : {', '.join(profile.skills) or 'aucune indiquée'}",
         f"disponible à partir du {day(profile.available_from)}",
-        f"rayon de mobilité : {profile.mobility_km} km",
-        f"types de contrat acceptés : {', '.join(profile.contract_types) or 'tous'}",
+        f"rayon de mobilité : {number(profile.mobility_km)} km",
+        f"types de contrat acceptés : {', '.join(map(w.contract, profile.contract_types)) or 'tous'}",
         "durée hebdomadaire maximale : "
-        + (f"{profile.max_hours_per_week} heures" if profile.max_hours_per_week else "sans limite"),
+        + (f"{number(profile.max_hours_per_week)} heures" if profile.max_hours_per_week else "sans limite"),
         "salaire annuel minimum souhaité : "
-        + (f"{profile.salary_min_expected} €" if profile.salary_min_expected else "non indiqué"),
+        + (f"{number(profile.salary_min_expected)} €" if profile.salary_min_expected else "non indiqué"),
     ]
     return Section("Les données utilisées et leur source", (
         Block("p", w.DATA_INTRO), *(Block("li", i) for i in items), Block("p", w.DATA_NOT_SENT),

@@ -2,13 +2,14 @@
 again; the same letter reads the same later; producing one is itself recorded."""
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 import pytest
 
 from application.errors import AccessDeniedError, AlreadyErasedError
 from application.explanations import ExplanationLetters
-from application.values import Reason
+from application.values import MatchCriteria, Reason
 from domain.explanation_letter import ExplanationLetter
 from infrastructure.bootstrap import Services
 from tests.integration.compliance_helpers import CRITERIA, suggested_twice
@@ -178,3 +179,35 @@ def test_the_sections_present_are_numbered_one_after_another_in_the_page_and_the
         "5. Les ajouts faits par un conseiller sans suggestion de l'IA",
         "6. Vos réponses par SMS et leur lecture par l'IA",
     ]
+
+
+def test_each_criterion_says_whose_value_it_is_with_french_dates_and_decimal_commas(services: Services) -> None:
+    # The acceptance tester's case: the advisor asks for 100 km, the person only travels 10 km.
+    person = services.app.register_candidate(details(
+        first_name="Zoé", last_name="Lettre", phone="06 11 22 33 44", available_from=date(2027, 1, 11),
+        contract_types=("CDI", "interim"), max_hours_per_week=39, salary_min_expected=25_000,
+    ), True, advisor())
+    offer = services.app.publish_offer(terms(title="Agent de tri"), advisor())
+    services.app.request_shortlist(offer, MatchCriteria(
+        "K2204", "Lyon", date(2027, 12, 31), ("nettoyage de locaux",), max_distance_km=100, contract_type="CDI",
+        hours_per_week=35, salary_min=20_000, salary_max=24_000,
+    ), advisor())
+    letters = ExplanationLetters(services.app, services.database)
+    text = letter_text(letters.compose(compliance(), letters.produce(compliance(), person)))
+
+    (suggested,) = [e for e in domain_events(services) if type(e).__name__ == "MatchSuggested"]
+    (distance,) = [c.value for c in suggested.criteria_met if c.key == "distance"]
+    assert "." in distance and "." in repr(suggested.score)  # recorded with a dot, written with a comma
+    assert (f"distance entre votre commune et Lyon : {distance.replace('.', ',')} km, dans votre rayon de "
+            "mobilité de 10 km, plus court que les 100 km demandés par le conseiller") in text
+    assert ("date de disponibilité : vous êtes disponible à partir du 11/01/2027, le conseiller demandait au plus "
+            "tard le 31/12/2027") in text
+    assert "type de contrat demandé par le conseiller : CDI (vous acceptez : CDI, intérim)" in text
+    assert "durée hebdomadaire demandée par le conseiller : 35 heures (votre maximum : 39 heures)" in text
+    assert ("critères non remplis : salaire prévu par le conseiller : jusqu'à 24\u202f000 € par an "
+            "(vous souhaitez au moins 25\u202f000 € par an)") in text
+    assert f"score : {suggested.score:.3f}".replace(".", ",") in text
+    assert "salaire de 20\u202f000 à 24\u202f000 € par an" in text  # the advisor's request
+    assert "salaire annuel minimum souhaité : 25\u202f000 €" in text  # the data used
+    assert "types de contrat acceptés : CDI, intérim" in text
+    assert "2027-" not in text and "demandé : 10" not in text
