@@ -15,7 +15,7 @@ from uuid import UUID
 from application import letter_wording as w
 from application.caller import Caller
 from application.errors import NotFoundError
-from application.letter import Block, Letter, Section, day
+from application.letter import Block, Letter, Section, day, number
 from application.letter_offers import OfferHistory, manual_addition_blocks, suggestion_blocks, suggestions_about
 from application.letter_sms import events_until, outreach_ids_of, sms_blocks
 from application.ports import Database
@@ -65,18 +65,22 @@ class ExplanationLetters:
             f"Référence : {letter_id}",
             w.SUBJECT,
         )
-        sections = (
-            Section("", tuple(Block("p", t.format(as_of=day(as_of))) for t in w.INTRODUCTION)),
-            Section("1. Le rôle de l'IA dans les décisions", tuple(Block("p", t) for t in w.CONTRIBUTION)),
+        numbered = (
+            Section("Le rôle de l'IA dans les décisions", tuple(Block("p", t) for t in w.CONTRIBUTION)),
             _data_section(profile),
-            Section("3. Les opérations effectuées et leurs paramètres", (
+            Section("Les opérations effectuées et leurs paramètres", (
                 Block("p", "Pour chaque demande de liste, Relais effectue trois opérations :"),
                 *(Block("li", t) for t in w.OPERATIONS),
                 Block("p", w.WEIGHTING),
             )),
-            Section("4. Les suggestions de l'IA qui vous concernent", suggestion_blocks(suggestions)),
-            *([Section("5. Les ajouts faits par un conseiller sans suggestion de l'IA", additions)] if additions else []),
-            *([Section("6. Vos réponses par SMS et leur lecture par l'IA", sms)] if sms else []),
+            Section("Les suggestions de l'IA qui vous concernent", suggestion_blocks(suggestions)),
+            *([Section("Les ajouts faits par un conseiller sans suggestion de l'IA", additions)] if additions else []),
+            *([Section("Vos réponses par SMS et leur lecture par l'IA", sms)] if sms else []),
+        )
+        sections = (
+            Section("", tuple(Block("p", t.format(as_of=day(as_of))) for t in w.INTRODUCTION)),
+            # Only the sections present are numbered, so a letter never skips a number.
+            *(Section(f"{n}. {s.heading}", s.blocks) for n, s in enumerate(numbered, start=1)),
             Section("Vos droits et comment demander un réexamen humain", (
                 *(Block("p", t.format(agency=agency)) for t in w.RIGHTS),
                 Block("p", w.CLOSING),
@@ -126,13 +130,13 @@ def _data_section(profile: Any) -> Section:
         f"métiers recherchés (codes ROME) : {', '.join(profile.rome_codes)}",
         f"compétences : {', '.join(profile.skills) or 'aucune indiquée'}",
         f"disponible à partir du {day(profile.available_from)}",
-        f"rayon de mobilité : {profile.mobility_km} km",
-        f"types de contrat acceptés : {', '.join(profile.contract_types) or 'tous'}",
+        f"rayon de mobilité : {number(profile.mobility_km)} km",
+        f"types de contrat acceptés : {', '.join(map(w.contract, profile.contract_types)) or 'tous'}",
         "durée hebdomadaire maximale : "
-        + (f"{profile.max_hours_per_week} heures" if profile.max_hours_per_week else "sans limite"),
+        + (f"{number(profile.max_hours_per_week)} heures" if profile.max_hours_per_week else "sans limite"),
         "salaire annuel minimum souhaité : "
-        + (f"{profile.salary_min_expected} €" if profile.salary_min_expected else "non indiqué"),
+        + (f"{number(profile.salary_min_expected)} €" if profile.salary_min_expected else "non indiqué"),
     ]
-    return Section("2. Les données utilisées et leur source", (
+    return Section("Les données utilisées et leur source", (
         Block("p", w.DATA_INTRO), *(Block("li", i) for i in items), Block("p", w.DATA_NOT_SENT),
     ))

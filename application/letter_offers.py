@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from application import letter_wording as w
-from application.letter import Block, day
+from application.letter import Block, day, iso_day, number
 from domain.offer import Offer
 
 #: (offer id, the offer's events up to the letter's date), as ExplanationLetters reads them.
@@ -63,9 +63,11 @@ def suggestion_blocks(suggestions: list[SuggestionTrail]) -> tuple[Block, ...]:
                                 + ") : le classement hors ligne l'a remplacé"))
         if s.criteria is not None:
             blocks.append(Block("li", "critères demandés par le conseiller : " + _criteria(s.criteria)))
-        blocks.append(Block("li", f"rang dans la liste : {e.rank} ; score : {e.score:.3f}"))
-        blocks.append(Block("li", "critères remplis : " + ("; ".join(map(_check, e.criteria_met)) or "aucun")))
-        blocks.append(Block("li", "critères non remplis : " + ("; ".join(map(_check, e.criteria_missed)) or "aucun")))
+        blocks.append(Block("li", f"rang dans la liste : {e.rank} ; score : {number(e.score, 3)}"))
+        met = " ; ".join(_check(c, s.criteria) for c in e.criteria_met)
+        missed = " ; ".join(_check(c, s.criteria) for c in e.criteria_missed)
+        blocks.append(Block("li", "critères remplis : " + (met or "aucun")))
+        blocks.append(Block("li", "critères non remplis : " + (missed or "aucun")))
         if e.rationale:
             blocks.append(Block("p", "Explication enregistrée au moment de la suggestion :"))
             blocks.append(Block("model", e.rationale))
@@ -96,19 +98,64 @@ def _criteria(c: Any) -> str:
         parts.append("compétences requises : " + ", ".join(c.required_skills))
     if c.optional_skills:
         parts.append("compétences souhaitées : " + ", ".join(c.optional_skills))
-    parts.append(f"distance maximale : {c.max_distance_km} km")
+    parts.append(f"distance maximale : {number(c.max_distance_km)} km")
     if c.contract_type:
-        parts.append(f"contrat : {c.contract_type}")
+        parts.append(f"contrat : {w.contract(c.contract_type)}")
     if c.hours_per_week:
-        parts.append(f"{c.hours_per_week} heures par semaine")
+        parts.append(f"{number(c.hours_per_week)} heures par semaine")
     if c.salary_min or c.salary_max:
-        parts.append(f"salaire de {c.salary_min} à {c.salary_max} € par an")
+        parts.append(f"salaire de {number(c.salary_min)} à {number(c.salary_max)} € par an")
     return ", ".join(parts)
 
 
-def _check(check: Any) -> str:
-    text = f"{w.label(w.CRITERION_LABELS, check.key)} : {check.value}"
-    return f"{text} (demandé : {check.limit})" if check.limit else text
+def _check(check: Any, criteria: Any) -> str:
+    """One recorded criterion check, saying whose each value is.
+
+    As application/assessment.py records them: for "distance" and "availability" the value is the
+    person's and the limit the one applied; for "contract_type", "hours" and "salary" the value is
+    the advisor's request and the limit the person's own wish."""
+    key, value, limit = check.key, check.value, check.limit
+    if key == "distance":
+        return _distance(value, limit, criteria)
+    if key == "availability" and limit:
+        return (f"date de disponibilité : vous êtes disponible à partir du {iso_day(value)}, le conseiller "
+                f"demandait au plus tard le {iso_day(limit)}")
+    if key == "contract_type":
+        accepted = ", ".join(w.contract(kind) for kind in limit.split())
+        return (f"type de contrat demandé par le conseiller : {w.contract(value)} "
+                + (f"(vous acceptez : {accepted})" if accepted else "(vous acceptez tous les types de contrat)"))
+    if key == "hours":
+        return (f"durée hebdomadaire demandée par le conseiller : {number(value)} heures "
+                + (f"(votre maximum : {number(limit)} heures)" if limit else "(vous n'avez pas indiqué de maximum)"))
+    if key == "salary" and limit:
+        return (f"salaire prévu par le conseiller : jusqu'à {number(value)} € par an "
+                f"(vous souhaitez au moins {number(limit)} € par an)")
+    if key in ("rome_code", "skill", "optional_skill"):  # quoted as the advisor wrote them
+        return f"{w.label(w.CRITERION_LABELS, key)} : {value}"
+    text = f"{w.label(w.CRITERION_LABELS, key)} : {_shown(value)}"
+    return f"{text} (demandé : {_shown(limit)})" if limit else text
+
+
+def _shown(text: str) -> str:
+    """A recorded value as the letter writes it: a day as 11/01/2027, a number with a decimal comma."""
+    return number(iso_day(text))
+
+
+def _distance(value: str, limit: str, criteria: Any) -> str:
+    """The person's distance from where the advisor searched, within the smaller of the person's
+    mobility radius and the advisor's maximum distance (the limit recorded)."""
+    where = criteria.commune if criteria is not None else "la commune de la recherche"
+    text = f"distance entre votre commune et {where} : {number(value)} km"
+    if not limit:
+        return text
+    if criteria is None:
+        return (f"{text}, dans la limite de {number(limit)} km retenue (le plus court de votre rayon de mobilité "
+                "et de la distance maximale demandée par le conseiller)")
+    asked = number(criteria.max_distance_km)
+    if number(limit) != asked:
+        return (f"{text}, dans votre rayon de mobilité de {number(limit)} km, plus court que les {asked} km "
+                "demandés par le conseiller")
+    return f"{text}, dans les {asked} km demandés par le conseiller et dans votre rayon de mobilité"
 
 
 def _decision_text(s: SuggestionTrail) -> str:

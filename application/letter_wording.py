@@ -10,11 +10,18 @@ CRITERION_LABELS = {
     "rome_code": "métier recherché",
     "skill": "compétence requise",
     "optional_skill": "compétence souhaitée",
-    "distance": "distance domicile-travail (km)",
+    "distance": "distance (km)",
     "availability": "date de disponibilité",
     "contract_type": "type de contrat",
     "hours": "durée hebdomadaire",
     "salary": "salaire",
+}
+CONTRACT_LABELS = {
+    "CDI": "CDI",
+    "CDD": "CDD",
+    "interim": "intérim",
+    "alternance": "alternance",
+    "saisonnier": "saisonnier",
 }
 DECISION_REASON_LABELS = {
     "competence_manquante": "compétence manquante",
@@ -98,6 +105,10 @@ SIGNATURE = "Le service conformité"
 
 def label(labels: dict[str, str], code: str) -> str:
     return labels.get(code, code)
+
+
+def contract(code: str) -> str:
+    return label(CONTRACT_LABELS, code)
 
 
 def fallback(code: str) -> str:

@@ -76,6 +76,7 @@ def template_environment() -> Environment:
     )
     environment.filters.update(
         french_date=labels.french_date,
+        count=labels.count,
         euros=labels.euros,
         contract=lambda code: labels.label(labels.CONTRACT_LABELS, code),
         closing_reason=lambda code: labels.label(labels.CLOSING_REASON_LABELS, code),

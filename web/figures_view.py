@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from application.queries.oversight_figures import Comparison, FigureSettings, OversightFigures
 from web import charts
+from web.labels import count
 from web.reading_figures_view import reading_sections
 
 DIMENSION_LABELS = {
@@ -90,8 +91,9 @@ def comparison_view(c: Comparison, index: int, commune_label: CommuneLabel = str
     } for r in c.rows]
     charted = [r for r in c.rows if r.category][:MAX_CHART_ROWS]
     flagged = [category_label(c.dimension, r.category, commune_label) for r in c.flagged]
+    pool = count(c.pool_total, "personne-demande", "personnes-demandes")
     description = (
-        f"Part de chaque catégorie dans le vivier éligible ({c.pool_total} personnes-demandes) et parmi les "
+        f"Part de chaque catégorie dans le vivier éligible ({pool}) et parmi les "
         f"{short.lower()} ({c.selected_total}), parmi les valeurs renseignées. "
         + (f"Écart signalé : {', '.join(flagged)}." if flagged else "Aucun écart signalé.")
     )
@@ -119,7 +121,7 @@ def page_sections(figures: OversightFigures, settings: FigureSettings, commune_l
         },
         "times_chart": charts.bars(
             "chart-times", "Délai entre la suggestion et la décision",
-            "; ".join(f"{label} : {n} décisions" for label, n in t.buckets) + ".", t.buckets),
+            "; ".join(f"{label} : {count(n, 'décision')}" for label, n in t.buckets) + ".", t.buckets),
         "buckets": t.buckets,
         "comparisons": [comparison_view(c, i, commune_label) for i, c in enumerate(figures.comparisons)],
         "selections": [(s, SELECTION_LABELS.get(s, s)) for s in dict.fromkeys(c.selection for c in figures.comparisons)],

@@ -79,6 +79,11 @@ def step_label(step: str) -> str:
     return text
 
 
+def confidence(value: float) -> str:
+    """A reading's confidence (0 to 1, as recorded) as every page and the letter show it: "90 %"."""
+    return f"{round(value * 100)} %"
+
+
 def register(environment: Any) -> None:
     """Add the outreach filters to the Jinja environment."""
     environment.filters.update(
@@ -91,4 +96,5 @@ def register(environment: Any) -> None:
         outcome=lambda code: label(OUTCOME_LABELS, code),
         discard_reason=lambda code: label(DISCARD_REASON_LABELS, code),
         summary_group=lambda code: label(GROUP_LABELS, code),
+        confidence=confidence,
     )

@@ -6,6 +6,7 @@ from typing import Any
 from application.queries.reading_figures import ReadingFigures, ReadingTally
 from application.reply_reading import LOW_CONFIDENCE
 from web import charts
+from web.labels import count
 
 LOW_LABEL = f"Confiance faible (moins de {LOW_CONFIDENCE * 100:.0f} %)"
 OTHER_LABEL = "Autres lectures"
@@ -23,7 +24,8 @@ def reading_sections(readings: ReadingFigures, percent: Any) -> dict[str, Any]:
               *((model or "Modèle non enregistré", tally) for model, tally in readings.by_model)]
     rows = [_row(label, tally, percent) for label, tally in groups]
     description = "; ".join(
-        f"{r['label']} : {r['corrected']} lectures corrigées sur {r['read']}, soit {r['rate']}" for r in rows) + "."
+        f"{r['label']} : {count(r['corrected'], 'lecture corrigée', 'lectures corrigées')} sur {r['read']}, "
+        f"soit {r['rate']}" for r in rows) + "."
     chart = charts.shares("chart-readings", "Taux de correction des lectures de réponses SMS par l'IA", description,
                           [(label, tally.correction_rate) for label, tally in groups])
     return {"readings": {"total": rows[0], "by_confidence": rows[1:3], "by_model": rows[3:], "chart": chart}}

@@ -22,3 +22,12 @@ def test_a_letter_dates_each_event_by_its_day_in_paris() -> None:
 
     assert day(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "01/12/2026"
     assert day(date(2026, 12, 1)) == "01/12/2026"
+
+
+def test_a_letter_writes_numbers_with_a_decimal_comma_and_recorded_days_as_french_days() -> None:
+    from application.letter import iso_day, number
+
+    assert number(9.915, 3) == "9,915" and number("4.2") == "4,2" and number("0.0") == "0" and number(10) == "10"
+    assert number(24_000) == "24\u202f000"  # a narrow no-break space between thousands
+    assert number("K2204") == "K2204" and number("") == ""
+    assert iso_day("2027-01-11") == "11/01/2027" and iso_day("pas une date") == "pas une date"

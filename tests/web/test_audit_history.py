@@ -64,6 +64,14 @@ def test_the_auditor_opens_an_offer_and_sees_each_suggestion_beside_its_decision
     assert "Arnaud" in page.text or "Bernard" in page.text  # names decrypted while their keys exist
 
 
+def test_a_shortlist_of_one_person_is_counted_in_the_singular(auditor, advisor) -> None:
+    register(advisor, "Arnaud", "06 11 11 11 11")
+    offer_id = publish(advisor)
+    assert len(suggestions(ask(advisor, offer_id, htmx=True).text)) == 1
+    page = auditor.get(f"/audit/offres/{offer_id}").text
+    assert "1 personne dans le vivier, 1 éligible · 1 suggestion</p>" in page
+
+
 def test_the_timeline_shows_every_event_with_who_when_why_and_the_recorded_ai_output(
     auditor, decided_offer, services
 ) -> None:

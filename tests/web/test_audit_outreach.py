@@ -43,7 +43,10 @@ def test_the_auditor_sees_the_approval_then_each_reply_beside_its_reading_and_co
     assert "Approuvée par alice" in approval and "1 destinataire" in approval and "STOP" in approval
     row = page.text.split(f'id="r-{ids["suggestion"]}"', 1)[1].split("</tr>", 1)[0]
     assert "bof" in row and "Premier message" in row
-    assert "Pas clair" in row and "Lecture peu sûre" in row and "Confiance : 0." in row
+    assert "Pas clair" in row and "Lecture peu sûre" in row
+    # The confidence reads as a percentage, the very one the advisor's page shows.
+    shown = re.search(r"Confiance : (\d{1,3} %)</p>", row).group(1)
+    assert f"confiance {shown}" in advisor.get(f"/conseiller/sms/{ids['outreach']}").text
     assert "offline-rules/1" in row and "Empreinte de l'entrée" in row
     correction = row.split('class="correction"', 1)[1]
     assert "Corrigée : Intéressé·e" in correction and "Transport" in correction and "Rappelée" in correction

@@ -99,6 +99,30 @@ def test_the_ai_readings_of_sms_replies_and_their_corrections_are_shown_and_filt
     assert "Aucune réponse SMS lue par l'IA pour ces filtres." in html
 
 
+def test_counts_of_zero_and_one_take_the_singular_in_the_charts_text_alternatives(
+    services: Services, auditor: TestClient[Any], clock: Any
+) -> None:
+    some_decisions(services)
+    replies_read_and_one_corrected(services, clock)
+    html = auditor.get(URL).text
+    assert "Toutes les lectures : 1 lecture corrigée sur 2" in html
+    assert "Autres lectures : 0 lecture corrigée sur 1" in html
+    assert "moins de 5 s : 4 décisions; 5 à 15 s : 0 décision;" in html
+    assert "lectures corrigées sur" not in html and " 0 décisions" not in html
+
+
+class TestSettingsOfOne:
+    @pytest.fixture
+    def settings_env(self) -> dict[str, str]:
+        return {"RELAIS_FIGURES_GAP_POINTS": "1", "RELAIS_FIGURES_MIN_SELECTED": "1", "RELAIS_FIGURES_LONG_LIST": "1"}
+
+    def test_thresholds_of_one_are_worded_in_the_singular(self, auditor: TestClient[Any]) -> None:
+        html = auditor.get(URL).text
+        assert "Décisions sur des listes de 1 suggestion ou plus" in html
+        assert ("Un écart est signalé à partir de 1 point, lorsqu'au moins 1 personne retenue (ou contactée) a "
+                "une valeur renseignée.") in html
+
+
 def test_the_page_is_for_auditors_only(signed_in: Callable[..., TestClient[Any]]) -> None:
     assert signed_in("advisor").get(URL).status_code == 403
     assert signed_in("admin", "").get(URL).status_code == 403
