@@ -22,6 +22,17 @@ def seed(relais: Relais, count: int = 5, start: int = 0) -> None:
         services.close()
 
 
+def edit_with_sql(relais: Relais, *statements: str) -> None:
+    """Someone with SQL access changes the stored log behind Relais' back."""
+    services = relais.services(run_migrations=False)
+    try:
+        with services.database.transaction() as tx:
+            for statement in statements:
+                tx.execute(statement)
+    finally:
+        services.close()
+
+
 def test_verify_log_passes_on_a_sealed_log_and_names_a_record_edited_with_sql(relais_on_each_store: Relais) -> None:
     relais = relais_on_each_store
     seed(relais)
@@ -32,12 +43,7 @@ def test_verify_log_passes_on_a_sealed_log_and_names_a_record_edited_with_sql(re
     assert intact.returncode == 0, intact.stderr
     assert "log intact: 5 records, 1 signed checkpoints" in intact.stdout
     table, column = ("stored_events", "rowid") if relais.env.get("RELAIS_DATABASE_URL") is None else ("relais_events", "notification_id")
-    services = relais.services(run_migrations=False)
-    try:
-        with services.database.transaction() as tx:
-            tx.execute(f"UPDATE {table} SET originator_version = originator_version + 40 WHERE {column} = 3")
-    finally:
-        services.close()
+    edit_with_sql(relais, f"UPDATE {table} SET originator_version = originator_version + 40 WHERE {column} = 3")
     broken = relais("verify-log")
     assert broken.returncode == 1
     assert "log integrity FAILED at notification 3: changed" in broken.stderr
@@ -106,13 +112,8 @@ def test_export_of_a_period_and_mistakes_on_the_command_line(relais: Relais, tmp
 
 def _edit_then_delete_checkpoints(relais: Relais, notification_id: int) -> None:
     table, column = ("stored_events", "rowid") if relais.env.get("RELAIS_DATABASE_URL") is None else ("relais_events", "notification_id")
-    services = relais.services(run_migrations=False)
-    try:
-        with services.database.transaction() as tx:
-            tx.execute(f"UPDATE {table} SET originator_version = originator_version + 40 WHERE {column} = {notification_id}")
-            tx.execute("DELETE FROM log_checkpoints")
-    finally:
-        services.close()
+    edit_with_sql(relais, f"UPDATE {table} SET originator_version = originator_version + 40 WHERE {column} = {notification_id}",
+                  "DELETE FROM log_checkpoints")
 
 
 def test_verify_log_reports_the_log_as_it_is_after_sealing_it(relais: Relais) -> None:
@@ -182,12 +183,7 @@ def test_export_refuses_a_log_edited_with_sql_unless_an_investigation_asks_and_s
     assert "log integrity: verified before the export, 5 records" in clean.stdout
     anchor = clean.stdout.split("`relais verify-log --expect-head ")[1].split("`")[0]
     assert relais("verify-log", "--expect-head", anchor).returncode == 0
-    services = relais.services(run_migrations=False)
-    try:
-        with services.database.transaction() as tx:
-            tx.execute("UPDATE stored_events SET originator_version = originator_version + 40 WHERE rowid = 3")
-    finally:
-        services.close()
+    edit_with_sql(relais, "UPDATE stored_events SET originator_version = originator_version + 40 WHERE rowid = 3")
 
     refused = relais("export", "--out", str(tmp_path / "refused"))
     assert refused.returncode == 1
@@ -210,12 +206,8 @@ def test_export_refuses_a_log_edited_with_sql_unless_an_investigation_asks_and_s
 
 def test_export_stops_at_a_record_that_does_not_decode_and_leaves_nothing_behind(relais: Relais, tmp_path: Path) -> None:
     seed(relais)
-    services = relais.services(run_migrations=False)
-    try:  # altered before it was sealed: the log verifies, yet this record is no event's fields
-        with services.database.transaction() as tx:
-            tx.execute("UPDATE stored_events SET state = CAST('not json' AS BLOB) WHERE rowid = 3")
-    finally:
-        services.close()
+    # Altered before it was sealed: the log verifies, yet this record is no event's fields.
+    edit_with_sql(relais, "UPDATE stored_events SET state = CAST('not json' AS BLOB) WHERE rowid = 3")
     assert relais("checkpoint").returncode == 0 and relais("verify-log").returncode == 0
 
     for options in ([], ["--despite-integrity-failure"]):  # a log that passes its check is never exported lossy
@@ -232,12 +224,7 @@ def test_an_investigation_exports_a_failing_log_with_a_record_replaced_by_sql_as
 ) -> None:
     seed(relais)
     assert relais("checkpoint").returncode == 0
-    services = relais.services(run_migrations=False)
-    try:
-        with services.database.transaction() as tx:
-            tx.execute("UPDATE stored_events SET state = CAST('not json' AS BLOB) WHERE rowid = 3")
-    finally:
-        services.close()
+    edit_with_sql(relais, "UPDATE stored_events SET state = CAST('not json' AS BLOB) WHERE rowid = 3")
     refused = relais("export", "--out", str(tmp_path / "refused"))
     assert refused.returncode == 1 and "the log fails its integrity check at notification 3" in refused.stderr
 
