@@ -88,7 +88,6 @@ def template_environment() -> Environment:
         acceptance_reason=lambda code: labels.label(labels.ACCEPTANCE_REASON_LABELS, code),
         addition_reason=lambda code: labels.label(labels.MANUAL_ADDITION_REASON_LABELS, code),
         decision=lambda code: labels.label(labels.DECISION_LABELS, code),
-        criterion=lambda code: labels.label(labels.CRITERION_LABELS, code),
         exclusion=lambda code: labels.label(labels.EXCLUSION_LABELS, code),
         fallback_reason=labels.fallback_reason,
         french_datetime=labels.french_datetime,
