@@ -159,6 +159,12 @@ def test_each_criterion_says_whose_value_and_limit_it_is_with_french_days_and_de
     assert "rayon de mobilité retenu" not in listed and "demandé : le" not in listed and "2026-12-" not in listed
 
 
+def test_a_shortlist_of_one_eligible_person_is_summed_up_in_the_singular(advisor: Any) -> None:
+    register(advisor, "Arnaud", "06 11 11 11 11")
+    html = ask(advisor, publish(advisor), htmx=True).text
+    assert "1 personne sur 1 de l'agence remplit les critères obligatoires, 1 suggérée." in " ".join(html.split())
+
+
 def test_without_javascript_the_request_redirects_to_the_offer_page(advisor: Any, offer: str) -> None:
     response = ask(advisor, offer)
     assert response.status_code == 303
