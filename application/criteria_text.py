@@ -1,32 +1,27 @@
 """Criterion checks in French: one phrase per check, and the offline model's one-sentence rationale.
 
-Shared by the offline ranker (its rationale) and the shortlist read model (the "why" shown),
-so that the advisor and the auditor read the same words.
+Shared by the offline ranker (its rationale), the shortlist read model (the "why" shown) and the
+auditor's offer page, so that the advisor and the auditor read the same words. Numbers and days
+are written as the explanation letter writes them (application/letter.py).
 """
 from __future__ import annotations
 
-from datetime import date
-
-from domain.matching import CriterionCheck
-
-
-def _day(iso: str) -> str:
-    try:
-        return date.fromisoformat(iso).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso
-
-
-def _km(text: str) -> str:
-    return text.removesuffix(".0").replace(".", ",")
+from application.letter import iso_day, number
+from application.letter_wording import contract
+from domain.matching import CriterionCheck, MatchCriteria
 
 
 def _euros(text: str) -> str:
-    return f"{int(text):,}".replace(",", "\u202f") + "\u00a0€" if text.isdigit() else text
+    return f"{number(text)}\u00a0€"
 
 
-def describe(check: CriterionCheck, met: bool) -> str:
-    """The check as one short French phrase, e.g. "Compétence manquante : soudage tig"."""
+def describe(check: CriterionCheck, met: bool, criteria: MatchCriteria | None = None) -> str:
+    """The check as one short French phrase for an advisor, e.g. "Compétence manquante : soudage tig".
+
+    As application/assessment.py records them: for "distance" and "availability" the value is the
+    person's and the limit the one applied; for "contract_type", "hours" and "salary" the value is
+    what the advisor asked and the limit the person's own wish. `criteria`, the request's, tells
+    whether the distance limit is the advisor's maximum or the person's shorter mobility radius."""
     key, value, limit = check.key, check.value, check.limit
     if key == "rome_code":
         return f"Métier recherché : {value}" if met else f"Métier {value} absent des métiers recherchés"
@@ -35,19 +30,41 @@ def describe(check: CriterionCheck, met: bool) -> str:
     if key == "optional_skill":
         return f"Atout : {value}" if met else f"Atout absent : {value}"
     if key == "distance":
-        where = "Dans la commune de l'offre" if _km(value) == "0" else f"À {_km(value)} km"
-        return f"{where} (rayon retenu {limit} km)"
+        return _distance(value, limit, criteria)
     if key == "availability":
-        return f"Disponible dès le {_day(value)} (demandé : le {_day(limit)})"
+        asked = f" (disponibilité demandée au plus tard le {iso_day(limit)})" if limit else ""
+        return f"Disponible dès le {iso_day(value)}{asked}"
     if key == "contract_type":
-        return f"Accepte le contrat {value}" if limit else f"Accepte tout contrat, dont {value}"
+        accepted = ", ".join(contract(kind) for kind in limit.split())
+        return (f"Contrat demandé : {contract(value)} "
+                + (f"(la personne accepte : {accepted})" if accepted else "(la personne accepte tout contrat)"))
     if key == "hours":
-        return f"{value} h par semaine (au plus {limit} h)" if limit else f"{value} h par semaine (sans limite)"
+        return (f"Durée demandée : {number(value)} h par semaine "
+                + (f"(maximum de la personne : {number(limit)} h)" if limit else "(la personne n'a pas de maximum)"))
     if key == "salary":
         if met:
-            return f"Salaire jusqu'à {_euros(value)} (attendu : {_euros(limit)})"
-        return f"Salaire attendu {_euros(limit)}, au-dessus de l'offre ({_euros(value)})"
+            return f"Salaire prévu jusqu'à {_euros(value)} par an (la personne souhaite au moins {_euros(limit)})"
+        return (f"Salaire souhaité par la personne : au moins {_euros(limit)} par an, "
+                f"au-dessus du salaire prévu (jusqu'à {_euros(value)})")
     return f"{key} : {value}"
+
+
+def _distance(value: str, limit: str, criteria: MatchCriteria | None) -> str:
+    """The person's distance, within the smaller of their mobility radius and the advisor's maximum
+    (the limit recorded)."""
+    if number(value) == "0":
+        where = "Dans la commune de la recherche" + (f" ({criteria.commune})" if criteria is not None else "")
+    else:
+        where = f"À {number(value)} km" + (f" de {criteria.commune}" if criteria is not None else "")
+    if not limit:
+        return where
+    if criteria is None:
+        return (f"{where} (limite retenue : {number(limit)} km, le plus court du rayon de mobilité de la personne "
+                "et de la distance maximale demandée)")
+    asked = number(criteria.max_distance_km)
+    if number(limit) != asked:
+        return f"{where}, dans le rayon de mobilité de la personne ({number(limit)} km, moins que les {asked} km demandés)"
+    return f"{where}, dans les {asked} km demandés (et dans le rayon de mobilité de la personne)"
 
 
 def rationale(met: tuple[CriterionCheck, ...], missed: tuple[CriterionCheck, ...]) -> str:
@@ -64,9 +81,9 @@ def rationale(met: tuple[CriterionCheck, ...], missed: tuple[CriterionCheck, ...
         parts.append("à acquérir : " + ", ".join(lacking))
     where = next((c for c in met if c.key == "distance"), None)
     if where is not None:
-        parts.append("dans la commune de l'offre" if _km(where.value) == "0" else f"à {_km(where.value)} km")
+        parts.append("dans la commune de l'offre" if number(where.value) == "0" else f"à {number(where.value)} km")
     when = next((c for c in met if c.key == "availability"), None)
     if when is not None:
-        parts.append(f"disponible dès le {_day(when.value)}")
+        parts.append(f"disponible dès le {iso_day(when.value)}")
     sentence = " ; ".join(parts)
     return sentence[:1].upper() + sentence[1:] + "."

@@ -17,7 +17,7 @@ from application.ranking import Assessment, RankingQuery
 from infrastructure.mistral_client import json_answer
 
 PROMPT_ID = "match-rationale"
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"  # 2: the criteria phrases say whose value and limit each is (criteria_text.describe)
 SCHEMA_NAME = "justifications"
 MAX_CHARS = 300  # the prompt asks for 200: some slack, then refusal
 TOKENS_PER_RATIONALE = 120

@@ -15,6 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from application.letter import number
 from infrastructure.bootstrap import Services
 from infrastructure.web_sessions import LoginThrottle, WebSessionStore
 from web import labels
@@ -77,6 +78,7 @@ def template_environment() -> Environment:
     environment.filters.update(
         french_date=labels.french_date,
         count=labels.count,
+        number=number,
         euros=labels.euros,
         contract=lambda code: labels.label(labels.CONTRACT_LABELS, code),
         closing_reason=lambda code: labels.label(labels.CLOSING_REASON_LABELS, code),
@@ -86,7 +88,6 @@ def template_environment() -> Environment:
         acceptance_reason=lambda code: labels.label(labels.ACCEPTANCE_REASON_LABELS, code),
         addition_reason=lambda code: labels.label(labels.MANUAL_ADDITION_REASON_LABELS, code),
         decision=lambda code: labels.label(labels.DECISION_LABELS, code),
-        criterion=lambda code: labels.label(labels.CRITERION_LABELS, code),
         exclusion=lambda code: labels.label(labels.EXCLUSION_LABELS, code),
         fallback_reason=labels.fallback_reason,
         french_datetime=labels.french_datetime,

@@ -124,18 +124,6 @@ DECISION_LABELS = {
     "rejected": "Rejetée",
 }
 
-#: What a criterion check is about (the read model's criteria met / missed).
-CRITERION_LABELS = {
-    "rome_code": "Métier",
-    "skill": "Compétence requise",
-    "optional_skill": "Compétence souhaitée",
-    "distance": "Distance",
-    "availability": "Disponibilité",
-    "contract_type": "Type de contrat",
-    "hours": "Durée hebdomadaire",
-    "salary": "Salaire",
-}
-
 #: Hard filters of a shortlist request: why people of the agency were not considered.
 EXCLUSION_LABELS = {
     "agency": "suivis par une autre agence",

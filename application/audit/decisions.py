@@ -13,6 +13,7 @@ from uuid import UUID
 
 from application.audit.timeline import AiOutputView, TimelineEntry, entry_of
 from application.caller import Caller
+from application.criteria_text import describe
 from application.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -74,8 +75,8 @@ class SuggestionBeside:
     rank: int
     score: float
     candidate_id: str
-    criteria_met: list[tuple[str, str, str]]
-    criteria_missed: list[tuple[str, str, str]]
+    criteria_met: list[str]  # as the advisor read them, e.g. "Disponible dès le 11/01/2027 (…)"
+    criteria_missed: list[str]
     rationale: str
     ai_outputs: list[AiOutputView]
     suggested: TimelineEntry
@@ -105,14 +106,16 @@ class OfferDecisions:
         return ids | {m.fields.get("candidate_id", "") for r in self.rounds for m in r.manual_additions}
 
 
-def _checks(checks: Any) -> list[tuple[str, str, str]]:
-    return [(c.key, c.value, c.limit) for c in checks or ()]
+def _checks(checks: Any, met: bool, criteria: Any) -> list[str]:
+    """The recorded checks in the advisor's words; `criteria`, the request's, words the distance limit."""
+    return [describe(c, met, criteria) for c in checks or ()]
 
 
 def offer_decisions(offer_id: UUID, events: list[Any]) -> OfferDecisions:
     """Rounds of an offer's matching, newest first; within a round, suggestions by rank."""
     pairs = {p.key: p for p in pair(events, OFFER_SUGGESTIONS)}
     rounds: dict[str, MatchRound] = {}
+    asked: dict[str, Any] = {}  # request id -> the criteria the advisor asked
     title = agency = ""
     for event in events:
         kind = type(event).__qualname__
@@ -121,11 +124,14 @@ def offer_decisions(offer_id: UUID, events: list[Any]) -> OfferDecisions:
         elif kind == "Offer.MatchRequested":
             rounds[str(event.request_id)] = MatchRound(str(event.request_id), entry_of(event), event.pool_size,
                                                        event.eligible_count)
+            asked[str(event.request_id)] = event.criteria
         elif kind == "Offer.MatchSuggested":
             found = pairs[str(event.suggestion_id)]
+            criteria = asked.get(str(event.request_id))
             rounds[str(event.request_id)].suggestions.append(SuggestionBeside(
-                event.rank, float(event.score), str(event.candidate_id), _checks(event.criteria_met),
-                _checks(event.criteria_missed), event.rationale, found.output.ai_outputs, found.output, found.decision,
+                event.rank, float(event.score), str(event.candidate_id), _checks(event.criteria_met, True, criteria),
+                _checks(event.criteria_missed, False, criteria), event.rationale, found.output.ai_outputs,
+                found.output, found.decision,
             ))
         elif kind == "Offer.CandidateAddedManually":
             target = rounds.get(str(event.request_id or ""))

@@ -28,8 +28,8 @@ class CriterionView:
     label: str  # in French, e.g. "Compétence manquante : soudage tig"
 
 
-def _criteria(text: str, met: bool) -> list[CriterionView]:
-    return [CriterionView(c.key, c.value, c.limit, describe(c, met)) for c in checks_from_json(text)]
+def _criteria(text: str, met: bool, criteria: MatchCriteria | None) -> list[CriterionView]:
+    return [CriterionView(c.key, c.value, c.limit, describe(c, met, criteria)) for c in checks_from_json(text)]
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,12 @@ class SuggestionView:
     decided_at: str
 
     @classmethod
-    def from_row(cls, row: Row) -> SuggestionView:
+    def from_row(cls, row: Row, criteria: MatchCriteria | None = None) -> SuggestionView:
+        """A suggestion of the request that asked for `criteria` (which word its distance limit)."""
         return cls(
             row["suggestion_id"], row["candidate_id"], row["first_name"] or "", row["last_name"] or "",
-            row["candidate_commune"] or "", int(row["rank"]), float(row["score"]), _criteria(row["criteria_met"], True),
-            _criteria(row["criteria_missed"], False), row["rationale"], row["model"], row["rationale_model"],
+            row["candidate_commune"] or "", int(row["rank"]), float(row["score"]), _criteria(row["criteria_met"], True, criteria),
+            _criteria(row["criteria_missed"], False, criteria), row["rationale"], row["model"], row["rationale_model"],
             row["fallback_reason"], row["decision"], row["reason_code"], row["reason_text"], row["decided_by"],
             row["decided_at"],
         )
@@ -151,10 +152,11 @@ class ShortlistQueries:
         ]
         if request is None:
             return ShortlistView(str(offer_id), "", added_manually=manual)
+        asked = criteria_from_json(request["criteria"])
         return ShortlistView(
             str(offer_id), request_id, request["requested_at"], request["requested_by"],
-            criteria_from_json(request["criteria"]), int(request["pool_size"]), int(request["eligible_count"]),
-            json.loads(request["exclusions"]), [SuggestionView.from_row(r) for r in suggestions], manual,
+            asked, int(request["pool_size"]), int(request["eligible_count"]),
+            json.loads(request["exclusions"]), [SuggestionView.from_row(r, asked) for r in suggestions], manual,
         )
 
     def criteria(self, caller: Caller, offer: OfferView, today: date) -> MatchCriteria:

@@ -123,8 +123,10 @@ def test_the_rationale_of_the_top_suggestions_comes_from_the_json_schema_answer(
     assert fmt["json_schema"]["schema"]["properties"]["justifications"]["items"]["properties"]["id"]["enum"] == [
         "p1", "p2"]
     people = json.loads(sent["messages"][-1]["content"])["personnes"]
-    assert people[0] == {"id": "p1", "criteres_remplis": ["Compétence : nettoyage de locaux",
-                                                          "À 4,2 km (rayon retenu 20 km)"],
+    assert people[0] == {"id": "p1", "criteres_remplis": [
+                             "Compétence : nettoyage de locaux",
+                             "À 4,2 km (limite retenue : 20 km, le plus court du rayon de mobilité de la personne "
+                             "et de la distance maximale demandée)"],
                          "criteres_manques": ["Compétence manquante : tri des déchets"]}
 
     top, second, *rest = result.ranked
@@ -134,7 +136,7 @@ def test_the_rationale_of_the_top_suggestions_comes_from_the_json_schema_answer(
     assert all(r.rationale_output == "" and r.rationale.startswith("Compétences présentes") for r in rest)
     call = result.rationale_call
     assert call is not None and (call.model, call.prompt_id, call.prompt_version) == (
-        "mistral-small-latest", "match-rationale", "1")
+        "mistral-small-latest", "match-rationale", "2")
     assert call.tokens_in == len(json.dumps(sent)) // 4  # the fake's usage.prompt_tokens
     assert call.tokens_out > 0 and call.latency_ms >= 0
 

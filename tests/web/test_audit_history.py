@@ -64,6 +64,20 @@ def test_the_auditor_opens_an_offer_and_sees_each_suggestion_beside_its_decision
     assert "Arnaud" in page.text or "Bernard" in page.text  # names decrypted while their keys exist
 
 
+def test_the_auditor_reads_each_criterion_in_the_advisors_words_with_french_numbers_and_days(
+    auditor, decided_offer
+) -> None:
+    page = unescape(auditor.get(f"/audit/offres/{decided_offer['offer_id']}").text)
+    rows = page.split('class="suggestion-beside"')[1:]
+    assert len(rows) == 3 and all(re.search(r"<p>Score \d+,\d{3}</p>", row) for row in rows)
+    assert "Disponible dès le 01/12/2026 (disponibilité demandée au plus tard le 15/12/2026)" in page
+    # Chevalier lives in Lyon and travels 5 km: the limit applied is hers, not the 30 km asked.
+    assert ("Dans la commune de la recherche (Lyon), dans le rayon de mobilité de la personne "
+            "(5 km, moins que les 30 km demandés)") in page
+    assert "Durée demandée : 35 h par semaine (la personne n'a pas de maximum)" in page
+    assert not re.search(r"Score \d+\.\d", page) and "(limite " not in page and "2026-12-01" not in page
+
+
 def test_a_shortlist_of_one_person_is_counted_in_the_singular(auditor, advisor) -> None:
     register(advisor, "Arnaud", "06 11 11 11 11")
     offer_id = publish(advisor)

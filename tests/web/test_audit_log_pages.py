@@ -4,7 +4,9 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+from html import unescape
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from infrastructure.export_verifier import verify_export
 from infrastructure.signing_key import load_public_pem
 from tests.web.conftest import HTMX, candidate_form, created_id, post
+from web.app import template_environment
 
 
 def seed(signed_in: Any, count: int = 3) -> None:
@@ -183,7 +186,7 @@ def test_an_erasure_deletes_a_prepared_archive_at_once_and_the_pages_and_report_
     assert erased.status_code == 303
     # Gone from the disk before anyone asks for it: it held the person's name in clear.
     assert not archive.exists() and list(services.audit.jobs.directory.iterdir()) == []
-    report = officer.get(f"/conformite/personnes/{person}/effacement").text
+    report = unescape(officer.get(f"/conformite/personnes/{person}/effacement").text)
     assert "1 archive d'export supprimée par cet effacement" in report
     assert "aucune archive antérieure sur le serveur" in report
     assert officer.get(f"{job_url}/archive").status_code == 404
@@ -288,3 +291,11 @@ def test_the_scheduler_checks_the_whole_log_once_a_day_when_no_one_else_has(serv
     clock.advance(hours=1)
     services.audit.scheduled_jobs()
     assert services.audit.checks.latest().checked_at == clock.now()
+
+
+def test_an_export_of_one_event_is_counted_in_the_singular() -> None:
+    status = template_environment().get_template("compliance/_export_status.html")
+    job = SimpleNamespace(id="j1", status="running", done=0, total=1, percent=0, count=0, head="", error="")
+    assert "Préparation… 0 / 1 événement lu (0 %)." in status.render(job=job, available=True)
+    done = status.render(job=SimpleNamespace(**{**vars(job), "status": "done", "count": 1}), available=True)
+    assert "Export prêt : 1 événement." in done

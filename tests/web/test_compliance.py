@@ -181,6 +181,7 @@ def test_erasure_shows_what_was_erased_where_and_the_person_reads_erased_everywh
     for table in ("rm_candidates", "rm_suggestions", "rm_manual_additions"):
         assert f"<code>{table}</code>" in report
     assert "encore en clair" not in report and "secure_delete actif" in report
+    assert "0 ligne concernant la personne" in report and "0 lignes" not in report  # nothing added by hand
     assert "Demande de la personne (RGPD, art. 17)" in report
 
     person_page = dpo.get(f"{PEOPLE}/{person}").text
@@ -210,7 +211,8 @@ def test_the_retention_page_shows_the_period_who_is_due_and_the_runs(signed_in, 
     assert person in dpo.get("/conformite/conservation").text
     RetentionJob(services.app, services.database, 24)()
     page = dpo.get("/conformite/conservation").text
-    assert "1 effacement sur" in page and "job:retention" in page and "effacées" in page
+    assert "1 effacement sur 1 personne examinée" in page and "job:retention" in page and "effacées" in page
+    assert "0 personne avec des données" in page  # 0 and 1 take the singular in French
     assert "lancé par le planificateur" in page
     with services.database.transaction() as tx:  # a run recorded before the field, as an upgrade finds it
         tx.execute("UPDATE rm_retention_runs SET started_by = ''")

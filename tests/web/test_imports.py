@@ -99,6 +99,13 @@ def test_the_result_lists_imported_and_rejected_lines_and_a_second_upload_import
     assert log_length(services) == length
 
 
+def test_one_line_or_problem_beyond_those_listed_is_counted_in_the_singular(advisor, monkeypatch) -> None:
+    monkeypatch.setattr("web.controllers.imports.SHOWN_ROWS", 1)  # two imported lines, two problems: one of each listed
+    text = text_of(upload(advisor, "demandeurs", PEOPLE).text)
+    assert "… et 1 autre problème non affiché." in text and "… et 1 autre ligne." in text
+    assert "autres" not in text
+
+
 def test_offers_are_imported_from_their_own_form(advisor) -> None:
     content = "\n".join([OFFER_HEADER, "OF-1;Agent de propreté;K2204;nettoyage;Lyon;CDI;35;22000;24000"]).encode()
     response = upload(advisor, "offres", content)

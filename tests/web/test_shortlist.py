@@ -135,11 +135,34 @@ def test_with_htmx_the_shortlist_fragment_alone_comes_back_best_first(advisor: A
     assert ranks == [1, 2, 3]
     assert "Compétence : nettoyage de locaux" in html  # criteria met, in French
     assert "Atout absent : tri des déchets" in html  # and missed
-    assert "rayon de mobilité retenu" in html
+    assert "dans le rayon de mobilité de la personne" in html
     assert "offline-bm25" in html  # the model name
     assert "Accepter" in html and "Rejeter" in html
     for code in REJECTION_REASONS:
         assert f'<option value="{code}">{REJECTION_REASON_LABELS[code]}</option>' in html.replace("&#39;", "'")
+
+
+def test_each_criterion_says_whose_value_and_limit_it_is_with_french_days_and_decimal_commas(
+    advisor: Any, offer: str
+) -> None:
+    html = ask(advisor, offer, htmx=True, max_distance_km="10").text
+    (chevalier,) = [row for row in html.split('<li id="s-')[1:] if "Camille Chevalier</a>" in row]  # in Lyon
+    assert ("Dans la commune de la recherche (Lyon), dans le rayon de mobilité de la personne "
+            "(5 km, moins que les 10 km demandés)") in chevalier
+    assert "Disponible dès le 01/12/2026 (disponibilité demandée au plus tard le 15/12/2026)" in chevalier
+    assert "Durée demandée : 35 h par semaine (la personne n&#39;a pas de maximum)" in chevalier
+    # Villeurbanne is within the 10 km asked, shorter than the 15 km the person would travel.
+    assert re.search(r"À \d+,\d km de Lyon, dans les 10 km demandés \(et dans le rayon de mobilité de la personne\)",
+                     html)
+    assert re.search(r"· score \d+,\d\d</small>", html) and not re.search(r"· score \d+\.\d", html)
+    listed = html.split('id="s-', 1)[1]  # below the criteria form, whose date field holds 2026-12-15
+    assert "rayon de mobilité retenu" not in listed and "demandé : le" not in listed and "2026-12-" not in listed
+
+
+def test_a_shortlist_of_one_eligible_person_is_summed_up_in_the_singular(advisor: Any) -> None:
+    register(advisor, "Arnaud", "06 11 11 11 11")
+    html = ask(advisor, publish(advisor), htmx=True).text
+    assert "1 personne sur 1 de l'agence remplit les critères obligatoires, 1 suggérée." in " ".join(html.split())
 
 
 def test_without_javascript_the_request_redirects_to_the_offer_page(advisor: Any, offer: str) -> None:
