@@ -54,8 +54,9 @@ _ROW_ANY_VERSION = _ROW.replace(b"%d,%s,%s,%s,%s,%d,", b"%d,%s,%s,%s,%s,%s,", 1)
 
 
 class UndecodableRecord(ValueError):
-    """A stored record whose state is not an event's fields (not JSON, not an object, personal data that
-    does not decrypt under its person's key): an altered record, which verify-log names too."""
+    """A stored record whose state is not an event's fields (not JSON, not an object, no timestamp, personal
+    data that does not decrypt under its person's key...): altered in the database (verify-log names it when
+    that happened after it was sealed), or written so by a defect."""
 
     def __init__(self, notification_id: int, reason: str) -> None:
         self.notification_id, self.reason = notification_id, reason
