@@ -64,13 +64,13 @@ def label(labels: dict[str, str], code: str) -> str:
     return labels.get(code, code)
 
 
-@functools.lru_cache(maxsize=4096)  # lists show the same few dates on every row and every view
 def count(n: int | float, singular: str, plural: str | None = None) -> str:
     """A number and its noun agreed as French agrees them: 0 and 1 (and anything under 2) take the
     singular. "0 décision", "1 lecture corrigée", "2 lectures corrigées" (`plural` defaults to +s)."""
     return f"{n} {singular if abs(n) < 2 else plural or singular + 's'}"
 
 
+@functools.lru_cache(maxsize=4096)  # lists show the same few dates on every row and every view
 def french_date(iso: str) -> str:
     """2026-12-01 -> 01/12/2026; anything else is shown as it is."""
     try:
