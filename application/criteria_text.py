@@ -6,6 +6,8 @@ are written as the explanation letter writes them (application/letter.py).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from application.letter import iso_day, number
 from application.letter_wording import contract
 from domain.matching import CriterionCheck, MatchCriteria
@@ -49,20 +51,30 @@ def describe(check: CriterionCheck, met: bool, criteria: MatchCriteria | None = 
     return f"{key} : {value}"
 
 
+def distance_limit(limit: str, criteria: Any) -> tuple[str, str | None]:
+    """Whose the recorded distance limit is (application/assessment.py records the smaller of the person's
+    mobility radius and the advisor's maximum): ("radius", the advisor's maximum) when the person's radius
+    is shorter, ("asked", the same) when the advisor's maximum is the limit, ("either", None) when the
+    request's criteria are not known. Numbers as the letter writes them."""
+    if criteria is None:
+        return "either", None
+    asked = number(criteria.max_distance_km)
+    return ("radius" if number(limit) != asked else "asked"), asked
+
+
 def _distance(value: str, limit: str, criteria: MatchCriteria | None) -> str:
-    """The person's distance, within the smaller of their mobility radius and the advisor's maximum
-    (the limit recorded)."""
+    """The person's distance, within the limit recorded, worded for the advisor."""
     if number(value) == "0":
         where = "Dans la commune de la recherche" + (f" ({criteria.commune})" if criteria is not None else "")
     else:
         where = f"À {number(value)} km" + (f" de {criteria.commune}" if criteria is not None else "")
     if not limit:
         return where
-    if criteria is None:
+    whose, asked = distance_limit(limit, criteria)
+    if whose == "either":
         return (f"{where} (limite retenue : {number(limit)} km, le plus court du rayon de mobilité de la personne "
                 "et de la distance maximale demandée)")
-    asked = number(criteria.max_distance_km)
-    if number(limit) != asked:
+    if whose == "radius":
         return f"{where}, dans le rayon de mobilité de la personne ({number(limit)} km, moins que les {asked} km demandés)"
     return f"{where}, dans les {asked} km demandés (et dans le rayon de mobilité de la personne)"
 

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from application import letter_wording as w
+from application.criteria_text import distance_limit
 from application.letter import Block, day, iso_day, number
 from domain.offer import Offer
 
@@ -142,17 +143,16 @@ def _shown(text: str) -> str:
 
 
 def _distance(value: str, limit: str, criteria: Any) -> str:
-    """The person's distance from where the advisor searched, within the smaller of the person's
-    mobility radius and the advisor's maximum distance (the limit recorded)."""
+    """The person's distance from where the advisor searched, within the limit recorded, worded for them."""
     where = criteria.commune if criteria is not None else "la commune de la recherche"
     text = f"distance entre votre commune et {where} : {number(value)} km"
     if not limit:
         return text
-    if criteria is None:
+    whose, asked = distance_limit(limit, criteria)
+    if whose == "either":
         return (f"{text}, dans la limite de {number(limit)} km retenue (le plus court de votre rayon de mobilité "
                 "et de la distance maximale demandée par le conseiller)")
-    asked = number(criteria.max_distance_km)
-    if number(limit) != asked:
+    if whose == "radius":
         return (f"{text}, dans votre rayon de mobilité de {number(limit)} km, plus court que les {asked} km "
                 "demandés par le conseiller")
     return f"{text}, dans les {asked} km demandés par le conseiller et dans votre rayon de mobilité"
