@@ -21,7 +21,6 @@ from application.letter_sms import events_until, outreach_ids_of, sms_blocks
 from application.ports import Database
 from domain.candidate import Candidate
 from domain.explanation_letter import ExplanationLetter
-from domain.outreach import Outreach
 
 if TYPE_CHECKING:
     from application.app import Relais
