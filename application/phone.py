@@ -1,4 +1,5 @@
-"""Phone numbers are stored in E.164, French numbers accepted without the country code."""
+"""Phone numbers are stored in E.164, French numbers accepted without the country code, overseas
+departments' included: "06 96 12 34 56" is a mobile in Martinique, dialled so from all of France."""
 from __future__ import annotations
 
 import re
@@ -16,6 +17,11 @@ FRANCE = 33
 #: such text. ASCII digits only (`\d` would also take other scripts' digits, which parse reads too).
 _PLAIN_FRENCH = re.compile(r"(?:0|\+33[ .-]?)([1-9](?:[ .-]?[0-9]){8})")
 _SEPARATORS = str.maketrans("", "", " .-")
+#: The overseas departments and collectivities inside the French numbering plan (a trunk 0 then nine
+#: digits from anywhere in France) with their own country codes: one region per code, since the library
+#: checks a number against every region sharing its code (Saint-Barthélemy and Saint-Martin with
+#: Guadeloupe's +590, Mayotte with Réunion's +262).
+_OVERSEAS_REGIONS = ("GP", "MQ", "GF", "RE", "PM")
 
 
 def normalise_phone(raw: str, field: str = "phone") -> str:
@@ -26,16 +32,32 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
         # validation: for the plain forms above the parse's outcome is known, and validity is the
         # library's own French rules, applied as it applies them (`_valid_in_france`).
         national = plain[1].translate(_SEPARATORS)
-        if not _valid_in_france(national):
+        if _valid_in_france(national):
+            return f"+{FRANCE}{national}"
+        overseas = _overseas(text) if text.startswith("0") else None
+        if overseas is None:
             raise InvalidValueError({field: INVALID_PHONE})
-        return f"+{FRANCE}{national}"
+        return overseas
     try:
-        number = phonenumbers.parse(text, "FR")
+        number = phonenumbers.parse(text, "FR", keep_raw_input=True)
     except phonenumbers.NumberParseException:
         raise InvalidValueError({field: INVALID_PHONE}) from None
-    if not phonenumbers.is_valid_number(number):
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    typed_nationally = number.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY
+    overseas = _overseas(text) if typed_nationally else None
+    if overseas is None:
         raise InvalidValueError({field: INVALID_PHONE})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return overseas
+
+
+def _overseas(national_text: str) -> str | None:
+    """The E.164 of a nationally typed number that is not metropolitan France's, when it is an overseas one."""
+    for region in _OVERSEAS_REGIONS:
+        number = phonenumbers.parse(national_text, region)
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 #: What a search text holds when it is a phone number: digits, and what people write between them.

@@ -1,5 +1,6 @@
 """Phone numbers: what the form accepts, and that the quick reading of plain French numbers gives
-exactly what the phonenumbers library's full parse gives (same number, same refusal)."""
+exactly what the phonenumbers library's full parse gives (same number, same refusal), overseas
+departments' numbers typed as one dials them from France included."""
 from __future__ import annotations
 
 import phonenumbers
@@ -11,15 +12,26 @@ from application.phone import INVALID_PHONE, normalise_phone, searched_phone
 from domain.errors import InvalidValueError
 
 
+#: Every region dialled with a trunk 0 from France that is not metropolitan France.
+OVERSEAS = ("GP", "BL", "MF", "MQ", "GF", "RE", "YT", "PM")
+
+
 def by_the_library(raw: str) -> str | None:
-    """The rule as written before the quick path: parse as French, keep if valid, write E.164."""
+    """The rule as written before the quick path: parse as French, keep if valid, write E.164; a number
+    typed without a country code that France does not know is read as each overseas region would."""
     try:
-        number = phonenumbers.parse(raw.strip(), "FR")
+        number = phonenumbers.parse(raw.strip(), "FR", keep_raw_input=True)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.country_code_source != phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY:
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    for region in OVERSEAS:
+        overseas = phonenumbers.parse(raw.strip(), region)
+        if phonenumbers.is_valid_number_for_region(overseas, region):
+            return phonenumbers.format_number(overseas, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 def ours(raw: str) -> str | None:
@@ -43,13 +55,23 @@ def ours(raw: str) -> str | None:
         ("+33 (0)6 12 34 56 78", "+33612345678"),  # not a plain form: read by the full parse
         ("0033 6 12 34 56 78", "+33612345678"),
         ("+32 470 12 34 56", "+32470123456"),  # a Belgian mobile
+        # Overseas mobiles, typed as they are dialled from anywhere in France.
+        ("06 96 18 23 17", "+596696182317"),  # Martinique
+        ("0690 12 34 56", "+590690123456"),  # Guadeloupe
+        ("06.94.12.34.56", "+594694123456"),  # Guyane
+        ("0692 12 34 56", "+262692123456"),  # La Réunion
+        ("0639 01 23 45", "+262639012345"),  # Mayotte
+        ("+596 696 18 23 17", "+596696182317"),
     ],
 )
 def test_a_valid_number_is_stored_in_e164(typed: str, stored: str) -> None:
     assert normalise_phone(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["", "06 12 34 56", "06 12 34 56 78 9", "00 00 00 00 00", "08 99 99 99 99 9", "bonjour"])
+@pytest.mark.parametrize("typed", [
+    "", "06 12 34 56", "06 12 34 56 78 9", "00 00 00 00 00", "08 99 99 99 99 9", "bonjour",
+    "+33 6 96 18 23 17",  # a Martinique mobile with metropolitan France's code: no such number
+])
 def test_an_invalid_number_is_refused_with_a_french_message(typed: str) -> None:
     with pytest.raises(InvalidValueError) as refused:
         normalise_phone(typed, field="mobile")
