@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from web import labels, outreach_labels
+from web.field_labels import field_label
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -117,4 +118,5 @@ HELPERS = {
     "paris_time": paris_time,
     "duration": duration,
     "reason_label": reason_label,
+    "field_label": field_label,
 }

@@ -128,6 +128,8 @@ def test_time_travel_by_version_by_paris_time_and_between_two_versions(auditor, 
     table = changes.split('id="changes"', 1)[1].split("</table>", 1)[0]
     assert "terms.title" in table and "Agent de propreté" in table and "Laveur de vitres" in table
     assert "terms.commune" not in table
+    # Each field under its French name, with the path the export and the log use.
+    assert "Conditions de l&#39;offre › Intitulé<br><small><code>terms.title</code></small>" in table
 
 
 @pytest.mark.parametrize("query", ["version=0", "version=abc", "version=99", "at=hier", "at=2026-13-01T10:00",

@@ -1,0 +1,60 @@
+"""An auditor reads every field of a record or an event under a French name, with its stored path."""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+from eventsourcing.domain import DomainEvent
+
+import domain
+from application.audit.timeline import SHOWN_APART
+from web.field_labels import FIELD_WORDS, field_label
+
+#: The library's own fields, shown apart (version, time) or not at all.
+LIBRARY_FIELDS = {"originator_id", "originator_version", "originator_topic", "timestamp"}
+
+
+def domain_field_names() -> set[str]:
+    """The fields of every domain event and value (dataclasses), and every attribute an aggregate sets."""
+    names: set[str] = set()
+    for module_info in pkgutil.iter_modules(domain.__path__):
+        module = importlib.import_module(f"domain.{module_info.name}")
+        for cls in vars(module).values():
+            if not inspect.isclass(cls) or cls.__module__ != module.__name__:
+                continue
+            classes = [cls, *(sub for sub in vars(cls).values() if inspect.isclass(sub) and issubclass(sub, DomainEvent))]
+            names.update(f.name for c in classes if dataclasses.is_dataclass(c) for f in dataclasses.fields(c))
+        tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+        for class_def in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            if issubclass(getattr(module, class_def.name), Exception):  # an error's fields are not recorded
+                continue
+            for node in ast.walk(class_def):
+                if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                        and isinstance(node.value, ast.Name) and node.value.id == "self"):
+                    names.add(node.attr.lstrip("_"))
+    return names
+
+
+def test_every_field_the_domain_records_has_a_french_name() -> None:
+    shown = domain_field_names() - LIBRARY_FIELDS - set(SHOWN_APART) | {"reason", "reason_text"}
+    assert sorted(shown - FIELD_WORDS.keys()) == []
+
+
+def test_a_path_reads_word_by_word() -> None:
+    assert field_label("profile.first_name") == "Profil › Prénom"
+    assert field_label("terms.title") == "Conditions de l'offre › Intitulé"
+    assert field_label("agency_id") == "Agence"
+
+
+def test_ids_and_positions_in_a_path_are_kept_short() -> None:
+    path = "shortlist.suggestions.2b4f1c3e-0000-4000-8000-000000000001.decision"
+    assert field_label(path) == "Liste restreinte › Suggestions › 2b4f1c3e… › Décision"
+    assert field_label("entries.2.outcome") == "Fiches concernées › n° 2 › Issue"
+
+
+def test_a_field_without_a_french_word_has_no_name_and_shows_its_path_alone() -> None:
+    assert field_label("profile.shoe_size") is None
