@@ -27,4 +27,5 @@ class TickReport:
     gave_up: int = 0  # "sans réponse" / unfinished questionnaires recorded
     stopped: int = 0  # people who opted out or can no longer be contacted
     skipped: int = 0  # stale rows of the projection (already done by another process)
+    held: int = 0  # due, but in quiet hours where the recipient's number is from: sent at a later tick
     quiet_until: datetime | None = None

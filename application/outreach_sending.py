@@ -44,6 +44,7 @@ class _Counts:
     gave_up: int = 0
     stopped: int = 0
     skipped: int = 0
+    held: int = 0
 
 
 @dataclass
@@ -82,11 +83,20 @@ class OutreachSending:
 
     def _tick_outreach(self: Relais, outreach_id: UUID, due: list[DueFollowUp], now: datetime,
                        counts: _Counts) -> None:
-        outreach: Outreach = self._get(outreach_id, Outreach)
-        provenance = Provenance.job("outreach-tick", f"tick-{uuid4()}")
         # Phones of the people who may still be contacted (consented, not opted out, not erased),
         # in one read; the outreach aggregate has the last word on what is due.
         phones = self._directory().contacts(sorted({row.candidate_id for row in due}, key=str))
+        quiet = self.quiet_hours
+        if quiet is not None:
+            # Quiet hours where the number is from (an overseas mobile): left due, sent at a later tick.
+            sendable = [row for row in due
+                        if row.candidate_id not in phones or quiet.allows_for(now, phones[row.candidate_id])]
+            counts.held += len(due) - len(sendable)
+            if not sendable:
+                return
+            due = sendable
+        outreach: Outreach = self._get(outreach_id, Outreach)
+        provenance = Provenance.job("outreach-tick", f"tick-{uuid4()}")
         batch = _Batch()
         for row in due:
             mid = message_id(outreach_id, row.candidate_id, row.step)

@@ -1,5 +1,10 @@
 """When SMS may be sent: by default Monday to Saturday, 08:00 to 20:00 Europe/Paris, never on a
 French public holiday (the `holidays` package). A message due in quiet hours waits for `next_allowed`.
+
+A person's phone may be elsewhere: a Martinique mobile is four or five hours behind Paris. A message
+goes out only when the window is open both where the service is and where the recipient's number
+is from (`allows_for`), each place with its own public holidays (docs/adr/0023): the phone does not
+say where its holder is, so neither guess may wake anyone.
 """
 from __future__ import annotations
 
@@ -9,14 +14,42 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+import phonenumbers
+from phonenumbers import timezone as phone_timezones
 
 #: Days are ISO weekdays: 1 = Monday ... 7 = Sunday.
 DEFAULT_DAYS = (1, 2, 3, 4, 5, 6)
 
 
-@lru_cache(maxsize=32)
-def _public_holidays(country: str, year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays(country, years=year))
+#: The overseas regions of France's numbering plan, as the `holidays` package names their
+#: subdivisions of France (each adds its own days, such as the abolition of slavery).
+FRENCH_OVERSEAS_HOLIDAYS = {"GP": "971", "MQ": "972", "GF": "973", "RE": "974", "YT": "976",
+                            "BL": "BL", "MF": "MF", "PM": "PM"}
+_UNKNOWN_ZONE = "Etc/Unknown"
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(country: str, year: int, subdivision: str = "") -> frozenset[date]:
+    return frozenset(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
+
+
+@dataclass(frozen=True)
+class RecipientPlace:
+    """Where a number is from, as far as its numbering tells: its time zones and public holidays' region."""
+
+    zones: tuple[str, ...]  # empty: unknown (the service's own zone alone applies)
+    region: str  # ISO 3166 code from the number ("MQ"), "" when unknown
+
+
+@lru_cache(maxsize=65_536)
+def place_of(phone: str) -> RecipientPlace:
+    """The place of an E.164 number (as stored); a number that does not parse tells nothing."""
+    try:
+        number = phonenumbers.parse(phone)
+    except phonenumbers.NumberParseException:
+        return RecipientPlace((), "")
+    zones = tuple(z for z in phone_timezones.time_zones_for_number(number) if z != _UNKNOWN_ZONE)
+    return RecipientPlace(zones, phonenumbers.region_code_for_number(number) or "")
 
 
 @dataclass(frozen=True)
@@ -39,11 +72,11 @@ class QuietHours:
         if self.holidays_country:
             holidays.country_holidays(self.holidays_country)  # import the country's rules now, not in a tick
 
-    def is_holiday(self, day: date) -> bool:
-        return bool(self.holidays_country) and day in _public_holidays(self.holidays_country, day.year)
+    def is_holiday(self, day: date, subdivision: str = "") -> bool:
+        return bool(self.holidays_country) and day in _public_holidays(self.holidays_country, day.year, subdivision)
 
-    def _day_allowed(self, day: date) -> bool:
-        return day.isoweekday() in self.days and not self.is_holiday(day)
+    def _day_allowed(self, day: date, subdivision: str = "") -> bool:
+        return day.isoweekday() in self.days and not self.is_holiday(day, subdivision)
 
     def _in_window(self, clock: time) -> bool:
         return clock >= self.start and (self.until == time(0) or clock < self.until)
@@ -51,6 +84,21 @@ class QuietHours:
     def allows(self, at: datetime) -> bool:
         local = at.astimezone(self._zone)
         return self._day_allowed(local.date()) and self._in_window(local.time())
+
+    def allows_for(self, at: datetime, phone: str) -> bool:
+        """Sending to `phone` at `at`: allowed here, and in each time zone of the number, on a day that is
+        not a public holiday of its region (an overseas region of France: its own days; elsewhere: ours)."""
+        if not self.allows(at):
+            return False
+        place = place_of(phone)
+        subdivision = FRENCH_OVERSEAS_HOLIDAYS.get(place.region, "") if self.holidays_country == "FR" else ""
+        for zone in place.zones:
+            if zone == self.timezone and not subdivision:
+                continue  # the check above
+            local = at.astimezone(ZoneInfo(zone))
+            if not (self._day_allowed(local.date(), subdivision) and self._in_window(local.time())):
+                return False
+        return True
 
     def next_allowed(self, at: datetime) -> datetime:
         """`at` itself if sending is allowed then, else the first allowed instant after it (UTC)."""

@@ -1,9 +1,10 @@
 """Outreach use cases on in-memory persistence: approve, send, reply, read, ask, follow up, opt out."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,6 +19,8 @@ from domain.errors import NotContactableError
 from domain.outreach import Outreach
 from domain.provenance import Provenance
 from tests.unit.outreach_fakes import FakeSmsGateway, outreach_relais
+
+PARIS = ZoneInfo("Europe/Paris")
 
 ADVISOR = Caller("advisor-1", "advisor", "lyon-est", "req-1")
 TEXT = "Offre Agent de propreté à Lyon. Répondez OUI ou NON. Messages automatiques. STOP pour arrêter."
@@ -277,6 +280,21 @@ def test_nothing_is_sent_in_quiet_hours(clock, gateway):
     assert report.sent == 0 and report.quiet_until is not None and gateway.sent == []
     clock.current = report.quiet_until
     assert app.run_outreach_tick().sent == 1
+
+
+def test_an_overseas_mobile_waits_for_the_day_to_start_where_it_is_from(clock, gateway):
+    from application.quiet_hours import QuietHours
+
+    app = outreach_relais(clock, gateway, quiet=QuietHours())
+    martinique = CandidateDetails("Prénom", "Nom", "06 96 18 23 17", "Lyon", ("K2204",), ("nettoyage de locaux",),
+                                  date(2026, 12, 1), 20)
+    approve(app, [register(app, 1), app.register_candidate(martinique, True, ADVISOR)])
+    clock.current = datetime(2026, 12, 1, 9, 0, tzinfo=PARIS)  # a Tuesday: 04:00 in Martinique
+    morning = app.run_outreach_tick()
+    assert (morning.sent, morning.held) == (1, 1) and [sms.to_phone for sms in gateway.sent] == ["+33610000001"]
+    clock.current = datetime(2026, 12, 1, 13, 0, tzinfo=PARIS)  # 08:00 in Martinique
+    afternoon = app.run_outreach_tick()
+    assert (afternoon.sent, afternoon.held) == (1, 0) and gateway.sent[-1].to_phone == "+596696182317"
 
 
 def test_the_advisor_corrects_a_reading_and_concludes(app):

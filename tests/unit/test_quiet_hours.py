@@ -1,4 +1,5 @@
-"""Quiet hours: Monday to Saturday 08:00-20:00 Europe/Paris, never on French public holidays."""
+"""Quiet hours: Monday to Saturday 08:00-20:00 Europe/Paris, never on French public holidays; and for a
+number from elsewhere (an overseas mobile), the same where it is from, with its region's holidays."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -80,3 +81,49 @@ def test_no_french_public_holiday_is_ever_allowed(day):
 def test_the_window_is_configurable():
     always = QuietHours(days=(1, 2, 3, 4, 5, 6, 7), start=time(0), until=time(0), holidays_country="")
     assert always.allows(paris(2026, 12, 25, 3, 0))
+
+
+MARTINIQUE_MOBILE, REUNION_MOBILE, PARIS_MOBILE = "+596696182317", "+262692123456", "+33612345678"
+
+
+def test_an_overseas_mobile_is_reached_only_when_the_day_is_open_there_and_here():
+    # Winter: Martinique is 5 hours behind Paris, La Réunion 3 hours ahead.
+    assert not QUIET.allows_for(paris(2026, 12, 1, 9, 0), MARTINIQUE_MOBILE)  # 04:00 there
+    assert QUIET.allows_for(paris(2026, 12, 1, 13, 0), MARTINIQUE_MOBILE)  # 08:00 there
+    assert QUIET.allows_for(paris(2026, 12, 1, 16, 59), REUNION_MOBILE)  # 19:59 there
+    assert not QUIET.allows_for(paris(2026, 12, 1, 17, 0), REUNION_MOBILE)  # 20:00 there
+    assert not QUIET.allows_for(paris(2026, 12, 1, 20, 30), MARTINIQUE_MOBILE)  # 15:30 there, quiet here
+
+
+def test_an_overseas_regions_own_public_holiday_is_quiet_for_its_numbers_only():
+    # 22 May 2026, a Friday: the abolition of slavery is a public holiday in Martinique.
+    assert not QUIET.allows_for(paris(2026, 5, 22, 15, 0), MARTINIQUE_MOBILE)
+    assert QUIET.allows_for(paris(2026, 5, 22, 15, 0), PARIS_MOBILE)
+    # Monday 20 December 2027: La Réunion's abolition day.
+    assert not QUIET.allows_for(paris(2027, 12, 20, 10, 0), REUNION_MOBILE)
+    assert QUIET.allows_for(paris(2027, 12, 20, 10, 0), PARIS_MOBILE)
+
+
+def test_a_number_from_no_known_place_follows_the_services_hours():
+    assert QUIET.allows_for(paris(2026, 12, 1, 9, 0), "+15551234567")
+    assert not QUIET.allows_for(paris(2026, 12, 1, 7, 0), "+15551234567")
+    assert QUIET.allows_for(paris(2026, 12, 1, 9, 0), "pas un numéro") == QUIET.allows(paris(2026, 12, 1, 9, 0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(instants)
+def test_a_metropolitan_number_is_reached_exactly_when_sending_is_allowed(at):
+    assert QUIET.allows_for(at, PARIS_MOBILE) == QUIET.allows(at)
+
+
+@settings(max_examples=300, deadline=None)
+@given(instants, st.sampled_from([MARTINIQUE_MOBILE, REUNION_MOBILE, "+590690123456", "+594694123456",
+                                  "+262639012345", "+32470123456"]))
+def test_any_number_is_reached_only_when_allowed_here_and_in_its_own_time_zones(at, number):
+    from application.quiet_hours import place_of
+
+    if QUIET.allows_for(at, number):
+        assert QUIET.allows(at)
+        for zone in place_of(number).zones:
+            local = at.astimezone(ZoneInfo(zone))
+            assert local.isoweekday() <= 6 and time(8) <= local.time() < time(20)
