@@ -171,14 +171,22 @@ class PostgresTransaction:
         self.cursor.executemany(self._sql(sql), rows)
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        self._send_deferred()
-        self.cursor.execute(self._sql(sql), tuple(params))
+        self._read(sql, params)
         return list(self.cursor.fetchall())
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        self._read(sql, params)
+        return self.cursor.fetchone()
+
+    def _read(self, sql: str, params: Sequence[Any]) -> None:
         self._send_deferred()
         self.cursor.execute(self._sql(sql), tuple(params))
-        return self.cursor.fetchone()
+        pipeline = self.database.open_pipeline() if self.database is not None else None
+        if pipeline is not None:
+            # In pipeline mode psycopg gives a cursor the answers of a batch (`executemany`) that arrive
+            # after its next statement was sent as that statement's own: a read found an INSERT's status
+            # in place of its rows, at random. Waiting for every answer leaves this read's last.
+            pipeline.sync()
 
     def _send_deferred(self) -> None:
         if self.database is not None:
@@ -440,8 +448,17 @@ class PostgresDatabase:
             finally:
                 self._local.batching -= 1
             return
-        with connection.pipeline():
-            yield
+        outer = getattr(self._local, "block_pipeline", None)
+        with connection.pipeline() as pipeline:
+            self._local.block_pipeline = pipeline
+            try:
+                yield
+            finally:
+                self._local.block_pipeline = outer
+
+    def open_pipeline(self) -> Any:
+        """The pipeline this thread's statements are sent in (a command's, or a `pipelined()` block's), or None."""
+        return self.command_pipeline() or getattr(self._local, "block_pipeline", None)
 
     def checkpoint(self) -> bool:
         """Nothing to fold: PostgreSQL's dumps never carry deleted rows (VACUUM reclaims pages)."""

@@ -4,6 +4,7 @@ the projections' positions in its own statement, and a new person's key goes wit
 seals. Each shortcut keeps the guarantees of the path it replaces, on both stores."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from uuid import UUID, uuid4
@@ -218,3 +219,33 @@ def test_writes_held_back_in_a_failed_nested_transaction_are_undone_with_it(serv
         keys = {row["key"] for row in tx.fetchall(
             "SELECT key FROM app_state WHERE key IN ('outer-held', 'inner-held')")}
     assert keys == {"outer-held"}
+
+
+def _answers_arrive(tx: object) -> None:
+    """PostgreSQL: make the server send the answers it holds, and let them arrive, before the next
+    statement is sent (what a batch filling the server's output buffer does, at random)."""
+    connection = getattr(getattr(tx, "cursor", None), "connection", None)
+    if connection is not None and hasattr(connection, "pgconn"):  # psycopg (SQLite's cursor has none)
+        connection.pgconn.send_flush_request()
+        connection.pgconn.flush()
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("in_a_command", [False, True], ids=["a projection run", "a command"])
+def test_a_read_after_a_batch_sent_unwaited_answers_its_own_rows(services: Services, in_a_command: bool) -> None:
+    """In pipeline mode psycopg gives a cursor the answers of its batch (`executemany`) that arrive after
+    its next statement was sent as that statement's own: a projection run failed so, at random, reading
+    the history index after the follow-ups' batch ("the last operation didn't produce records")."""
+    names = [f"pipeline-{uuid4()}" for _ in range(5)]
+    with (services.app.unit_of_work() if in_a_command else nullcontext()), joined(services.database) as tx, \
+            services.database.pipelined():
+        for n, name in enumerate(names):
+            tx.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", (name, str(n)))
+            tx.executemany("INSERT INTO app_state (key, value) VALUES (?, ?)", [(f"{name}-{m}", "") for m in range(50)])
+            _answers_arrive(tx)
+            row = tx.fetchone("SELECT value FROM app_state WHERE key = ?", (name,))
+            assert row is not None and row["value"] == str(n)
+            tx.executemany("INSERT INTO app_state (key, value) VALUES (?, ?)", [(f"{name}+{m}", "") for m in range(50)])
+            _answers_arrive(tx)
+            assert [r["value"] for r in tx.fetchall("SELECT value FROM app_state WHERE key = ?", (name,))] == [str(n)]
+    assert count(services, "SELECT COUNT(*) FROM app_state WHERE key LIKE 'pipeline-%'") == len(names) * 101
