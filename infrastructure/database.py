@@ -161,9 +161,10 @@ class PostgresTransaction:
             return -1
         self._send_deferred()
         self.cursor.execute(self._sql(sql), tuple(params))
-        if pipeline is None:
-            return self.cursor.rowcount
-        pipeline.sync()  # the caller reads the row count: wait for it (the round trip it always cost)
+        if pipeline is not None:
+            pipeline.sync()  # the caller reads the row count: wait for it (the round trip it always cost)
+        elif self.database is not None and self.database.open_pipeline() is not None:
+            return -1  # a `pipelined()` block: sent unanswered; psycopg's count may be an earlier statement's
         return self.cursor.rowcount
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -248,4 +248,8 @@ def test_a_read_after_a_batch_sent_unwaited_answers_its_own_rows(services: Servi
             tx.executemany("INSERT INTO app_state (key, value) VALUES (?, ?)", [(f"{name}+{m}", "") for m in range(50)])
             _answers_arrive(tx)
             assert [r["value"] for r in tx.fetchall("SELECT value FROM app_state WHERE key = ?", (name,))] == [str(n)]
-    assert count(services, "SELECT COUNT(*) FROM app_state WHERE key LIKE 'pipeline-%'") == len(names) * 101
+            tx.executemany("INSERT INTO app_state (key, value) VALUES (?, ?)", [(f"{name}*{m}", "") for m in range(50)])
+            _answers_arrive(tx)
+            # A row count is its own statement's, or unknown (-1: sent unanswered), never the batch's.
+            assert tx.execute("UPDATE app_state SET value = '' WHERE key = ?", ("nobody",)) in (0, -1)
+    assert count(services, "SELECT COUNT(*) FROM app_state WHERE key LIKE 'pipeline-%'") == len(names) * 151
