@@ -5,7 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from web import labels, outreach_labels
-from web.field_labels import field_label
+from web.field_labels import field_label, field_value
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -119,4 +119,5 @@ HELPERS = {
     "duration": duration,
     "reason_label": reason_label,
     "field_label": field_label,
+    "field_value": field_value,
 }

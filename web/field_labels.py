@@ -9,7 +9,10 @@ a domain field has no French word.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+
+from web import labels, outreach_labels
 
 SEPARATOR = " › "
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -173,6 +176,54 @@ FIELD_WORDS = {
     "starts_at": "Début",
     "duration_minutes": "Durée (minutes)",
 }
+
+
+#: The French words of a field's codes, whatever carries the field.
+VALUE_WORDS: dict[str, Mapping[str, str]] = {
+    "role": labels.ROLE_LABELS,
+    "actor_role": labels.ROLE_LABELS,
+    "decision": labels.DECISION_LABELS,
+    "contract_type": labels.CONTRACT_LABELS,
+    "contract_types": labels.CONTRACT_LABELS,
+    "intent": outreach_labels.INTENT_LABELS,
+    "needs": outreach_labels.NEED_LABELS,
+    "handoff": outreach_labels.HANDOFF_LABELS,
+    "fallback_reason": labels.FALLBACK_REASON_LABELS,
+    "last_activity_kind": labels.ACTIVITY_KIND_LABELS,
+    "requester": labels.ERASURE_REQUESTER_LABELS,
+}
+#: Fields whose codes depend on what carries them: the collection named in the path, or the event.
+VALUE_WORDS_IN: dict[tuple[str, str], Mapping[str, str]] = {
+    ("conversations", "status"): outreach_labels.STATUS_LABELS,
+    ("Outreach.ConversationMoved", "status"): outreach_labels.STATUS_LABELS,
+    ("messages", "status"): outreach_labels.MESSAGE_STATUS_LABELS,
+    ("Outreach.DeliveryStatusChanged", "status"): outreach_labels.MESSAGE_STATUS_LABELS,
+    ("Outreach.MessageAnswered", "status"): outreach_labels.MESSAGE_STATUS_LABELS,
+    ("conversations", "outcome"): outreach_labels.OUTCOME_LABELS,
+    ("Outreach.Concluded", "outcome"): outreach_labels.OUTCOME_LABELS,
+}
+_STEPS = ("step", "pending_step")
+
+
+def field_value(path: str, text: str, event_type: str = "") -> str:
+    """A field's value with the French words of its codes and the codes themselves, which the export
+    holds ("Acceptée (accepted)", "CDI, Intérim (CDI, interim)"); any other value as it is."""
+    segments = [s for s in path.split(".") if not s.isdigit() and not _UUID.fullmatch(s)]
+    if not segments:
+        return text
+    leaf = segments[-1]
+    if leaf in _STEPS:
+        words = outreach_labels.step_label(text) if text else text
+    else:
+        context = [event_type, *segments[:-1]]
+        vocabulary = next((VALUE_WORDS_IN[c, leaf] for c in context if (c, leaf) in VALUE_WORDS_IN),
+                          VALUE_WORDS.get(leaf))
+        if vocabulary is None:
+            return text
+        words = ", ".join(vocabulary.get(code, code) for code in text.split(", "))
+    if words == text or not text:  # no words of its own; or none given ("" is "À décider")
+        return words
+    return f"{words} ({text})"
 
 
 @lru_cache(maxsize=4096)

@@ -12,7 +12,7 @@ from eventsourcing.domain import DomainEvent
 
 import domain
 from application.audit.timeline import SHOWN_APART
-from web.field_labels import FIELD_WORDS, field_label
+from web.field_labels import FIELD_WORDS, field_label, field_value
 
 #: The library's own fields, shown apart (version, time) or not at all.
 LIBRARY_FIELDS = {"originator_id", "originator_version", "originator_topic", "timestamp"}
@@ -58,3 +58,25 @@ def test_ids_and_positions_in_a_path_are_kept_short() -> None:
 
 def test_a_field_without_a_french_word_has_no_name_and_shows_its_path_alone() -> None:
     assert field_label("profile.shoe_size") is None
+
+
+def test_a_code_reads_in_french_beside_the_code_the_export_holds() -> None:
+    decision = "shortlist.suggestions.2b4f1c3e-0000-4000-8000-000000000001.decision"
+    assert field_value(decision, "rejected") == "Rejetée (rejected)"
+    assert field_value(decision, "") == "À décider"
+    assert field_value("profile.contract_types", "CDI, interim") == "CDI, Intérim (CDI, interim)"
+    assert field_value("role", "advisor") == "conseiller (advisor)"
+
+
+def test_a_status_reads_as_what_carries_it_a_conversation_or_a_message() -> None:
+    conversation = "conversations.2b4f1c3e-0000-4000-8000-000000000001.status"
+    assert field_value(conversation, "awaiting_reply") == "En attente de réponse (awaiting_reply)"
+    assert field_value("status", "delivered", "Outreach.DeliveryStatusChanged") == "remis (delivered)"
+    assert field_value("status", "declined", "Outreach.ConversationMoved") == "Pas intéressé·e (declined)"
+    assert field_value("entries.2.outcome", "erased") == "erased"  # a retention entry's: not a conversation's
+
+
+def test_free_text_and_unknown_codes_are_shown_as_they_are() -> None:
+    assert field_value("terms.title", "Agent de propreté") == "Agent de propreté"
+    assert field_value("profile.contract_types", "CDI, temps partagé") == "CDI, temps partagé"
+    assert field_value("status", "delivered") == "delivered"  # no event, no collection: which status is unknown

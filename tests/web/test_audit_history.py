@@ -96,6 +96,10 @@ def test_the_timeline_shows_every_event_with_who_when_why_and_the_recorded_ai_ou
     assert "Offre publiée" in page.text and "Suggestion rejetée" in page.text and "Suggestion acceptée" in page.text
     assert "Sortie enregistrée" in page.text and "SHA-256" in page.text
     assert "hx-disable" in page.text
+    # The state's codes in French, beside the codes the export holds.
+    state = page.text.split('id="state"', 1)[1].split("</table>", 1)[0]
+    assert sorted(["À décider", "Acceptée (accepted)", "Rejetée (rejected)"]) == sorted(
+        re.findall(r"suggestions\.[0-9a-f-]+\.decision</code></small></th><td>([^<]*)</td>", state))
     # Each suggestion's recorded provenance, as recorded: prompt and its version, the call's latency.
     recorded = [services.app.mapper.to_domain_event(n).ai
                 for n in services.app.recorder.select_notifications(start=0, limit=100_000)
