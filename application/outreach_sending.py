@@ -73,10 +73,12 @@ class OutreachSending:
         for row in rows:
             by_outreach[row.outreach_id].append(row)
         for outreach_id, due in by_outreach.items():
+            held_before = counts.held
             try:
                 self._tick_outreach(outreach_id, due, now, counts)
             except StaleEditError:
-                counts.skipped += len(due)  # another process is working on it: it sends, we do not
+                # Another process is working on it: it sends, we do not (what we held stays counted so).
+                counts.skipped += len(due) - (counts.held - held_before)
             except Exception:
                 log.exception("outreach %s: tick failed; retried at the next tick", outreach_id)
         return TickReport(**vars(counts))
@@ -88,9 +90,10 @@ class OutreachSending:
         phones = self._directory().contacts(sorted({row.candidate_id for row in due}, key=str))
         quiet = self.quiet_hours
         if quiet is not None:
-            # Quiet hours where the number is from (an overseas mobile): left due, sent at a later tick.
-            sendable = [row for row in due
-                        if row.candidate_id not in phones or quiet.allows_for(now, phones[row.candidate_id])]
+            # Quiet hours where the number is from (an overseas mobile): a message is left due, sent at a
+            # later tick; a give-up sends nothing and is recorded now.
+            sendable = [row for row in due if row.candidate_id not in phones or is_give_up(row.step)
+                        or quiet.allows_for(now, phones[row.candidate_id])]
             counts.held += len(due) - len(sendable)
             if not sendable:
                 return

@@ -1,10 +1,12 @@
 """When SMS may be sent: by default Monday to Saturday, 08:00 to 20:00 Europe/Paris, never on a
 French public holiday (the `holidays` package). A message due in quiet hours waits for `next_allowed`.
 
-A person's phone may be elsewhere: a Martinique mobile is four or five hours behind Paris. A message
-goes out only when the window is open both where the service is and where the recipient's number
-is from (`allows_for`), each place with its own public holidays (docs/adr/0023): the phone does not
-say where its holder is, so neither guess may wake anyone.
+A person's phone may be elsewhere: a Martinique mobile is four or five hours behind Paris. A number of
+an overseas department or collectivity is messaged only when the window is open both where the service
+is and where the number is from (`allows_for`), with that region's public holidays (docs/adr/0023): the
+phone does not say where its holder is, so neither guess may wake anyone. Other countries' numbers
+follow the service's hours: most name every time zone of their country (+1: 42 of them), and their
+holders live in France, where they registered.
 """
 from __future__ import annotations
 
@@ -21,11 +23,13 @@ from phonenumbers import timezone as phone_timezones
 DEFAULT_DAYS = (1, 2, 3, 4, 5, 6)
 
 
-#: The overseas regions of France's numbering plan, as the `holidays` package names their
-#: subdivisions of France (each adds its own days, such as the abolition of slavery).
+#: The overseas regions inside France's numbering plan (dialled 0… from all of France), as the `holidays`
+#: package names their subdivisions of France (each adds its own days, such as the abolition of
+#: slavery). Their windows and metropolitan France's overlap every day of the year; New Caledonia's,
+#: French Polynesia's and Wallis-et-Futuna's (numbering plans and employment services of their own)
+#: do not always (Tahiti's 08:00 is Paris's 20:00 in summer), so their numbers follow our hours.
 FRENCH_OVERSEAS_HOLIDAYS = {"GP": "971", "MQ": "972", "GF": "973", "RE": "974", "YT": "976",
                             "BL": "BL", "MF": "MF", "PM": "PM"}
-_UNKNOWN_ZONE = "Etc/Unknown"
 
 
 @lru_cache(maxsize=64)
@@ -37,19 +41,22 @@ def _public_holidays(country: str, year: int, subdivision: str = "") -> frozense
 class RecipientPlace:
     """Where a number is from, as far as its numbering tells: its time zones and public holidays' region."""
 
-    zones: tuple[str, ...]  # empty: unknown (the service's own zone alone applies)
+    zones: tuple[str, ...]  # an overseas region's (+262: La Réunion's and Mayotte's); empty: ours alone apply
     region: str  # ISO 3166 code from the number ("MQ"), "" when unknown
 
 
 @lru_cache(maxsize=65_536)
 def place_of(phone: str) -> RecipientPlace:
-    """The place of an E.164 number (as stored); a number that does not parse tells nothing."""
+    """The place of an E.164 number (as stored) that changes when it may be messaged; a number that does
+    not parse, or that is not an overseas region's, tells nothing."""
     try:
         number = phonenumbers.parse(phone)
     except phonenumbers.NumberParseException:
         return RecipientPlace((), "")
-    zones = tuple(z for z in phone_timezones.time_zones_for_number(number) if z != _UNKNOWN_ZONE)
-    return RecipientPlace(zones, phonenumbers.region_code_for_number(number) or "")
+    region = phonenumbers.region_code_for_number(number) or ""
+    if region not in FRENCH_OVERSEAS_HOLIDAYS:
+        return RecipientPlace((), region)
+    return RecipientPlace(tuple(phone_timezones.time_zones_for_number(number)), region)
 
 
 @dataclass(frozen=True)
@@ -86,15 +93,13 @@ class QuietHours:
         return self._day_allowed(local.date()) and self._in_window(local.time())
 
     def allows_for(self, at: datetime, phone: str) -> bool:
-        """Sending to `phone` at `at`: allowed here, and in each time zone of the number, on a day that is
-        not a public holiday of its region (an overseas region of France: its own days; elsewhere: ours)."""
+        """Sending to `phone` at `at`: allowed here, and for an overseas region's number in each of its time
+        zones too, on a day that is not one of its region's public holidays."""
         if not self.allows(at):
             return False
         place = place_of(phone)
         subdivision = FRENCH_OVERSEAS_HOLIDAYS.get(place.region, "") if self.holidays_country == "FR" else ""
         for zone in place.zones:
-            if zone == self.timezone and not subdivision:
-                continue  # the check above
             local = at.astimezone(ZoneInfo(zone))
             if not (self._day_allowed(local.date(), subdivision) and self._in_window(local.time())):
                 return False

@@ -9,10 +9,10 @@ a domain field has no French word.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
-from web import labels, outreach_labels
+from web import figures_view, labels, outreach_labels
 
 SEPARATOR = " › "
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -226,18 +226,44 @@ def field_value(path: str, text: str, event_type: str = "") -> str:
     return f"{words} ({text})"
 
 
+#: Fields that map keys to values: the segment after one is a key, not a field name.
+#: What each key reads as (None: an id, cut short).
+_KEYS: dict[str, Callable[[str], str] | None] = {
+    "conversations": None,
+    "messages": None,
+    "suggestions": None,
+    "answers": outreach_labels.step_label,
+    "exclusions": lambda code: labels.EXCLUSION_LABELS.get(code, code),
+    "eligible_composition": lambda dimension: figures_view.DIMENSION_LABELS.get(dimension, dimension),
+}
+
+
 @lru_cache(maxsize=4096)
 def field_label(path: str) -> str | None:
     """'profile.first_name' -> 'Profil › Prénom'; an id or a position in the path is kept ('Suggestions ›
-    2b4f1c3e… › Décision', 'Fiches concernées › n° 2'); None when a word is unknown (the code alone is shown)."""
-    words = []
-    for segment in path.split("."):
-        if segment.isdigit():
+    2b4f1c3e… › Décision', 'Fiches concernées › n° 2'), a key in French where it has a name ('Personnes
+    écartées, par motif › trop loin…'); None when a word is unknown (the code alone is shown)."""
+    words: list[str] = []
+    segments = path.split(".")
+    for n, segment in enumerate(segments):
+        parent = segments[n - 1] if n else ""
+        grandparent = segments[n - 2] if n > 1 else ""
+        if parent in _KEYS:
+            key_word = _KEYS[parent]
+            words.append(key_word(segment) if key_word else _short(segment))
+        elif grandparent == "eligible_composition":  # a dimension's category: "sex" -> "F"
+            words.append(figures_view.category_label(parent, segment))
+        elif segment.isdigit():
             words.append(f"n° {segment}")
         elif _UUID.fullmatch(segment):
-            words.append(f"{segment[:8]}…")
+            words.append(_short(segment))
         elif segment in FIELD_WORDS:
             words.append(FIELD_WORDS[segment])
         else:
             return None
     return SEPARATOR.join(words)
+
+
+def _short(key: str) -> str:
+    """An id as the page names it: its first 8 characters (the whole path is shown below)."""
+    return f"{key[:8]}…" if len(key) > 12 else key

@@ -80,3 +80,13 @@ def test_free_text_and_unknown_codes_are_shown_as_they_are() -> None:
     assert field_value("terms.title", "Agent de propreté") == "Agent de propreté"
     assert field_value("profile.contract_types", "CDI, temps partagé") == "CDI, temps partagé"
     assert field_value("status", "delivered") == "delivered"  # no event, no collection: which status is unknown
+
+
+def test_keys_of_a_collection_read_as_keys_not_as_field_names() -> None:
+    message = "messages.rl-14aaf0c2d9e84b7f9a3c5e6d7f801234.status"
+    assert field_label(message) == "Messages › rl-14aaf… › État"
+    answer = "conversations.2b4f1c3e-0000-4000-8000-000000000001.answers.availability"
+    assert field_label(answer) == "Conversations › 2b4f1c3e… › Réponses › Disponibilité"
+    assert field_label("exclusions.distance") == "Personnes écartées, par motif › trop loin (distance ou rayon de mobilité)"
+    assert field_label("eligible_composition.sex.F") == (
+        "Composition des personnes éligibles › Sexe (lorsqu'il est renseigné) › Femmes")

@@ -6,8 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
+import phonenumbers
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from phonenumbers import timezone as phone_timezones
 
 from application.quiet_hours import QuietHours
 
@@ -104,7 +108,9 @@ def test_an_overseas_regions_own_public_holiday_is_quiet_for_its_numbers_only():
     assert QUIET.allows_for(paris(2027, 12, 20, 10, 0), PARIS_MOBILE)
 
 
-def test_a_number_from_no_known_place_follows_the_services_hours():
+def test_another_countrys_number_follows_the_services_hours():
+    assert QUIET.allows_for(paris(2026, 12, 1, 9, 0), "+14155552671")  # 00:00 in San Francisco
+    assert QUIET.allows_for(paris(2026, 12, 1, 9, 0), "+68987123456")  # French Polynesia: its own numbering plan
     assert QUIET.allows_for(paris(2026, 12, 1, 9, 0), "+15551234567")
     assert not QUIET.allows_for(paris(2026, 12, 1, 7, 0), "+15551234567")
     assert QUIET.allows_for(paris(2026, 12, 1, 9, 0), "pas un numéro") == QUIET.allows(paris(2026, 12, 1, 9, 0))
@@ -116,14 +122,35 @@ def test_a_metropolitan_number_is_reached_exactly_when_sending_is_allowed(at):
     assert QUIET.allows_for(at, PARIS_MOBILE) == QUIET.allows(at)
 
 
-@settings(max_examples=300, deadline=None)
-@given(instants, st.sampled_from([MARTINIQUE_MOBILE, REUNION_MOBILE, "+590690123456", "+594694123456",
-                                  "+262639012345", "+32470123456"]))
-def test_any_number_is_reached_only_when_allowed_here_and_in_its_own_time_zones(at, number):
-    from application.quiet_hours import place_of
+OVERSEAS_MOBILES = {"MQ": MARTINIQUE_MOBILE, "RE": REUNION_MOBILE, "GP": "+590690123456", "GF": "+594694123456",
+                    "YT": "+262639012345", "PM": "+508551234"}
+SUBDIVISIONS = {"MQ": "972", "RE": "974", "GP": "971", "GF": "973", "YT": "976", "PM": "PM"}
 
-    if QUIET.allows_for(at, number):
-        assert QUIET.allows(at)
-        for zone in place_of(number).zones:
-            local = at.astimezone(ZoneInfo(zone))
-            assert local.isoweekday() <= 6 and time(8) <= local.time() < time(20)
+
+@settings(max_examples=300, deadline=None)
+@given(instants, st.sampled_from(sorted(OVERSEAS_MOBILES)))
+def test_an_overseas_number_is_reached_exactly_when_the_day_is_open_here_and_in_each_of_its_time_zones(at, region):
+    number = OVERSEAS_MOBILES[region]
+    region_holidays = holidays.country_holidays("FR", subdiv=SUBDIVISIONS[region], years=range(2024, 2031))
+    expected = QUIET.allows(at)
+    for zone in phone_timezones.time_zones_for_number(phonenumbers.parse(number)):
+        local = at.astimezone(ZoneInfo(zone))
+        expected = expected and (local.isoweekday() <= 6 and time(8) <= local.time() < time(20)
+                                 and local.date() not in region_holidays)
+    assert QUIET.allows_for(at, number) == expected
+
+
+@pytest.mark.parametrize("day", [date(2027, 1, 12), date(2027, 7, 13)], ids=["winter", "summer"])
+def test_every_countrys_mobile_is_reached_at_some_hour_of_an_ordinary_tuesday(day):
+    """No number is held for ever: a number naming every zone of its country (+1) or one far from ours
+    (Tahiti) follows our hours."""
+    start = datetime.combine(day, time(0), tzinfo=UTC)
+    never = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        if example is None:
+            continue
+        number = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+        if not any(QUIET.allows_for(start + timedelta(minutes=15 * n), number) for n in range(96)):
+            never.append(region)
+    assert never == []

@@ -93,3 +93,14 @@ def test_once_erased_the_person_and_their_words_read_erased(advisor, auditor, se
     assert heading.rstrip().endswith("[effacé]</a>") and "Martin" not in page
     assert "bof" not in page.split('class="reply-text"', 1)[1].split("</blockquote>", 1)[0]
     assert "Rappelée" not in page
+
+
+def test_the_outreachs_state_names_every_field_in_french_beside_its_path(advisor, auditor, services, clock) -> None:
+    ids = corrected_outreach(advisor, services, clock)
+    page = auditor.get(f"/audit/historique/{ids['outreach']}").text
+    state = page.split('id="state"', 1)[1].split("</table>", 1)[0]
+    headers = re.findall(r'<th scope="row">(.*?)</th>', state, re.S)
+    assert headers and all("<br><small><code>" in header for header in headers)  # none is a bare path
+    assert re.search(r"Messages › rl-[0-9a-f]{5}… › État<br><small><code>messages\.rl-[0-9a-f]{32}\.status", state)
+    assert re.search(r"messages\.rl-[0-9a-f]{32}\.status</code></small></th><td>[a-zé ]+ \((sent|delivered|queued)\)",
+                     state)
