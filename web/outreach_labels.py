@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from application.quiet_hours import place_of
 from web.labels import label
 
 STATUS_LABELS = {
@@ -71,6 +72,19 @@ GROUP_LABELS = {
 }
 
 
+#: Where an overseas number is from, as a sentence says it ("un numéro de Martinique").
+OVERSEAS_REGION_NAMES = {
+    "GP": "de Guadeloupe", "MQ": "de Martinique", "GF": "de Guyane", "RE": "de La Réunion", "YT": "de Mayotte",
+    "BL": "de Saint-Barthélemy", "MF": "de Saint-Martin", "PM": "de Saint-Pierre-et-Miquelon",
+}
+
+
+def overseas_number(phone: str) -> str:
+    """'de Martinique' for a number whose SMS wait for the day to start there too (docs/adr/0023), else ''."""
+    place = place_of(phone)
+    return OVERSEAS_REGION_NAMES.get(place.region, "") if place.zones else ""
+
+
 def step_label(step: str) -> str:
     base, _, rest = step.partition(".")
     text = label(STEP_LABELS, base)
@@ -97,4 +111,5 @@ def register(environment: Any) -> None:
         discard_reason=lambda code: label(DISCARD_REASON_LABELS, code),
         summary_group=lambda code: label(GROUP_LABELS, code),
         confidence=confidence,
+        overseas_number=overseas_number,
     )

@@ -63,6 +63,7 @@ class ConversationView:
     answers: dict[str, str]
     messages: list[MessageView] = field(default_factory=list)
     last_reply: str = ""
+    phone: str = ""  # E.164; "" once erased
 
     @property
     def group(self) -> str:
@@ -110,7 +111,7 @@ def _conversation(row: Row, messages: list[MessageView]) -> ConversationView:
         row["step"], row["last_activity_at"], row["last_message_status"], row["intent"],
         tuple(row["needs"].split()), float(row["confidence"]), bool(row["low_confidence"]), row["model"],
         bool(row["corrected"]), row["handoff_reason"], row["outcome"], row["outcome_reason"], row["outcome_text"],
-        json.loads(row["answers"] or "{}"), messages, row["last_reply"],
+        json.loads(row["answers"] or "{}"), messages, row["last_reply"], row["phone"] or "",
     )
 
 
@@ -121,7 +122,7 @@ def _message(row: Row) -> MessageView:
                        json.loads(row["correction"]) if row["correction"] else {})
 
 
-CONVERSATIONS = ("SELECT v.*, c.first_name, c.last_name FROM rm_outreach_conversations v "
+CONVERSATIONS = ("SELECT v.*, c.first_name, c.last_name, c.phone FROM rm_outreach_conversations v "
                  "LEFT JOIN rm_candidates c ON c.id = v.candidate_id ")
 
 

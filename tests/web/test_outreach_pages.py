@@ -243,3 +243,11 @@ def test_times_on_the_outreach_page_are_paris_times(advisor, services, clock):
     page = advisor.get(location).text
     assert "30/11/2026 à 10:00" in page and "à 09:00" not in page
     assert "30/11/2026 à 10:00" in advisor.get("/simulateur").text
+
+
+def test_an_overseas_number_says_its_sms_wait_for_the_day_to_start_there_too(advisor, services):
+    _, _, location = start(advisor, services, phone="06 96 18 23 17")
+    page = advisor.get(location).text
+    assert "Numéro de Martinique : les SMS partent aux heures d'envoi autorisées ici comme là-bas" in page
+    _, _, metropolitan = start(advisor, services, phone="06 12 34 56 79")
+    assert "local-hours" not in advisor.get(metropolitan).text

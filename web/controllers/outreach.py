@@ -161,6 +161,7 @@ class OutreachController(Controller):
             "needs": NEEDS,
             "discard_reasons": options(DISCARD_REASONS, DISCARD_REASON_LABELS, REASON_PLACEHOLDER),
             "form_error": FORM_ERROR,
+            "quiet_hours": services.app.quiet_hours is not None,
         }
         partial = None if full or not is_htmx(request) else "outreach/_live.html"
         headers = {"Cache-Control": "no-store"}
