@@ -48,10 +48,7 @@ def test_an_advisor_is_offered_communes_as_they_type_and_picks_one_of_several_sa
     expect(error).to_contain_text("Plusieurs communes correspondent à « saint-denis »")
     expect(error).to_contain_text("Saint-Denis (93)")
 
-    commune = page.get_by_label("Commune de résidence")  # the form was swapped with its errors
-    commune.fill("Saint-Denis (93)")
-    expect(page.locator("#communes option[value='Saint-Denis (93)']")).to_have_count(1)
-    settle_suggestions(page, commune)
+    page.get_by_label("Commune de résidence").fill("Saint-Denis (93)")
     page.get_by_role("button", name="Inscrire").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(surname)
     expect(page.locator("main")).to_contain_text("Saint-Denis (93)")
