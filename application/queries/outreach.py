@@ -63,7 +63,7 @@ class ConversationView:
     answers: dict[str, str]
     messages: list[MessageView] = field(default_factory=list)
     last_reply: str = ""
-    phone: str = ""  # E.164; "" once erased
+    phone: str = ""  # E.164, or the erased placeholder
 
     @property
     def group(self) -> str:
