@@ -9,8 +9,8 @@ a domain field has no French word.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 
 from web import figures_view, labels, outreach_labels
 
@@ -179,7 +179,7 @@ FIELD_WORDS = {
 
 
 #: The French words of a field's codes, whatever carries the field.
-VALUE_WORDS: dict[str, Mapping[str, str]] = {
+VALUE_WORDS: dict[str, dict[str, str]] = {
     "role": labels.ROLE_LABELS,
     "actor_role": labels.ROLE_LABELS,
     "decision": labels.DECISION_LABELS,
@@ -193,7 +193,7 @@ VALUE_WORDS: dict[str, Mapping[str, str]] = {
     "requester": labels.ERASURE_REQUESTER_LABELS,
 }
 #: Fields whose codes depend on what carries them: the collection named in the path, or the event.
-VALUE_WORDS_IN: dict[tuple[str, str], Mapping[str, str]] = {
+VALUE_WORDS_IN: dict[tuple[str, str], dict[str, str]] = {
     ("conversations", "status"): outreach_labels.STATUS_LABELS,
     ("Outreach.ConversationMoved", "status"): outreach_labels.STATUS_LABELS,
     ("messages", "status"): outreach_labels.MESSAGE_STATUS_LABELS,
@@ -220,7 +220,7 @@ def field_value(path: str, text: str, event_type: str = "") -> str:
                           VALUE_WORDS.get(leaf))
         if vocabulary is None:
             return text
-        words = ", ".join(vocabulary.get(code, code) for code in text.split(", "))
+        words = ", ".join(labels.label(vocabulary, code) for code in text.split(", "))
     if words == text or not text:  # no words of its own; or none given ("" is "À décider")
         return words
     return f"{words} ({text})"
@@ -233,8 +233,8 @@ _KEYS: dict[str, Callable[[str], str] | None] = {
     "messages": None,
     "suggestions": None,
     "answers": outreach_labels.step_label,
-    "exclusions": lambda code: labels.EXCLUSION_LABELS.get(code, code),
-    "eligible_composition": lambda dimension: figures_view.DIMENSION_LABELS.get(dimension, dimension),
+    "exclusions": partial(labels.label, labels.EXCLUSION_LABELS),
+    "eligible_composition": partial(labels.label, figures_view.DIMENSION_LABELS),
 }
 
 
